@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Chaincode event streams that replay committed blocks from a given number, then follow new ones. */
+import type { Block } from './block';
+import type { ChaincodeEvent, CloseableAsyncIterable } from './types';
+
+/** What an event stream needs from the ledger. */
+export interface BlockSource {
+    readonly height: () => number;
+    readonly readBlock: (number: number) => Promise<Block>;
+    /** Resolves once the height grows past `height`, or the source closes. */
+    readonly waitForHeight: (height: number) => Promise<void>;
+    readonly closed: () => boolean;
+}
+
+/**
+ * The events of one block's valid transactions.
+ * @param block - a committed block
+ * @param chaincodeName - the chaincode whose events these are
+ */
+export function blockEvents(block: Block, chaincodeName: string): ChaincodeEvent[] {
+    return block.data
+        .filter((tx) => tx.validationCode === 'VALID' && tx.event !== null)
+        .map((tx) => ({
+            blockNumber: BigInt(block.header.number),
+            transactionId: tx.txId,
+            chaincodeName,
+            eventName: tx.event?.name ?? '',
+            payload: Buffer.from(tx.event?.payload ?? '', 'base64'),
+        }));
+}
+
+/**
+ * A closeable stream of chaincode events from `startBlock` on.
+ * @param source - the ledger's blocks
+ * @param chaincodeName - chaincode name for the events
+ * @param startBlock - first block to read
+ */
+export function newEventStream(
+    source: BlockSource,
+    chaincodeName: string,
+    startBlock: number,
+): CloseableAsyncIterable<ChaincodeEvent> {
+    const state = { closed: false };
+    let wake: () => void = () => undefined;
+    const closing = new Promise<void>((resolve) => (wake = resolve));
+    async function* generate(): AsyncGenerator<ChaincodeEvent> {
+        let next = startBlock;
+        while (!state.closed && !source.closed()) {
+            if (next >= source.height()) {
+                await Promise.race([source.waitForHeight(next), closing]);
+                continue;
+            }
+            const block = await source.readBlock(next);
+            yield* blockEvents(block, chaincodeName);
+            next += 1;
+        }
+    }
+    const iterator = generate();
+    return {
+        [Symbol.asyncIterator]: () => iterator,
+        close: (): void => {
+            state.closed = true;
+            wake();
+        },
+    };
+}

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The embedded ledger: one endorsing, ordering and committing node that hosts the project's contracts
+ * unchanged and keeps Fabric's semantics (see DESIGN.md, "The embedded ledger"). Used in-process by tests
+ * and wrapped by the ledger node server for a region of processes.
+ */
+import { ChaincodeHost, type ContractClass } from './chaincode-host';
+import { LedgerClient, toIdentityAndSigner, type SigningIdentity } from './client';
+import {
+    decodeBlock,
+    encodeBlock,
+    headerHash,
+    newBlock,
+    toStoredReadWriteSet,
+    type Block,
+    type BlockTransaction,
+} from './block';
+import { CommitError, EndorseError, UnavailableError, newChaincodeError } from './errors';
+import { newEventStream } from './events';
+import { Msp, type MspDefinition } from './msp';
+import { parseSignedProposal, type ParsedProposal } from './proposal';
+import { TxSimulator, type ReadWriteSet } from './simulator';
+import { LedgerStore, type StoreLocation } from './store';
+import type {
+    ChainInfo,
+    ChainVerification,
+    ChaincodeEvent,
+    CloseableAsyncIterable,
+    CommitResult,
+    LedgerTransport,
+} from './types';
+import { validateBlock } from './validator';
+import { verifyChain } from './verify';
+
+/** How the ledger is set up. */
+export interface EmbeddedLedgerOptions {
+    readonly channel: string;
+    readonly chaincode: string;
+    readonly contracts: readonly ContractClass[];
+    readonly msps: readonly MspDefinition[];
+    readonly store: StoreLocation;
+    /** A block is cut at this many transactions, or when the previous block has committed. */
+    readonly maxBlockTransactions?: number;
+    /** How long the first transaction of an idle ledger waits for company before its block is cut. */
+    readonly batchTimeoutMs?: number;
+    /** Proposals whose timestamp is further than this from the ledger's clock are refused. */
+    readonly maxClockSkewMs?: number;
+    /** Longest a chaincode invocation may run. */
+    readonly executeTimeoutMs?: number;
+    /** The ledger's clock; the wall clock by default. */
+    readonly clock?: () => Date;
+}
+
+interface Endorsement {
+    readonly proposal: ParsedProposal;
+    readonly payload: Uint8Array;
+    readonly event: { readonly name: string; readonly payload: Uint8Array } | undefined;
+    readonly rwset: ReadWriteSet;
+    readonly proposalBytes: Uint8Array;
+}
+
+interface Queued {
+    readonly endorsement: Endorsement;
+    readonly resolve: (result: { blockNumber: number; code: string }) => void;
+    readonly reject: (error: Error) => void;
+}
+
+/** The embedded ledger node. */
+export class EmbeddedLedger implements LedgerTransport {
+    readonly #options: Required<Omit<EmbeddedLedgerOptions, 'store'>>;
+    readonly #store: LedgerStore;
+    readonly #msp: Msp;
+    readonly #host: ChaincodeHost;
+    readonly #pending = new Set<string>();
+    #queue: Queued[] = [];
+    #timer: NodeJS.Timeout | undefined;
+    #committing = false;
+    #closed = false;
+    #heightWaiters: (() => void)[] = [];
+    #lastBlock: Block | undefined;
+
+    private constructor(options: EmbeddedLedgerOptions, store: LedgerStore) {
+        this.#options = {
+            maxBlockTransactions: 500,
+            batchTimeoutMs: 2,
+            maxClockSkewMs: 60_000,
+            executeTimeoutMs: 30_000,
+            clock: () => new Date(),
+            ...options,
+        };
+        this.#store = store;
+        this.#msp = new Msp(options.msps);
+        this.#host = new ChaincodeHost(options.contracts, options.chaincode);
+    }
+
+    /**
+     * Opens a ledger over a new or existing store.
+     * @param options - channel, chaincode, contracts, organisations, store
+     */
+    static async open(options: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
+        return new EmbeddedLedger(options, await LedgerStore.open(options.store));
+    }
+
+    /** The channel this ledger serves. */
+    get channel(): string {
+        return this.#options.channel;
+    }
+
+    /** The chaincode name this ledger hosts. */
+    get chaincode(): string {
+        return this.#options.chaincode;
+    }
+
+    /** @inheritdoc */
+    async evaluate(proposal: Uint8Array): Promise<Uint8Array> {
+        const endorsement = await this.#endorse(proposal, false);
+        return endorsement.payload;
+    }
+
+    /**
+     * @inheritdoc
+     * @throws EndorseError when the proposal is refused or the chaincode fails; CommitError when the
+     * transaction is invalidated at commit (MVCC_READ_CONFLICT, PHANTOM_READ_CONFLICT, DUPLICATE_TXID)
+     */
+    async submit(proposal: Uint8Array): Promise<CommitResult> {
+        const endorsement = await this.#endorse(proposal, true);
+        const txId = endorsement.proposal.txId;
+        try {
+            const { blockNumber, code } = await new Promise<{ blockNumber: number; code: string }>(
+                (resolve, reject) => {
+                    this.#enqueue({ endorsement, resolve, reject });
+                },
+            );
+            if (code !== 'VALID') {
+                throw new CommitError(code, `Transaction ${txId} failed to commit with status code ${code}`, { txId });
+            }
+            return { txId, blockNumber: BigInt(blockNumber), result: endorsement.payload };
+        } finally {
+            this.#pending.delete(txId);
+        }
+    }
+
+    /** @inheritdoc */
+    chaincodeEvents(startBlock: bigint): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
+        const source = {
+            height: (): number => this.#store.head.height,
+            readBlock: async (number: number): Promise<Block> => this.#readBlock(number),
+            waitForHeight: (height: number): Promise<void> => this.#waitForHeight(height),
+            closed: (): boolean => this.#closed,
+        };
+        return Promise.resolve(newEventStream(source, this.#options.chaincode, Number(startBlock)));
+    }
+
+    /** @inheritdoc */
+    info(): Promise<ChainInfo> {
+        const head = this.#store.head;
+        return Promise.resolve({ height: BigInt(head.height), currentHash: head.currentHash });
+    }
+
+    /** @inheritdoc */
+    verify(): Promise<ChainVerification> {
+        return verifyChain(this.#store, this.#msp);
+    }
+
+    /** @inheritdoc */
+    getBlock(number: bigint): Promise<Uint8Array | undefined> {
+        return this.#store.getBlock(Number(number));
+    }
+
+    /**
+     * A client that signs as one member and talks to this ledger in-process.
+     * @param member - MSP id, certificate and private key
+     */
+    connect(member: SigningIdentity): LedgerClient {
+        return new LedgerClient(this, {
+            ...toIdentityAndSigner(member),
+            channel: this.channel,
+            chaincode: this.chaincode,
+        });
+    }
+
+    /** The underlying store; for tests that inspect or tamper with it. */
+    get store(): LedgerStore {
+        return this.#store;
+    }
+
+    /** Stops accepting work, waits for the block being committed, and closes the store. */
+    async close(): Promise<void> {
+        if (this.#closed) {
+            return;
+        }
+        this.#closed = true;
+        clearTimeout(this.#timer);
+        for (const queued of this.#queue.splice(0)) {
+            queued.reject(new UnavailableError('Ledger closed before the transaction was ordered'));
+        }
+        while (this.#committing) {
+            await new Promise<void>((resolve) => this.#heightWaiters.push(resolve));
+        }
+        this.#wakeHeightWaiters();
+        this.#host.close();
+        await this.#store.close();
+    }
+
+    #assertOpen(): void {
+        if (this.#closed) {
+            throw new UnavailableError('Ledger is closed');
+        }
+    }
+
+    async #endorse(bytes: Uint8Array, forSubmit: boolean): Promise<Endorsement> {
+        this.#assertOpen();
+        const proposal = parseSignedProposal(bytes);
+        const options = { txId: proposal.txId };
+        if (proposal.channel !== this.#options.channel || proposal.chaincode !== this.#options.chaincode) {
+            throw new EndorseError('BAD_PROPOSAL', 'Proposal names another channel or chaincode', options);
+        }
+        const now = this.#options.clock();
+        this.#msp.verify(proposal.creator, proposal.proposalBytes, proposal.signature, now);
+        if (Math.abs(proposal.timestamp.getTime() - now.getTime()) > this.#options.maxClockSkewMs) {
+            throw new EndorseError('CLOCK_SKEW', 'Proposal timestamp is too far from the ledger clock', options);
+        }
+        if (forSubmit) {
+            if (this.#pending.has(proposal.txId) || (await this.#store.getTransaction(proposal.txId))) {
+                throw new EndorseError('DUPLICATE_TXID', `Duplicate transaction id ${proposal.txId}`, options);
+            }
+            this.#pending.add(proposal.txId);
+        }
+        try {
+            return await this.#simulate(proposal, bytes);
+        } catch (error) {
+            this.#pending.delete(proposal.txId);
+            throw error;
+        }
+    }
+
+    async #simulate(proposal: ParsedProposal, bytes: Uint8Array): Promise<Endorsement> {
+        const simulator = new TxSimulator(this.#store);
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+                reject(new EndorseError('TIMEOUT', 'Chaincode execution timed out', { txId: proposal.txId }));
+            }, this.#options.executeTimeoutMs);
+        });
+        try {
+            const invocation = this.#host.invoke(
+                proposal.txId,
+                proposal.channel,
+                proposal.args,
+                proposal.signedProposal,
+                simulator,
+            );
+            const result = await Promise.race([invocation, timeout]);
+            const rwset = await simulator.finish();
+            if (result.status >= 400) {
+                throw newChaincodeError(result.message, proposal.txId);
+            }
+            return { proposal, payload: result.payload, event: result.event, rwset, proposalBytes: bytes };
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
+    #enqueue(queued: Queued): void {
+        this.#queue.push(queued);
+        if (this.#queue.length >= this.#options.maxBlockTransactions) {
+            clearTimeout(this.#timer);
+            this.#timer = undefined;
+            void this.#cut();
+        } else if (!this.#timer && !this.#committing) {
+            this.#timer = setTimeout(() => void this.#cut(), this.#options.batchTimeoutMs);
+        }
+    }
+
+    async #cut(): Promise<void> {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        if (this.#committing) {
+            return;
+        }
+        this.#committing = true;
+        try {
+            while (this.#queue.length > 0 && !this.#closed) {
+                const batch = this.#queue.splice(0, this.#options.maxBlockTransactions);
+                await this.#commitBatch(batch);
+            }
+        } finally {
+            this.#committing = false;
+            this.#wakeHeightWaiters();
+        }
+    }
+
+    async #commitBatch(batch: readonly Queued[]): Promise<void> {
+        const number = this.#store.head.height;
+        try {
+            const candidates = batch.map(({ endorsement }) => ({
+                txId: endorsement.proposal.txId,
+                timestamp: endorsement.proposal.timestamp.getTime(),
+                rwset: endorsement.rwset,
+            }));
+            const validation = await validateBlock(this.#store, number, candidates);
+            const data = batch.map(({ endorsement }, i) =>
+                toBlockTransaction(endorsement, validation.codes[i] ?? 'VALID'),
+            );
+            const block = newBlock(number, this.#store.head.currentHash, data);
+            const hash = headerHash(block.header);
+            await this.#store.commitBlock({
+                number,
+                hash,
+                blockBytes: encodeBlock(block),
+                writes: validation.writes,
+                transactions: data.map((tx) => ({ txId: tx.txId, validationCode: tx.validationCode })),
+            });
+            this.#lastBlock = block;
+            batch.forEach((queued, i) => {
+                queued.resolve({ blockNumber: number, code: validation.codes[i] ?? 'VALID' });
+            });
+        } catch (cause) {
+            const error = new UnavailableError('Ledger failed to commit a block', { cause });
+            batch.forEach((queued) => {
+                queued.reject(error);
+            });
+        }
+        this.#wakeHeightWaiters();
+    }
+
+    async #readBlock(number: number): Promise<Block> {
+        if (this.#lastBlock?.header.number === number) {
+            return this.#lastBlock;
+        }
+        const bytes = await this.#store.getBlock(number);
+        if (!bytes) {
+            throw new Error(`Block ${number} not found`);
+        }
+        return decodeBlock(bytes);
+    }
+
+    #waitForHeight(height: number): Promise<void> {
+        if (this.#store.head.height > height || this.#closed) {
+            return Promise.resolve();
+        }
+        return new Promise((resolve) => this.#heightWaiters.push(resolve));
+    }
+
+    #wakeHeightWaiters(): void {
+        const waiters = this.#heightWaiters;
+        this.#heightWaiters = [];
+        for (const wake of waiters) {
+            wake();
+        }
+    }
+}
+
+function toBlockTransaction(
+    endorsement: Endorsement,
+    validationCode: BlockTransaction['validationCode'],
+): BlockTransaction {
+    const { proposal } = endorsement;
+    return {
+        txId: proposal.txId,
+        creator: proposal.creator.mspId,
+        timestamp: proposal.timestamp.toISOString(),
+        proposal: Buffer.from(endorsement.proposalBytes).toString('base64'),
+        result: Buffer.from(endorsement.payload).toString('base64'),
+        rwset: toStoredReadWriteSet(endorsement.rwset),
+        event: endorsement.event
+            ? { name: endorsement.event.name, payload: Buffer.from(endorsement.event.payload).toString('base64') }
+            : null,
+        validationCode,
+    };
+}

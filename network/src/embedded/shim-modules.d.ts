@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Typings for the internal fabric-shim modules that host contracts as a peer's chaincode process does. */
+
+declare module 'fabric-shim/lib/contract-spi/chaincodefromcontract' {
+    import type { ChaincodeInterface } from 'fabric-shim';
+    class ChaincodeFromContract implements ChaincodeInterface {
+        constructor(
+            contractClasses: unknown[],
+            serializers: unknown,
+            metadata?: object,
+            title?: string,
+            version?: string,
+        );
+        Init(stub: unknown): Promise<unknown>;
+        Invoke(stub: unknown): Promise<unknown>;
+    }
+    export default ChaincodeFromContract;
+}
+
+declare module 'fabric-shim/lib/handler' {
+    import type { EventEmitter } from 'node:events';
+    interface ChaincodeStream extends EventEmitter {
+        write(message: unknown): void;
+        end(): void;
+    }
+    export class ChaincodeMessageHandler {
+        constructor(stream: ChaincodeStream, chaincode: unknown);
+        chat(registerMessage: unknown): void;
+    }
+}

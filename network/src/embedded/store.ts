@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The ledger's persistent store on level: world state with versions, key history, blocks, a transaction
+ * index and the chain head. A block and everything it changes is written in one atomic batch, synced to
+ * disk, so a process killed at any instant reopens with whole blocks only.
+ */
+import { ClassicLevel } from 'classic-level';
+import { MemoryLevel } from 'memory-level';
+import type { AbstractLevel, AbstractSublevel } from 'abstract-level';
+
+/** Fabric's version of a key: the block and the transaction within it that last wrote it. */
+export interface Version {
+    readonly block: number;
+    readonly tx: number;
+}
+
+/** A committed value with its version. */
+export interface VersionedValue {
+    readonly value: Uint8Array;
+    readonly version: Version;
+}
+
+/** A committed key in a range scan. */
+export interface VersionedEntry extends VersionedValue {
+    readonly key: string;
+}
+
+/** One modification of a key, as `getHistoryForKey` reports it. */
+export interface KeyModification {
+    readonly txId: string;
+    readonly value: Uint8Array;
+    readonly isDelete: boolean;
+    /** Transaction timestamp, milliseconds since the epoch. */
+    readonly timestamp: number;
+}
+
+/** Where a transaction ended up. */
+export interface TxLocation {
+    readonly blockNumber: number;
+    readonly txNumber: number;
+    readonly validationCode: string;
+}
+
+/** The head of the chain. */
+export interface ChainHead {
+    readonly height: number;
+    readonly currentHash: string;
+}
+
+/** A write of one key by one valid transaction of a block. */
+export interface CommittedWrite {
+    readonly key: string;
+    /** `null` deletes the key. */
+    readonly value: Uint8Array | null;
+    readonly version: Version;
+    readonly txId: string;
+    readonly timestamp: number;
+}
+
+/** Everything one block commits. */
+export interface BlockCommit {
+    readonly number: number;
+    readonly hash: string;
+    readonly blockBytes: Uint8Array;
+    readonly writes: readonly CommittedWrite[];
+    readonly transactions: readonly { readonly txId: string; readonly validationCode: string }[];
+}
+
+/** Where the store keeps its data. */
+export type StoreLocation = { readonly kind: 'memory' } | { readonly kind: 'level'; readonly path: string };
+
+type Db = AbstractLevel<string | Uint8Array, string, Uint8Array>;
+type Sub = AbstractSublevel<Db, string | Uint8Array, string, Uint8Array>;
+
+const GENESIS_HASH = '0'.repeat(64);
+
+function encodeVersioned(value: Uint8Array, version: Version): Uint8Array {
+    const out = Buffer.allocUnsafe(12 + value.length);
+    out.writeUIntBE(version.block, 0, 6);
+    out.writeUInt16BE(0, 6);
+    out.writeUInt32BE(version.tx, 8);
+    out.set(value, 12);
+    return out;
+}
+
+function decodeVersioned(bytes: Uint8Array): VersionedValue {
+    const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return {
+        version: { block: buffer.readUIntBE(0, 6), tx: buffer.readUInt32BE(8) },
+        value: buffer.subarray(12),
+    };
+}
+
+/** History keys: the key's length in hex, the key, then block and transaction numbers, so they sort by commit. */
+function historyPrefix(key: string): string {
+    return Buffer.byteLength(key, 'utf8').toString(16).padStart(8, '0') + key;
+}
+
+function historyKey(key: string, version: Version): string {
+    return historyPrefix(key) + version.block.toString(16).padStart(12, '0') + version.tx.toString(16).padStart(8, '0');
+}
+
+function blockKey(number: number): string {
+    return number.toString(16).padStart(12, '0');
+}
+
+/** The ledger's level database. */
+export class LedgerStore {
+    readonly #db: Db;
+    readonly #state: Sub;
+    readonly #history: Sub;
+    readonly #blocks: Sub;
+    readonly #txs: Sub;
+    readonly #meta: Sub;
+    readonly #sync: boolean;
+    #head: ChainHead = { height: 0, currentHash: GENESIS_HASH };
+
+    private constructor(db: Db, sync: boolean) {
+        this.#db = db;
+        this.#sync = sync;
+        const options = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
+        this.#state = db.sublevel<string, Uint8Array>('s', options);
+        this.#history = db.sublevel<string, Uint8Array>('h', options);
+        this.#blocks = db.sublevel<string, Uint8Array>('b', options);
+        this.#txs = db.sublevel<string, Uint8Array>('t', options);
+        this.#meta = db.sublevel<string, Uint8Array>('m', options);
+    }
+
+    /**
+     * Opens (or creates) a store.
+     * @param location - in memory, or a level folder
+     */
+    static async open(location: StoreLocation): Promise<LedgerStore> {
+        const options = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
+        const db: Db =
+            location.kind === 'memory'
+                ? new MemoryLevel<string, Uint8Array>(options)
+                : new ClassicLevel<string, Uint8Array>(location.path, options);
+        await db.open();
+        const store = new LedgerStore(db, location.kind === 'level');
+        const head = await store.#meta.get('head');
+        if (head !== undefined) {
+            store.#head = JSON.parse(Buffer.from(head).toString('utf8')) as ChainHead;
+        }
+        return store;
+    }
+
+    /** The chain head as last committed. */
+    get head(): ChainHead {
+        return this.#head;
+    }
+
+    /** Closes the database. */
+    async close(): Promise<void> {
+        await this.#db.close();
+    }
+
+    /**
+     * Reads a committed key.
+     * @param key - state key
+     */
+    async getState(key: string): Promise<VersionedValue | undefined> {
+        const bytes = await this.#state.get(key);
+        return bytes === undefined ? undefined : decodeVersioned(bytes);
+    }
+
+    /**
+     * Iterates committed keys in `[start, end)` in byte order; an empty `end` means no upper bound.
+     * @param start - first key (inclusive)
+     * @param end - end key (exclusive), or '' for none
+     */
+    async *range(start: string, end: string): AsyncGenerator<VersionedEntry> {
+        const iterator = this.#state.iterator(end === '' ? { gte: start } : { gte: start, lt: end });
+        try {
+            for (;;) {
+                const entries = await iterator.nextv(256);
+                if (entries.length === 0) {
+                    return;
+                }
+                for (const [key, bytes] of entries) {
+                    yield { key, ...decodeVersioned(bytes) };
+                }
+            }
+        } finally {
+            await iterator.close();
+        }
+    }
+
+    /**
+     * Iterates a key's modifications newest first, as Fabric 2.x returns them (by block, then transaction).
+     * @param key - state key
+     */
+    async *history(key: string): AsyncGenerator<KeyModification> {
+        const prefix = historyPrefix(key);
+        for await (const bytes of this.#history.values({ gte: prefix, lt: prefix + '\uffff', reverse: true })) {
+            const entry = JSON.parse(Buffer.from(bytes).toString('utf8')) as {
+                txId: string;
+                value: string | null;
+                timestamp: number;
+            };
+            yield {
+                txId: entry.txId,
+                value: entry.value === null ? new Uint8Array() : Buffer.from(entry.value, 'base64'),
+                isDelete: entry.value === null,
+                timestamp: entry.timestamp,
+            };
+        }
+    }
+
+    /**
+     * Where a transaction was committed, if it was.
+     * @param txId - transaction id
+     */
+    async getTransaction(txId: string): Promise<TxLocation | undefined> {
+        const bytes = await this.#txs.get(txId);
+        return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as TxLocation);
+    }
+
+    /**
+     * A stored block's bytes.
+     * @param number - block number
+     */
+    async getBlock(number: number): Promise<Uint8Array | undefined> {
+        return this.#blocks.get(blockKey(number));
+    }
+
+    /**
+     * Writes a block and all its effects in one synced atomic batch.
+     * @param commit - the block, its writes and its transactions' validation codes
+     */
+    async commitBlock(commit: BlockCommit): Promise<void> {
+        if (commit.number !== this.#head.height) {
+            throw new Error(`Block ${commit.number} does not extend the chain at height ${this.#head.height}`);
+        }
+        const head: ChainHead = { height: commit.number + 1, currentHash: commit.hash };
+        const batch = this.#db.batch();
+        batch.put(blockKey(commit.number), commit.blockBytes, { sublevel: this.#blocks });
+        commit.transactions.forEach((tx, txNumber) => {
+            const location: TxLocation = { blockNumber: commit.number, txNumber, validationCode: tx.validationCode };
+            batch.put(tx.txId, Buffer.from(JSON.stringify(location)), { sublevel: this.#txs });
+        });
+        for (const write of commit.writes) {
+            if (write.value === null) {
+                batch.del(write.key, { sublevel: this.#state });
+            } else {
+                batch.put(write.key, encodeVersioned(write.value, write.version), { sublevel: this.#state });
+            }
+            const history = {
+                txId: write.txId,
+                value: write.value === null ? null : Buffer.from(write.value).toString('base64'),
+                timestamp: write.timestamp,
+            };
+            batch.put(historyKey(write.key, write.version), Buffer.from(JSON.stringify(history)), {
+                sublevel: this.#history,
+            });
+        }
+        batch.put('head', Buffer.from(JSON.stringify(head)), { sublevel: this.#meta });
+        await batch.write({ sync: this.#sync });
+        this.#head = head;
+    }
+
+    /**
+     * Overwrites a stored block's bytes. Only for tests that simulate tampering on disk.
+     * @param number - block number
+     * @param bytes - new bytes
+     */
+    async overwriteBlockForTest(number: number, bytes: Uint8Array): Promise<void> {
+        await this.#blocks.put(blockKey(number), bytes);
+    }
+}
+
+/** Hash of the (empty) chain before block 0. */
+export const genesisPreviousHash = GENESIS_HASH;
