@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: Apache-2.0
+import { strict as assert } from 'node:assert';
+import { signers } from '@hyperledger/fabric-gateway';
+import { decodeBlock, encodeBlock } from '../../../network/src/embedded/block';
+import {
+    CommitError,
+    EndorseError,
+    newSignedProposal,
+    type EmbeddedLedger,
+    type LedgerClient,
+} from '../../../network/src/embedded';
+import { KvContract } from '../../fixtures/kv-contract';
+import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
+import { newTestOrg, type TestIdentity } from '../../helpers/pki';
+
+const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+
+async function heightOf(ledger: EmbeddedLedger): Promise<bigint> {
+    return (await ledger.info()).height;
+}
+
+async function rejects(promise: Promise<unknown>, type: typeof EndorseError | typeof CommitError, code: string): Promise<void> {
+    await assert.rejects(promise, (error: unknown) => {
+        assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
+        assert.equal(error.code, code);
+        return true;
+    });
+}
+
+describe('embedded ledger', () => {
+    let t: TestLedger;
+    let alice: TestIdentity;
+    let client: LedgerClient;
+
+    beforeEach(async () => {
+        t = await newTestLedger({ contracts: [KvContract] });
+        alice = await (await newTestOrg('Org1MSP')).identity('alice');
+        client = t.ledger.connect(alice);
+    });
+
+    afterEach(async () => {
+        await t.close();
+    });
+
+    describe('simulation', () => {
+        it('returns the committed value, not the transaction’s own write, on a read after a write', async () => {
+            await client.submit('kv', 'put', { arguments: ['k', 'old'] });
+            const result = await client.submit('kv', 'putThenGet', { arguments: ['k', 'new'] });
+            assert.equal(text(result.result), 'old');
+            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['k'] })), 'new');
+        });
+
+        it('returns an empty value for a missing key', async () => {
+            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['missing'] })), '');
+        });
+
+        it('gives the chaincode the caller’s MSP id, certificate, transaction id, timestamp and transient data', async () => {
+            const timestamp = new Date(Date.now() - 5_000);
+            const who = JSON.parse(
+                text(
+                    await client.evaluate('kv', 'whoAmI', {
+                        transientData: { secret: Buffer.from('s3') },
+                        timestamp,
+                    }),
+                ),
+            ) as { mspId: string; id: string; channel: string; time: string; transient: Record<string, string> };
+            assert.equal(who.mspId, 'Org1MSP');
+            assert.match(who.id, /CN=alice/);
+            assert.equal(who.channel, 'testchannel');
+            assert.equal(who.time, timestamp.toISOString());
+            assert.deepEqual(who.transient, { secret: 's3' });
+        });
+
+        it('does not apply an evaluated transaction’s writes', async () => {
+            await client.evaluate('kv', 'put', { arguments: ['e', '1'] });
+            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['e'] })), '');
+            assert.equal(await heightOf(t.ledger), 0n);
+        });
+
+        it('refuses rich queries, which LevelDB state cannot run', async () => {
+            await assert.rejects(client.evaluate('kv', 'richQuery'), (error: unknown) => {
+                assert.ok(error instanceof EndorseError);
+                assert.match(error.message, /not supported for leveldb/);
+                return true;
+            });
+        });
+
+        it('refuses a write after a paginated query, as Fabric does', async () => {
+            await assert.rejects(client.submit('kv', 'pageThenPut', { arguments: ['a', 'z'] }), EndorseError);
+            assert.equal(await heightOf(t.ledger), 0n);
+        });
+
+        it('reports a chaincode failure with the chaincode’s code and writes nothing', async () => {
+            await rejects(client.submit('kv', 'fail', { arguments: ['NOT_FOUND'] }), EndorseError, 'NOT_FOUND');
+            assert.equal(await heightOf(t.ledger), 0n);
+        });
+    });
+
+    describe('queries', () => {
+        beforeEach(async () => {
+            for (const [i, patient] of ['p1', 'p1', 'p1', 'p2', 'p1'].entries()) {
+                await client.submit('kv', 'putComposite', {
+                    arguments: ['visit', JSON.stringify([patient, `v${i}`]), String(i)],
+                });
+            }
+            for (const key of ['a', 'b', 'c', 'd', 'e']) {
+                await client.submit('kv', 'put', { arguments: [key, key.toUpperCase()] });
+            }
+        });
+
+        it('scans a key range, end exclusive, in key order', async () => {
+            assert.deepEqual(JSON.parse(text(await client.evaluate('kv', 'range', { arguments: ['b', 'e'] }))), [
+                'b',
+                'c',
+                'd',
+            ]);
+        });
+
+        it('scans a partial composite key', async () => {
+            const found = JSON.parse(text(await client.evaluate('kv', 'partial', { arguments: ['visit', '["p1"]'] })));
+            assert.deepEqual(found, [
+                ['p1', 'v0'],
+                ['p1', 'v1'],
+                ['p1', 'v2'],
+                ['p1', 'v4'],
+            ]);
+        });
+
+        it('pages a partial composite key with bookmarks', async () => {
+            const page = async (bookmark: string): Promise<{ attributes: string[][]; bookmark: string; count: number }> =>
+                JSON.parse(
+                    text(await client.evaluate('kv', 'partialPage', { arguments: ['visit', '["p1"]', '3', bookmark] })),
+                ) as { attributes: string[][]; bookmark: string; count: number };
+            const first = await page('');
+            assert.deepEqual(first.attributes, [
+                ['p1', 'v0'],
+                ['p1', 'v1'],
+                ['p1', 'v2'],
+            ]);
+            assert.equal(first.count, 3);
+            assert.notEqual(first.bookmark, '');
+            const second = await page(first.bookmark);
+            assert.deepEqual(second.attributes, [['p1', 'v4']]);
+            assert.equal(second.bookmark, '');
+        });
+
+        it('pages a key range with bookmarks', async () => {
+            const page = async (bookmark: string): Promise<{ keys: string[]; bookmark: string }> =>
+                JSON.parse(text(await client.evaluate('kv', 'rangePage', { arguments: ['a', 'z', '2', bookmark] }))) as {
+                    keys: string[];
+                    bookmark: string;
+                };
+            const pages: string[][] = [];
+            let bookmark = '';
+            do {
+                const next = await page(bookmark);
+                pages.push(next.keys);
+                bookmark = next.bookmark;
+            } while (bookmark !== '');
+            assert.deepEqual(pages, [['a', 'b'], ['c', 'd'], ['e']]);
+        });
+
+        it('returns a key’s history newest first, deletes included, as Fabric 2.x does', async () => {
+            const first = await client.submit('kv', 'put', { arguments: ['h', '1'] });
+            const second = await client.submit('kv', 'put', { arguments: ['h', '2'] });
+            const third = await client.submit('kv', 'del', { arguments: ['h'] });
+            const history = JSON.parse(text(await client.evaluate('kv', 'history', { arguments: ['h'] })));
+            assert.deepEqual(history, [
+                { txId: third.txId, value: '', isDelete: true },
+                { txId: second.txId, value: '2', isDelete: false },
+                { txId: first.txId, value: '1', isDelete: false },
+            ]);
+        });
+    });
+
+    describe('ordering and validation', () => {
+        it('commits one of two concurrent read-modify-writes of a key and marks the other MVCC_READ_CONFLICT', async () => {
+            await t.close();
+            t = await newTestLedger({ contracts: [KvContract], maxBlockTransactions: 2, batchTimeoutMs: 10_000 });
+            client = t.ledger.connect(alice);
+            const results = await Promise.allSettled([
+                client.submit('kv', 'increment', { arguments: ['counter'] }),
+                client.submit('kv', 'increment', { arguments: ['counter'] }),
+            ]);
+            const fulfilled = results.filter((r) => r.status === 'fulfilled');
+            const rejected = results.filter((r) => r.status === 'rejected');
+            assert.equal(fulfilled.length, 1);
+            assert.equal(rejected.length, 1);
+            const error: unknown = rejected[0]?.reason;
+            assert.ok(error instanceof CommitError);
+            assert.equal(error.code, 'MVCC_READ_CONFLICT');
+            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['counter'] })), '1');
+        });
+
+        it('marks a range scan whose result changed before commit as PHANTOM_READ_CONFLICT', async () => {
+            await t.close();
+            t = await newTestLedger({ contracts: [KvContract], maxBlockTransactions: 2, batchTimeoutMs: 10_000 });
+            client = t.ledger.connect(alice);
+            const results = await Promise.allSettled([
+                client.submit('kv', 'put', { arguments: ['m2', 'x'] }),
+                client.submit('kv', 'countRangeThenPut', { arguments: ['m', 'n', 'count'] }),
+            ]);
+            assert.equal(results[0].status, 'fulfilled');
+            assert.equal(results[1].status, 'rejected');
+            const error: unknown = results[1].status === 'rejected' ? results[1].reason : undefined;
+            assert.ok(error instanceof CommitError);
+            assert.equal(error.code, 'PHANTOM_READ_CONFLICT');
+        });
+
+        it('hash-chains blocks and verifies the chain', async () => {
+            for (let i = 0; i < 5; i++) {
+                await client.submit('kv', 'put', { arguments: [`k${i}`, String(i)] });
+            }
+            const verification = await t.ledger.verify();
+            assert.deepEqual(verification, { ok: true, height: 5, checked: 5 });
+        });
+    });
+
+    describe('identities and proposals', () => {
+        it('rejects a proposal whose signature was made with another key, and writes nothing', async () => {
+            const mallory = await (await newTestOrg('Org1MSP')).identity('mallory');
+            const proposal = await newSignedProposal(
+                { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:put', args: ['x', '1'] },
+                { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
+                signers.newPrivateKeySigner(mallory.privateKey),
+            );
+            await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'BAD_SIGNATURE');
+            assert.equal(await heightOf(t.ledger), 0n);
+        });
+
+        it('rejects an identity from a CA outside the region', async () => {
+            const outsider = await (await newTestOrg('OutsiderMSP')).identity('eve');
+            await rejects(
+                t.ledger.connect({ ...outsider, mspId: 'Org1MSP' }).submit('kv', 'put', { arguments: ['x', '1'] }),
+                EndorseError,
+                'UNKNOWN_IDENTITY',
+            );
+            await rejects(
+                t.ledger.connect(outsider).submit('kv', 'put', { arguments: ['x', '1'] }),
+                EndorseError,
+                'UNKNOWN_IDENTITY',
+            );
+            assert.equal(await heightOf(t.ledger), 0n);
+        });
+
+        it('rejects a certificate of another organisation presented under this one’s MSP id', async () => {
+            const bob = await (await newTestOrg('Org2MSP')).identity('bob');
+            await rejects(
+                t.ledger.connect({ ...bob, mspId: 'Org1MSP' }).submit('kv', 'put', { arguments: ['x', '1'] }),
+                EndorseError,
+                'UNKNOWN_IDENTITY',
+            );
+            assert.equal(await heightOf(t.ledger), 0n);
+        });
+
+        it('rejects a replayed transaction id', async () => {
+            const proposal = await newSignedProposal(
+                { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:increment', args: ['r'] },
+                { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
+                signers.newPrivateKeySigner(alice.privateKey),
+            );
+            await t.ledger.submit(proposal.bytes);
+            await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'DUPLICATE_TXID');
+            assert.equal(await heightOf(t.ledger), 1n);
+            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['r'] })), '1');
+        });
+
+        it('rejects a proposal timestamped more than a minute from the ledger’s clock', async () => {
+            await rejects(
+                client.submit('kv', 'put', { arguments: ['x', '1'], timestamp: new Date(Date.now() + 120_000) }),
+                EndorseError,
+                'CLOCK_SKEW',
+            );
+            await rejects(
+                client.submit('kv', 'put', { arguments: ['x', '1'], timestamp: new Date(Date.now() - 120_000) }),
+                EndorseError,
+                'CLOCK_SKEW',
+            );
+        });
+
+        it('rejects bytes that are not a proposal', async () => {
+            await rejects(t.ledger.submit(Buffer.from('not a proposal')), EndorseError, 'BAD_PROPOSAL');
+        });
+    });
+});
+
+describe('embedded ledger on disk', () => {
+    it('replays chaincode events from block N after a restart', async () => {
+        const temp = newTempDir();
+        const path = `${temp.dir}/ledger`;
+        try {
+            const alice = await (await newTestOrg('Org1MSP')).identity('alice');
+            let t = await newTestLedger({ contracts: [KvContract], onDisk: path });
+            for (let i = 0; i < 4; i++) {
+                await t.ledger.connect(alice).submit('kv', 'emit', { arguments: [`k${i}`, `Event${i}`] });
+            }
+            await t.close();
+
+            t = await newTestLedger({ contracts: [KvContract], onDisk: path });
+            const client = t.ledger.connect(alice);
+            const events = await client.chaincodeEvents({ startBlock: 2n });
+            const seen: string[] = [];
+            const live = client.submit('kv', 'emit', { arguments: ['k4', 'Event4'] });
+            for await (const event of events) {
+                seen.push(`${event.blockNumber}:${event.eventName}:${text(event.payload)}`);
+                if (seen.length === 3) {
+                    break;
+                }
+            }
+            events.close();
+            await live;
+            assert.deepEqual(seen, ['2:Event2:{"key":"k2"}', '3:Event3:{"key":"k3"}', '4:Event4:{"key":"k4"}']);
+            await t.close();
+        } finally {
+            temp.remove();
+        }
+    });
+
+    it('names the first tampered block when verifying the chain', async () => {
+        const temp = newTempDir();
+        try {
+            const alice = await (await newTestOrg('Org1MSP')).identity('alice');
+            const t = await newTestLedger({ contracts: [KvContract], onDisk: `${temp.dir}/ledger` });
+            for (let i = 0; i < 5; i++) {
+                await t.ledger.connect(alice).submit('kv', 'put', { arguments: ['k', String(i)] });
+            }
+            const bytes = await t.ledger.store.getBlock(2);
+            assert.ok(bytes);
+            const block = decodeBlock(bytes);
+            const tx = block.data[0];
+            assert.ok(tx);
+            const forged = { ...block, data: [{ ...tx, result: Buffer.from('forged').toString('base64') }] };
+            await t.ledger.store.overwriteBlockForTest(2, encodeBlock(forged));
+            const verification = await t.ledger.verify();
+            assert.equal(verification.ok, false);
+            assert.equal(verification.firstBadBlock, 2);
+            assert.equal(verification.checked, 2);
+            await t.close();
+        } finally {
+            temp.remove();
+        }
+    });
+});
