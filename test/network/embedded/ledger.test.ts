@@ -19,7 +19,11 @@ async function heightOf(ledger: EmbeddedLedger): Promise<bigint> {
     return (await ledger.info()).height;
 }
 
-async function rejects(promise: Promise<unknown>, type: typeof EndorseError | typeof CommitError, code: string): Promise<void> {
+async function rejects(
+    promise: Promise<unknown>,
+    type: typeof EndorseError | typeof CommitError,
+    code: string,
+): Promise<void> {
     await assert.rejects(promise, (error: unknown) => {
         assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
         assert.equal(error.code, code);
@@ -127,7 +131,9 @@ describe('embedded ledger', () => {
         });
 
         it('pages a partial composite key with bookmarks', async () => {
-            const page = async (bookmark: string): Promise<{ attributes: string[][]; bookmark: string; count: number }> =>
+            const page = async (
+                bookmark: string,
+            ): Promise<{ attributes: string[][]; bookmark: string; count: number }> =>
                 JSON.parse(
                     text(await client.evaluate('kv', 'partialPage', { arguments: ['visit', '["p1"]', '3', bookmark] })),
                 ) as { attributes: string[][]; bookmark: string; count: number };
@@ -146,7 +152,9 @@ describe('embedded ledger', () => {
 
         it('pages a key range with bookmarks', async () => {
             const page = async (bookmark: string): Promise<{ keys: string[]; bookmark: string }> =>
-                JSON.parse(text(await client.evaluate('kv', 'rangePage', { arguments: ['a', 'z', '2', bookmark] }))) as {
+                JSON.parse(
+                    text(await client.evaluate('kv', 'rangePage', { arguments: ['a', 'z', '2', bookmark] })),
+                ) as {
                     keys: string[];
                     bookmark: string;
                 };

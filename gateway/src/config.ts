@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The gateway's configuration: the only module that reads `process.env`. A gateway process is started with
+ * `HEALTHCHAIN_GATEWAY_CONFIG` naming a JSON file (the region launcher writes one per organisation); the
+ * file is validated once, every problem named, and the result frozen and passed down.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+
+/** Organisation types (DESIGN.md). */
+export type OrganizationType = 'hospital' | 'insurer' | 'commission';
+
+/** TLS material of this gateway: one certificate (serverAuth + clientAuth) for the API, p2p and its calls. */
+export interface TlsFiles {
+    readonly certFile: string;
+    readonly keyFile: string;
+    /** This organisation's TLS CA certificate. */
+    readonly caFile: string;
+}
+
+/** How the gateway reaches the ledger. */
+export type LedgerConfig =
+    | {
+          readonly kind: 'embedded';
+          /** The embedded ledger node, e.g. `https://127.0.0.1:7400`. */
+          readonly url: string;
+          /** TLS CA that issued the node's server certificate. */
+          readonly tlsCaFile: string;
+      }
+    | {
+          readonly kind: 'fabric';
+          /** Peer gateway endpoint, `host:port`. */
+          readonly peerEndpoint: string;
+          /** TLS server name the peer's certificate carries. */
+          readonly peerHostAlias: string;
+          readonly tlsCaFile: string;
+      };
+
+/** A gateway's whole configuration. */
+export interface GatewayConfig {
+    readonly org: { readonly mspId: string; readonly type: OrganizationType; readonly name: string };
+    readonly channel: string;
+    readonly chaincode: string;
+    /** Folder of this gateway's own data: record store, outbox, event checkpoint. */
+    readonly dataDir: string;
+    /** File of hashed staff tokens (written by the CLI). */
+    readonly tokensFile: string;
+    /** AES-256-GCM key file of the record store (32 bytes, mode 0600). */
+    readonly storeKeyFile: string;
+    readonly api: { readonly host: string; readonly port: number };
+    readonly p2p: { readonly host: string; readonly port: number };
+    readonly tls: TlsFiles;
+    /** Every member organisation's TLS CA certificate, by MSP id: who may call the p2p port. */
+    readonly regionTlsCaFiles: Readonly<Record<string, string>>;
+    /** The signing identity for ledger transactions. */
+    readonly identity: { readonly certFile: string; readonly keyFile: string };
+    readonly ledger: LedgerConfig;
+    readonly limits: {
+        /** Largest `POST /records` body (5 MB). */
+        readonly recordBytes: number;
+        /** Largest other JSON body. */
+        readonly jsonBytes: number;
+    };
+    /** Deadline of every ledger call, milliseconds. */
+    readonly ledgerTimeoutMs: number;
+    /** The custodian refuses a grant whose timestamp is further than this from its own clock. */
+    readonly grantMaxSkewMs: number;
+    /** Pino log level. */
+    readonly logLevel: string;
+}
+
+const DEFAULTS = {
+    limits: { recordBytes: 5 * 1024 * 1024, jsonBytes: 64 * 1024 },
+    ledgerTimeoutMs: 30_000,
+    grantMaxSkewMs: 120_000,
+    logLevel: 'info',
+} as const;
+
+class ConfigProblems {
+    readonly problems: string[] = [];
+
+    object(value: unknown, field: string): Record<string, unknown> {
+        if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+            return value as Record<string, unknown>;
+        }
+        this.problems.push(`${field} must be an object`);
+        return {};
+    }
+
+    string(value: unknown, field: string): string {
+        if (typeof value === 'string' && value.length > 0 && value.length <= 4096) {
+            return value;
+        }
+        this.problems.push(`${field} must be a non-empty string`);
+        return '';
+    }
+
+    path(value: unknown, field: string): string {
+        const path = this.string(value, field);
+        if (path !== '' && !isAbsolute(path)) {
+            this.problems.push(`${field} must be an absolute path`);
+        }
+        return path;
+    }
+
+    port(value: unknown, field: string): number {
+        if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535) {
+            return value;
+        }
+        this.problems.push(`${field} must be a port number (0 picks a free port)`);
+        return 0;
+    }
+
+    oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
+        if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) {
+            return value as T;
+        }
+        this.problems.push(`${field} must be one of ${allowed.join(', ')}`);
+        return allowed[0] as T;
+    }
+}
+
+function readLedger(p: ConfigProblems, value: unknown): LedgerConfig {
+    const ledger = p.object(value, 'ledger');
+    if (p.oneOf(ledger.kind, 'ledger.kind', ['embedded', 'fabric']) === 'fabric') {
+        return {
+            kind: 'fabric',
+            peerEndpoint: p.string(ledger.peerEndpoint, 'ledger.peerEndpoint'),
+            peerHostAlias: p.string(ledger.peerHostAlias, 'ledger.peerHostAlias'),
+            tlsCaFile: p.path(ledger.tlsCaFile, 'ledger.tlsCaFile'),
+        };
+    }
+    return {
+        kind: 'embedded',
+        url: p.string(ledger.url, 'ledger.url'),
+        tlsCaFile: p.path(ledger.tlsCaFile, 'ledger.tlsCaFile'),
+    };
+}
+
+function readCaFiles(p: ConfigProblems, value: unknown): Record<string, string> {
+    const files = p.object(value, 'regionTlsCaFiles');
+    return Object.fromEntries(
+        Object.entries(files).map(([mspId, file]) => [mspId, p.path(file, `regionTlsCaFiles.${mspId}`)]),
+    );
+}
+
+/**
+ * Validates a parsed configuration object.
+ * @param value - parsed JSON
+ * @throws Error listing every problem
+ */
+export function toGatewayConfig(value: unknown): GatewayConfig {
+    const p = new ConfigProblems();
+    const raw = p.object(value, 'config');
+    const org = p.object(raw.org, 'org');
+    const api = p.object(raw.api, 'api');
+    const p2p = p.object(raw.p2p, 'p2p');
+    const tls = p.object(raw.tls, 'tls');
+    const identity = p.object(raw.identity, 'identity');
+    const config: GatewayConfig = {
+        org: {
+            mspId: p.string(org.mspId, 'org.mspId'),
+            type: p.oneOf(org.type, 'org.type', ['hospital', 'insurer', 'commission']),
+            name: p.string(org.name, 'org.name'),
+        },
+        channel: p.string(raw.channel, 'channel'),
+        chaincode: p.string(raw.chaincode, 'chaincode'),
+        dataDir: p.path(raw.dataDir, 'dataDir'),
+        tokensFile: p.path(raw.tokensFile, 'tokensFile'),
+        storeKeyFile: p.path(raw.storeKeyFile, 'storeKeyFile'),
+        api: { host: p.string(api.host, 'api.host'), port: p.port(api.port, 'api.port') },
+        p2p: { host: p.string(p2p.host, 'p2p.host'), port: p.port(p2p.port, 'p2p.port') },
+        tls: {
+            certFile: p.path(tls.certFile, 'tls.certFile'),
+            keyFile: p.path(tls.keyFile, 'tls.keyFile'),
+            caFile: p.path(tls.caFile, 'tls.caFile'),
+        },
+        regionTlsCaFiles: readCaFiles(p, raw.regionTlsCaFiles),
+        identity: {
+            certFile: p.path(identity.certFile, 'identity.certFile'),
+            keyFile: p.path(identity.keyFile, 'identity.keyFile'),
+        },
+        ledger: readLedger(p, raw.ledger),
+        limits: DEFAULTS.limits,
+        ledgerTimeoutMs: DEFAULTS.ledgerTimeoutMs,
+        grantMaxSkewMs: DEFAULTS.grantMaxSkewMs,
+        logLevel: typeof raw.logLevel === 'string' ? raw.logLevel : DEFAULTS.logLevel,
+    };
+    if (p.problems.length > 0) {
+        throw new Error(`Invalid gateway configuration:\n  - ${p.problems.join('\n  - ')}`);
+    }
+    return Object.freeze(config);
+}
+
+/**
+ * Reads the configuration named by `HEALTHCHAIN_GATEWAY_CONFIG`.
+ * @param env - the environment (process.env by default)
+ * @throws Error naming what is missing or invalid
+ */
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+    const file = env.HEALTHCHAIN_GATEWAY_CONFIG;
+    if (!file) {
+        throw new Error('HEALTHCHAIN_GATEWAY_CONFIG must name the gateway configuration file');
+    }
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (cause) {
+        throw new Error(`Cannot read gateway configuration ${file}`, { cause });
+    }
+    return toGatewayConfig(parsed);
+}
