@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Access: every request is decided here and written, granted or denied; the custodian's delivery
+ * re-checks the grant at its own clock; the commission reviews every break-the-glass access.
+ */
+// Context is imported as a value: emitDecoratorMetadata records it as the first parameter's type, which
+// fabric-contract-api needs to recognise the transaction context.
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
+import { ChaincodeError, ErrorCodes } from '../errors';
+import { readAllByPrefix } from '../ledger/query';
+import { deleteState, emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
+import { assertActiveCaller, assertCommission, readOrganization, readTx } from '../ledger/tx';
+import type { Tx } from '../ledger/tx';
+import { readAccessRequest, readDeliveryRequest, readReviewRequest } from '../model/access-input';
+import type { AccessRequest, DeliveryRequest } from '../model/access-input';
+import { toCanonicalJson } from '../model/canonical-json';
+import { readId } from '../model/input';
+import { accessTimeKey, Keys, ObjectTypes } from '../model/keys';
+import type { AccessEvent, Consent, Delivery, RecordEntry } from '../model/state';
+import { decideAccess } from '../rules/access';
+import type { AccessFacts } from '../rules/access';
+import { checkDelivery } from '../rules/delivery';
+import { addMillis, GRANT_LIFETIME_MS } from '../rules/time';
+import { HealthContract } from './base';
+
+async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promise<AccessFacts> {
+    const requester = await readOrganization(ctx, tx.caller);
+    if (requester === null) {
+        throw new ChaincodeError(ErrorCodes.FORBIDDEN, `${tx.caller} is not a registered organisation`);
+    }
+    const record = await readState<RecordEntry>(ctx, Keys.record(request.recordId));
+    const custodian = record === null ? null : await readOrganization(ctx, record.custodian);
+    const consents =
+        record === null
+            ? []
+            : await readAllByPrefix<Consent>(
+                  ctx,
+                  { objectType: ObjectTypes.consentByPatient, attributes: [record.patientId, tx.caller] },
+                  Keys.consent,
+              );
+    const { purpose, justification } = request;
+    return { requester, purpose, justification, record, custodian, consents, now: tx.now };
+}
+
+async function writeAccessEvent(ctx: Context, event: AccessEvent): Promise<void> {
+    const { accessId, requestedAt: time } = event;
+    await writeState(ctx, Keys.access(accessId), event);
+    await writeIndex(ctx, Keys.accessByRequester(event.requester, time, accessId), accessId);
+    await writeIndex(ctx, accessTimeKey(time, accessId), accessId);
+    if (event.patientId !== null) {
+        await writeIndex(ctx, Keys.accessByPatient(event.patientId, time, accessId), accessId);
+    }
+    if (event.custodian !== null) {
+        await writeIndex(ctx, Keys.accessByCustodian(event.custodian, time, accessId), accessId);
+    }
+    if (event.decision === 'GRANTED_EMERGENCY') {
+        await writeIndex(ctx, Keys.emergencyPending(time, accessId), accessId);
+    }
+}
+
+async function newDelivery(ctx: Context, tx: Tx, request: DeliveryRequest, event: AccessEvent): Promise<Delivery> {
+    const consent =
+        event.decision === 'GRANTED' && event.consentId !== null
+            ? await readState<Consent>(ctx, Keys.consent(event.consentId))
+            : null;
+    const requester = await readOrganization(ctx, event.requester);
+    const outcome = checkDelivery({ caller: tx.caller, event, consent, requester, now: tx.now });
+    switch (outcome.kind) {
+        case 'reject':
+            throw new ChaincodeError(outcome.code, `${outcome.detail} (access ${event.accessId})`);
+        case 'refuse':
+            return { status: 'REFUSED', reason: outcome.reason, contentHash: null, at: tx.time, txId: tx.txId };
+        case 'deliver': {
+            const record = await readRequired<RecordEntry>(
+                ctx,
+                Keys.record(event.recordId),
+                `record ${event.recordId}`,
+            );
+            if (record.contentHash !== request.contentHash) {
+                throw new ChaincodeError(ErrorCodes.CONFLICT, `contentHash differs from record ${record.recordId}`);
+            }
+            return { status: 'DELIVERED', reason: null, contentHash: request.contentHash, at: tx.time, txId: tx.txId };
+        }
+    }
+}
+
+/** Access requests, deliveries and emergency reviews. Contract name `access`. */
+@Info({ title: 'access', description: 'Access decisions, deliveries and emergency reviews' })
+export class AccessContract extends HealthContract {
+    constructor() {
+        super('access');
+    }
+
+    /**
+     * Decides a request by the caller for a record and writes the decision, granted or denied; a denial
+     * is returned, not thrown. `accessId` is this transaction's id; a grant expires 5 minutes after the
+     * transaction timestamp and serves one delivery.
+     * @param ctx - transaction context
+     * @param requestJson - `{recordId, purpose, justification?}` (justification with EMERGENCY only)
+     * @returns the access event (canonical JSON): `decision` GRANTED | GRANTED_EMERGENCY | DENIED, `reason`
+     * @throws INVALID_INPUT, FORBIDDEN (caller not a registered organisation)
+     */
+    @Transaction()
+    @Returns('string')
+    async requestAccess(ctx: Context, requestJson: string): Promise<string> {
+        const request = readAccessRequest(requestJson);
+        const tx = readTx(ctx);
+        const facts = await gatherFacts(ctx, tx, request);
+        const outcome = decideAccess(facts);
+        const record = facts.record;
+        const event: AccessEvent = {
+            accessId: tx.txId,
+            requester: tx.caller,
+            custodian: record?.custodian ?? null,
+            recordId: request.recordId,
+            patientId: record?.patientId ?? null,
+            category: record?.category ?? null,
+            purpose: request.purpose,
+            ...outcome,
+            justification: request.justification,
+            requestedAt: tx.time,
+            expiresAt: outcome.decision === 'DENIED' ? null : addMillis(tx.time, GRANT_LIFETIME_MS),
+            delivery: null,
+            review: null,
+        };
+        await writeAccessEvent(ctx, event);
+        const { accessId, decision, reason, requester, custodian, recordId, patientId } = event;
+        emitEvent(ctx, 'AccessRequested', { accessId, decision, reason, requester, custodian, recordId, patientId });
+        return toCanonicalJson(event);
+    }
+
+    /**
+     * The custodian records that it serves a grant. Checked at this transaction's time: the grant is not
+     * later than now and not expired, the requester is active and, for a consent grant, the consent is
+     * still unrevoked and in its window. A failed check is recorded on the event (`delivery.status`
+     * REFUSED with a reason) and returned; the grant is then used up.
+     * @param ctx - transaction context
+     * @param deliveryJson - `{accessId, contentHash}`; the hash must equal the record's index entry
+     * @returns the access event with its `delivery` (canonical JSON)
+     * @throws INVALID_INPUT, FORBIDDEN (caller not the custodian), ORG_NOT_ACTIVE (caller), NOT_FOUND,
+     *   ACCESS_DENIED (the access was denied), CONFLICT (grant already used; hash differs from the index)
+     */
+    @Transaction()
+    @Returns('string')
+    async recordDelivery(ctx: Context, deliveryJson: string): Promise<string> {
+        const request = readDeliveryRequest(deliveryJson);
+        const tx = readTx(ctx);
+        await assertActiveCaller(ctx, tx);
+        const event = await readRequired<AccessEvent>(ctx, Keys.access(request.accessId), `access ${request.accessId}`);
+        const delivery = await newDelivery(ctx, tx, request, event);
+        const updated: AccessEvent = { ...event, delivery };
+        await writeState(ctx, Keys.access(event.accessId), updated);
+        emitEvent(ctx, delivery.status === 'DELIVERED' ? 'AccessDelivered' : 'DeliveryRefused', {
+            accessId: event.accessId,
+            reason: delivery.reason,
+            requester: event.requester,
+            custodian: event.custodian,
+            txId: tx.txId,
+        });
+        return toCanonicalJson(updated);
+    }
+
+    /**
+     * The commission's verdict on a break-the-glass access (once per access).
+     * @param ctx - transaction context
+     * @param reviewJson - `{accessId, verdict: "justified" | "unjustified", note}`
+     * @returns the access event with its `review` (canonical JSON)
+     * @throws INVALID_INPUT, FORBIDDEN (not the commission), NOT_FOUND, CONFLICT (not an emergency
+     *   access, or already reviewed)
+     */
+    @Transaction()
+    @Returns('string')
+    async reviewEmergency(ctx: Context, reviewJson: string): Promise<string> {
+        const request = readReviewRequest(reviewJson);
+        const tx = readTx(ctx);
+        await assertCommission(ctx, tx);
+        const event = await readRequired<AccessEvent>(ctx, Keys.access(request.accessId), `access ${request.accessId}`);
+        if (event.decision !== 'GRANTED_EMERGENCY' || event.review !== null) {
+            throw new ChaincodeError(ErrorCodes.CONFLICT, `access ${event.accessId} is not awaiting review`);
+        }
+        const review = {
+            verdict: request.verdict,
+            note: request.note,
+            reviewer: tx.caller,
+            at: tx.time,
+            txId: tx.txId,
+        };
+        const updated: AccessEvent = { ...event, review };
+        await writeState(ctx, Keys.access(event.accessId), updated);
+        await deleteState(ctx, Keys.emergencyPending(event.requestedAt, event.accessId));
+        emitEvent(ctx, 'EmergencyReviewed', { accessId: event.accessId, verdict: request.verdict, txId: tx.txId });
+        return toCanonicalJson(updated);
+    }
+
+    /**
+     * Reads one access event.
+     * @param ctx - transaction context
+     * @param accessId - the access id (the request's transaction id)
+     * @returns the access event (canonical JSON)
+     * @throws INVALID_INPUT, NOT_FOUND
+     */
+    @Transaction(false)
+    @Returns('string')
+    async readAccess(ctx: Context, accessId: string): Promise<string> {
+        const id = readId(accessId, 'accessId');
+        return toCanonicalJson(await readRequired<AccessEvent>(ctx, Keys.access(id), `access ${id}`));
+    }
+}

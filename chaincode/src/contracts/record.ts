@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The record index: where each record lives and the salted hash that proves its content. Content never
+ * reaches the ledger. Anchoring is idempotent, because gateways retry anchors until they are told.
+ */
+// Context is imported as a value: emitDecoratorMetadata records it as the first parameter's type, which
+// fabric-contract-api needs to recognise the transaction context.
+import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
+import { ChaincodeError, ErrorCodes } from '../errors';
+import { listByPrefix, readPageRequest } from '../ledger/query';
+import { emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
+import { assertActiveCaller, readTx } from '../ledger/tx';
+import type { Tx } from '../ledger/tx';
+import { toCanonicalJson } from '../model/canonical-json';
+import { readId, readPatientId } from '../model/input';
+import { Keys, ObjectTypes } from '../model/keys';
+import { readAnchorRequest } from '../model/record-input';
+import type { AnchorRequest } from '../model/record-input';
+import type { Patient, RecordEntry } from '../model/state';
+import { HealthContract } from './base';
+
+function isSameAnchor(entry: RecordEntry, request: AnchorRequest, custodian: string): boolean {
+    return (
+        entry.custodian === custodian &&
+        entry.patientId === request.patientId &&
+        entry.category === request.category &&
+        entry.contentHash === request.contentHash &&
+        entry.supersedes === request.supersedes
+    );
+}
+
+async function readSuperseded(ctx: Context, tx: Tx, request: AnchorRequest): Promise<RecordEntry | null> {
+    if (request.supersedes === null) {
+        return null;
+    }
+    const old = await readRequired<RecordEntry>(ctx, Keys.record(request.supersedes), `record ${request.supersedes}`);
+    if (old.custodian !== tx.caller) {
+        throw new ChaincodeError(ErrorCodes.FORBIDDEN, `record ${old.recordId} is held by another custodian`);
+    }
+    if (old.patientId !== request.patientId) {
+        throw new ChaincodeError(ErrorCodes.INVALID_INPUT, `record ${old.recordId} belongs to another patient`);
+    }
+    if (old.supersededBy !== null) {
+        throw new ChaincodeError(ErrorCodes.CONFLICT, `record ${old.recordId} is already superseded`);
+    }
+    return old;
+}
+
+async function anchor(ctx: Context, request: AnchorRequest): Promise<string> {
+    const tx = readTx(ctx);
+    await assertActiveCaller(ctx, tx, ['hospital']);
+    const existing = await readState<RecordEntry>(ctx, Keys.record(request.recordId));
+    if (existing !== null) {
+        if (!isSameAnchor(existing, request, tx.caller)) {
+            throw new ChaincodeError(ErrorCodes.CONFLICT, `record ${request.recordId} is anchored with other fields`);
+        }
+        return toCanonicalJson(existing);
+    }
+    await readRequired<Patient>(ctx, Keys.patient(request.patientId), `patient ${request.patientId}`);
+    const old = await readSuperseded(ctx, tx, request);
+    const entry: RecordEntry = {
+        ...request,
+        custodian: tx.caller,
+        supersededBy: null,
+        createdAt: tx.time,
+        txId: tx.txId,
+    };
+    await writeState(ctx, Keys.record(entry.recordId), entry);
+    await writeIndex(ctx, Keys.recordByPatient(entry.patientId, entry.recordId), entry.recordId);
+    if (old !== null) {
+        await writeState(ctx, Keys.record(old.recordId), { ...old, supersededBy: entry.recordId });
+    }
+    emitEvent(ctx, 'RecordAnchored', {
+        recordId: entry.recordId,
+        patientId: entry.patientId,
+        custodian: entry.custodian,
+        supersedes: entry.supersedes,
+        txId: tx.txId,
+    });
+    return toCanonicalJson(entry);
+}
+
+/** The record index. Contract name `record`. */
+@Info({ title: 'record', description: 'Record index: ids, categories, custodians and salted content hashes' })
+export class RecordContract extends HealthContract {
+    constructor() {
+        super('record');
+    }
+
+    /**
+     * Anchors a record held by the caller (an active hospital, which becomes its custodian). Anchoring the
+     * same id again with the same fields returns the existing entry and writes nothing.
+     * @param ctx - transaction context
+     * @param recordJson - `{recordId, patientId, category, contentHash, supersedes?}`
+     * @returns the index entry (canonical JSON)
+     * @throws INVALID_INPUT, FORBIDDEN (not a hospital; superseding another custodian's record),
+     *   ORG_NOT_ACTIVE, NOT_FOUND (patient or superseded record), CONFLICT (id anchored with other
+     *   fields; superseded record already superseded)
+     */
+    @Transaction()
+    @Returns('string')
+    async anchorRecord(ctx: Context, recordJson: string): Promise<string> {
+        return anchor(ctx, readAnchorRequest(recordJson, false));
+    }
+
+    /**
+     * Anchors a new version of a record: as `anchorRecord` with `supersedes` required; the old entry gets
+     * `supersededBy`.
+     * @param ctx - transaction context
+     * @param recordJson - `{recordId, patientId, category, contentHash, supersedes}`
+     * @returns the new index entry (canonical JSON)
+     * @throws as anchorRecord
+     */
+    @Transaction()
+    @Returns('string')
+    async supersedeRecord(ctx: Context, recordJson: string): Promise<string> {
+        return anchor(ctx, readAnchorRequest(recordJson, true));
+    }
+
+    /**
+     * Reads one index entry.
+     * @param ctx - transaction context
+     * @param recordId - the record id
+     * @returns the entry (canonical JSON)
+     * @throws INVALID_INPUT, NOT_FOUND
+     */
+    @Transaction(false)
+    @Returns('string')
+    async readRecord(ctx: Context, recordId: string): Promise<string> {
+        const id = readId(recordId, 'recordId');
+        return toCanonicalJson(await readRequired<RecordEntry>(ctx, Keys.record(id), `record ${id}`));
+    }
+
+    /**
+     * Lists a patient's index entries region-wide, in record id order.
+     * @param ctx - transaction context
+     * @param patientId - the patient id
+     * @param pageSize - 1–500
+     * @param bookmark - empty for the first page, else the previous page's bookmark
+     * @returns `{items, bookmark, fetchedRecordsCount}` (canonical JSON)
+     * @throws INVALID_INPUT
+     */
+    @Transaction(false)
+    @Returns('string')
+    async listRecordsByPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
+        const id = readPatientId(patientId, 'patientId');
+        const page = readPageRequest(pageSize, bookmark);
+        const prefix = { objectType: ObjectTypes.recordByPatient, attributes: [id] };
+        return toCanonicalJson(await listByPrefix<RecordEntry>(ctx, prefix, page, Keys.record));
+    }
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Patient public keys: ECDSA P-256 given as SPKI PEM or as a JWK (what WebCrypto exports), normalised to
+ * SPKI DER, and the pseudonymous patient id derived from it.
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { invalid } from '../errors';
+import { readObject, readString } from '../model/input';
+
+const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]{1,400}-----END PUBLIC KEY-----\r?\n?$/;
+/** A base64url P-256 coordinate: 32 bytes, 43 characters unpadded (RFC 7518 §6.2.1.2). */
+const JWK_COORDINATE = /^[A-Za-z0-9_-]{43}$/;
+const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * Lowercase RFC 4648 base32 without padding.
+ * @param bytes - data to encode
+ * @returns the encoding
+ */
+export function toBase32(bytes: Uint8Array): string {
+    let output = '';
+    let buffer = 0;
+    let bits = 0;
+    for (const byte of bytes) {
+        buffer = ((buffer << 8) | byte) & 0xffff;
+        bits += 8;
+        while (bits >= 5) {
+            output += BASE32_ALPHABET.charAt((buffer >> (bits - 5)) & 31);
+            bits -= 5;
+        }
+    }
+    if (bits > 0) {
+        output += BASE32_ALPHABET.charAt((buffer << (5 - bits)) & 31);
+    }
+    return output;
+}
+
+/**
+ * The patient id of a public key: `pt` + base32(SHA-256(SPKI DER)).
+ * @param spkiDer - the key as SPKI DER
+ * @returns the patient id (54 characters)
+ */
+export function toPatientId(spkiDer: Uint8Array): string {
+    return `pt${toBase32(createHash('sha256').update(spkiDer).digest())}`;
+}
+
+function assertP256(key: KeyObject, path: string): KeyObject {
+    if (
+        key.type !== 'public' ||
+        key.asymmetricKeyType !== 'ec' ||
+        key.asymmetricKeyDetails?.namedCurve !== 'prime256v1'
+    ) {
+        invalid(`${path} must be an ECDSA P-256 public key`);
+    }
+    return key;
+}
+
+function fromPem(pem: string, path: string): KeyObject {
+    readString(pem, path, 512, PEM_PUBLIC_KEY);
+    try {
+        return createPublicKey({ key: pem, format: 'pem' });
+    } catch {
+        return invalid(`${path} is not a readable public key`);
+    }
+}
+
+function fromJwk(value: unknown, path: string): KeyObject {
+    // WebCrypto's exportKey('jwk') adds ext and key_ops; a private `d` is refused by readObject.
+    const jwk = readObject(value, path, ['kty', 'crv', 'x', 'y'], ['ext', 'key_ops']);
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') {
+        invalid(`${path} must be an EC P-256 JWK`);
+    }
+    const x = readString(jwk.x, `${path}.x`, 43, JWK_COORDINATE);
+    const y = readString(jwk.y, `${path}.y`, 43, JWK_COORDINATE);
+    try {
+        return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x, y }, format: 'jwk' });
+    } catch {
+        return invalid(`${path} is not a point on P-256`);
+    }
+}
+
+/**
+ * Normalises a patient public key (SPKI PEM text or JWK object) to SPKI DER.
+ * @param value - the key as given in a `patient.register` payload
+ * @param path - its name in errors
+ * @returns SPKI DER bytes
+ * @throws INVALID_INPUT when not a P-256 public key in one of those forms
+ */
+export function toSpkiDer(value: unknown, path: string): Buffer {
+    const key = typeof value === 'string' ? fromPem(value, path) : fromJwk(value, path);
+    return assertP256(key, path).export({ type: 'spki', format: 'der' });
+}
+
+/**
+ * Loads a P-256 public key from SPKI DER.
+ * @param spkiDer - the key bytes
+ * @returns a key object for verification
+ */
+export function fromSpkiDer(spkiDer: Uint8Array): KeyObject {
+    return createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' });
+}
+
+/**
+ * Loads a stored patient key (SPKI DER, base64url).
+ * @param spkiBase64url - the stored key
+ * @returns a key object for verification
+ */
+export function fromStoredKey(spkiBase64url: string): KeyObject {
+    return fromSpkiDer(Buffer.from(spkiBase64url, 'base64url'));
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: Apache-2.0
+/** Arguments of the access contract. */
+import { invalid } from '../errors';
+import { parseObjectArgument, readEnum, readId, readString, readText, SHA256_HEX_PATTERN } from './input';
+import { Purposes, Verdicts } from './vocabulary';
+import type { Purpose, Verdict } from './vocabulary';
+
+/** Longest justification or review note. Free text: gateways must keep personal data out of it. */
+export const MAX_NOTE_LENGTH = 500;
+
+/** An access request. */
+export interface AccessRequest {
+    readonly recordId: string;
+    readonly purpose: Purpose;
+    /** Required with EMERGENCY, refused otherwise. */
+    readonly justification: string | null;
+}
+
+/**
+ * Reads `{recordId, purpose, justification?}`.
+ * @param raw - argument text
+ * @returns the request
+ * @throws INVALID_INPUT when malformed, an unknown purpose, EMERGENCY without a justification, or a
+ *   justification with another purpose
+ */
+export function readAccessRequest(raw: string): AccessRequest {
+    const args = parseObjectArgument(raw, 'request', ['recordId', 'purpose'], ['justification']);
+    const purpose = readEnum(args.purpose, 'purpose', Purposes);
+    const hasJustification = args.justification !== undefined;
+    if (hasJustification !== (purpose === 'EMERGENCY')) {
+        invalid('justification is required with EMERGENCY and only with EMERGENCY');
+    }
+    return {
+        recordId: readId(args.recordId, 'recordId'),
+        purpose,
+        justification: hasJustification ? readText(args.justification, 'justification', MAX_NOTE_LENGTH) : null,
+    };
+}
+
+/** A delivery by the custodian. */
+export interface DeliveryRequest {
+    readonly accessId: string;
+    readonly contentHash: string;
+}
+
+/**
+ * Reads `{accessId, contentHash}`.
+ * @param raw - argument text
+ * @returns the request
+ * @throws INVALID_INPUT when malformed
+ */
+export function readDeliveryRequest(raw: string): DeliveryRequest {
+    const args = parseObjectArgument(raw, 'delivery', ['accessId', 'contentHash']);
+    return {
+        accessId: readId(args.accessId, 'accessId'),
+        contentHash: readString(args.contentHash, 'contentHash', 64, SHA256_HEX_PATTERN),
+    };
+}
+
+/** The commission's review of an emergency access. */
+export interface ReviewRequest {
+    readonly accessId: string;
+    readonly verdict: Verdict;
+    readonly note: string;
+}
+
+/**
+ * Reads `{accessId, verdict, note}`.
+ * @param raw - argument text
+ * @returns the request
+ * @throws INVALID_INPUT when malformed or an unknown verdict
+ */
+export function readReviewRequest(raw: string): ReviewRequest {
+    const args = parseObjectArgument(raw, 'review', ['accessId', 'verdict', 'note']);
+    return {
+        accessId: readId(args.accessId, 'accessId'),
+        verdict: readEnum(args.verdict, 'verdict', Verdicts),
+        note: readText(args.note, 'note', MAX_NOTE_LENGTH),
+    };
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Shapes of the values kept in world state. Every value is stored as canonical JSON; absent optional
+ * values are `null` so every stored object of a kind has the same keys. Patients appear only as
+ * pseudonymous ids, records only as id, category, custodian and salted hash.
+ */
+import type {
+    Category,
+    ClaimStatus,
+    ConsentPurpose,
+    Decision,
+    OrgStatus,
+    OrgType,
+    Purpose,
+    Reason,
+    Verdict,
+} from './vocabulary';
+
+/** The ledger's configuration, written once by `bootstrap`. */
+export interface LedgerConfig {
+    readonly commissionMspId: string;
+    readonly bootstrappedAt: string;
+    readonly txId: string;
+}
+
+/** A member organisation. */
+export interface Organization {
+    readonly mspId: string;
+    readonly type: OrgType;
+    readonly name: string;
+    /** Base URL of its gateway's peer-to-peer port (`https://…`). */
+    readonly p2pUrl: string;
+    /** Its gateway's TLS certificate, pinned for peer-to-peer mutual TLS. */
+    readonly tlsCertPem: string;
+    /** SHA-256 of the certificate's DER, lowercase hex. */
+    readonly tlsCertSha256: string;
+    readonly status: OrgStatus;
+    readonly registeredAt: string;
+    readonly updatedAt: string;
+    readonly txId: string;
+}
+
+/** A registered patient: a pseudonymous id and the public key that signs the patient's acts. */
+export interface Patient {
+    readonly patientId: string;
+    /** The patient's P-256 public key, SPKI DER, base64url. */
+    readonly publicKey: string;
+    readonly registeredBy: string;
+    readonly registeredAt: string;
+    readonly txId: string;
+}
+
+/** A record index entry: where a record lives and the hash that proves its content. */
+export interface RecordEntry {
+    readonly recordId: string;
+    readonly patientId: string;
+    readonly custodian: string;
+    readonly category: Category;
+    /** SHA-256(salt ‖ canonical content), lowercase hex. */
+    readonly contentHash: string;
+    readonly supersedes: string | null;
+    readonly supersededBy: string | null;
+    readonly createdAt: string;
+    readonly txId: string;
+}
+
+/** A consent, as signed by the patient, plus its ledger status. */
+export interface Consent {
+    readonly consentId: string;
+    readonly patientId: string;
+    readonly grantee: string;
+    readonly purposes: readonly ConsentPurpose[];
+    /** Categories, or `*` for every non-sensitive category. */
+    readonly categories: readonly string[];
+    /** Custodian MSP ids, or `*`. */
+    readonly custodians: readonly string[];
+    /** When not null, the only records covered. */
+    readonly recordIds: readonly string[] | null;
+    readonly notBefore: string;
+    readonly notAfter: string;
+    readonly issuedAt: string;
+    /** The patient's signature over the canonical grant payload (base64url P1363). */
+    readonly signature: string;
+    readonly status: 'active' | 'revoked';
+    readonly grantedAt: string;
+    readonly txId: string;
+    readonly revokedAt: string | null;
+    readonly revokeTxId: string | null;
+}
+
+/** The delivery of a grant, or its recorded refusal. */
+export interface Delivery {
+    readonly status: 'DELIVERED' | 'REFUSED';
+    /** Null when delivered; the refusal reason otherwise. */
+    readonly reason: Reason | null;
+    /** The content hash served; null when refused. */
+    readonly contentHash: string | null;
+    readonly at: string;
+    readonly txId: string;
+}
+
+/** The commission's review of an emergency access. */
+export interface Review {
+    readonly verdict: Verdict;
+    readonly note: string;
+    readonly reviewer: string;
+    readonly at: string;
+    readonly txId: string;
+}
+
+/** One access request and its decision; written for every request, granted or denied. */
+export interface AccessEvent {
+    /** The request's transaction id. */
+    readonly accessId: string;
+    readonly requester: string;
+    /** Null only when the record was not found. */
+    readonly custodian: string | null;
+    readonly recordId: string;
+    /** Null only when the record was not found. */
+    readonly patientId: string | null;
+    readonly category: Category | null;
+    readonly purpose: Purpose;
+    readonly decision: Decision;
+    readonly reason: Reason;
+    /** The consent that granted, or the nearest consent that failed; null when none. */
+    readonly consentId: string | null;
+    readonly justification: string | null;
+    /** The request's transaction timestamp (the requester's clock). */
+    readonly requestedAt: string;
+    /** End of the grant's lifetime; null when denied. */
+    readonly expiresAt: string | null;
+    readonly delivery: Delivery | null;
+    readonly review: Review | null;
+}
+
+/** A money amount: value with at most two decimals, ISO 4217 currency code. */
+export interface Amount {
+    readonly value: number;
+    readonly currency: string;
+}
+
+/** An insurance claim. */
+export interface Claim {
+    /** The submission's transaction id. */
+    readonly claimId: string;
+    readonly claimant: string;
+    readonly insurer: string;
+    readonly patientId: string;
+    readonly recordIds: readonly string[];
+    readonly amount: Amount;
+    readonly status: ClaimStatus;
+    readonly submittedAt: string;
+    readonly txId: string;
+    readonly decidedAt: string | null;
+    readonly decisionReason: string | null;
+    readonly decisionTxId: string | null;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Closed sets of the ledger (DESIGN.md "On the ledger"): organisation types and statuses, purposes,
+ * record categories, access decisions and reason codes.
+ */
+
+/** Organisation types. */
+export const OrgTypes = ['hospital', 'insurer', 'commission'] as const;
+/** One of {@link OrgTypes}. */
+export type OrgType = (typeof OrgTypes)[number];
+
+/** Organisation statuses: `pending` → `active` ⇄ `suspended`. */
+export const OrgStatuses = ['pending', 'active', 'suspended'] as const;
+/** One of {@link OrgStatuses}. */
+export type OrgStatus = (typeof OrgStatuses)[number];
+
+/** Purposes of use. `EMERGENCY` is break-the-glass and never grantable by consent. */
+export const Purposes = ['TREATMENT', 'PAYMENT', 'OVERSIGHT', 'RESEARCH', 'EMERGENCY'] as const;
+/** One of {@link Purposes}. */
+export type Purpose = (typeof Purposes)[number];
+
+/** Purposes a consent may name (all but `EMERGENCY`). */
+export const ConsentPurposes = ['TREATMENT', 'PAYMENT', 'OVERSIGHT', 'RESEARCH'] as const;
+/** One of {@link ConsentPurposes}. */
+export type ConsentPurpose = (typeof ConsentPurposes)[number];
+
+/** Ordinary record categories, covered by a `*` consent. */
+export const OrdinaryCategories = [
+    'encounter',
+    'condition',
+    'lab',
+    'imaging',
+    'medication',
+    'procedure',
+    'immunization',
+    'allergy',
+    'document',
+    'billing',
+] as const;
+
+/** Sensitive categories: never covered by `*`, never opened by `EMERGENCY`; only a consent naming them. */
+export const SensitiveCategories = ['mental-health', 'hiv', 'genetic', 'reproductive', 'substance-use'] as const;
+
+/** Every record category. */
+export const Categories = [...OrdinaryCategories, ...SensitiveCategories] as const;
+/** One of {@link Categories}. */
+export type Category = (typeof Categories)[number];
+
+/** The wildcard accepted in a consent's `categories` and `custodians`. */
+export const WILDCARD = '*';
+
+/**
+ * Is this category sensitive?
+ * @param category - a record category
+ * @returns true for the sensitive categories
+ */
+export function isSensitive(category: Category): boolean {
+    return (SensitiveCategories as readonly string[]).includes(category);
+}
+
+/** Access decisions. */
+export const Decisions = ['GRANTED', 'GRANTED_EMERGENCY', 'DENIED'] as const;
+/** One of {@link Decisions}. */
+export type Decision = (typeof Decisions)[number];
+
+/** Reason codes of an access decision or a refused delivery. */
+export const Reasons = {
+    /** Granted under the consent named in the event. */
+    CONSENT: 'CONSENT',
+    /** Granted as break-the-glass, pending the commission's review. */
+    EMERGENCY: 'EMERGENCY',
+    /** The requester is not active (pending or suspended). */
+    ORG_NOT_ACTIVE: 'ORG_NOT_ACTIVE',
+    /** The requester's organisation type may not use this purpose. */
+    PURPOSE_NOT_PERMITTED: 'PURPOSE_NOT_PERMITTED',
+    /** No record with this id is anchored. */
+    RECORD_NOT_FOUND: 'RECORD_NOT_FOUND',
+    /** The record's custodian is not active. */
+    CUSTODIAN_NOT_ACTIVE: 'CUSTODIAN_NOT_ACTIVE',
+    /** No consent of the patient covers requester, purpose, category, custodian and record. */
+    NO_CONSENT: 'NO_CONSENT',
+    /** The record is in a sensitive category that only a consent naming it (never `*`, never EMERGENCY) opens. */
+    SENSITIVE_CATEGORY: 'SENSITIVE_CATEGORY',
+    /** The covering consent was revoked. */
+    CONSENT_REVOKED: 'CONSENT_REVOKED',
+    /** The covering consent's `notAfter` has passed. */
+    CONSENT_EXPIRED: 'CONSENT_EXPIRED',
+    /** The covering consent's `notBefore` has not come. */
+    CONSENT_NOT_YET_VALID: 'CONSENT_NOT_YET_VALID',
+    /** Delivery: the grant's lifetime has passed. */
+    GRANT_EXPIRED: 'GRANT_EXPIRED',
+    /** Delivery: the grant's timestamp is later than the delivery's (a requester clock ahead). */
+    GRANT_IN_FUTURE: 'GRANT_IN_FUTURE',
+} as const;
+/** One of {@link Reasons}. */
+export type Reason = (typeof Reasons)[keyof typeof Reasons];
+
+/** Verdicts of the commission's review of an emergency access. */
+export const Verdicts = ['justified', 'unjustified'] as const;
+/** One of {@link Verdicts}. */
+export type Verdict = (typeof Verdicts)[number];
+
+/** Claim statuses: `submitted` → `approved` | `rejected`. */
+export const ClaimStatuses = ['submitted', 'approved', 'rejected'] as const;
+/** One of {@link ClaimStatuses}. */
+export type ClaimStatus = (typeof ClaimStatuses)[number];
+
+/** Decisions an insurer may take on a claim. */
+export const ClaimDecisions = ['approved', 'rejected'] as const;
+/** One of {@link ClaimDecisions}. */
+export type ClaimDecision = (typeof ClaimDecisions)[number];

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The delivery check, run in the custodian's own transaction at the custodian's own clock (DESIGN.md
+ * "Delivery", "Time"). Some failures reject the call and must write nothing (wrong caller, not a grant,
+ * already used); the others refuse the delivery and are recorded on the access event.
+ */
+import type { ErrorCode } from '../errors';
+import { ErrorCodes } from '../errors';
+import type { AccessEvent, Organization } from '../model/state';
+import { Reasons } from '../model/vocabulary';
+import type { Reason } from '../model/vocabulary';
+import { recheckConsent } from './consent';
+import type { ConsentTerms } from './consent';
+
+/** Everything the delivery check reads. */
+export interface DeliveryFacts {
+    /** The delivering organisation (the caller). */
+    readonly caller: string;
+    readonly event: Pick<AccessEvent, 'custodian' | 'decision' | 'requestedAt' | 'expiresAt' | 'delivery'>;
+    /** The consent the grant rests on; null for an emergency grant or when it is missing. */
+    readonly consent: ConsentTerms | null;
+    /** The requester now; null when it is no longer registered. */
+    readonly requester: Pick<Organization, 'status'> | null;
+    /** Delivery transaction time, milliseconds since the epoch. */
+    readonly now: number;
+}
+
+/** Outcome: deliver, refuse (recorded), or reject (thrown, nothing written). */
+export type DeliveryOutcome =
+    | { readonly kind: 'deliver' }
+    | { readonly kind: 'refuse'; readonly reason: Reason }
+    | { readonly kind: 'reject'; readonly code: ErrorCode; readonly detail: string };
+
+function rejection(facts: DeliveryFacts): DeliveryOutcome | null {
+    const { event } = facts;
+    if (event.custodian !== facts.caller) {
+        return { kind: 'reject', code: ErrorCodes.FORBIDDEN, detail: 'only the custodian delivers a grant' };
+    }
+    if (event.decision === 'DENIED') {
+        return { kind: 'reject', code: ErrorCodes.ACCESS_DENIED, detail: 'the access was denied' };
+    }
+    if (event.delivery !== null) {
+        return { kind: 'reject', code: ErrorCodes.CONFLICT, detail: 'the grant was already used' };
+    }
+    return null;
+}
+
+function timeRefusal(facts: DeliveryFacts): Reason | null {
+    const { event, now } = facts;
+    // The grant carries the requester's clock; the custodian's clock is the one trusted here.
+    if (Date.parse(event.requestedAt) > now) {
+        return Reasons.GRANT_IN_FUTURE;
+    }
+    if (event.expiresAt === null || now >= Date.parse(event.expiresAt)) {
+        return Reasons.GRANT_EXPIRED;
+    }
+    return facts.requester?.status === 'active' ? null : Reasons.ORG_NOT_ACTIVE;
+}
+
+/**
+ * Checks a delivery of a grant.
+ * @param facts - caller, access event, consent, requester and the delivery time
+ * @returns deliver, a recorded refusal with its reason, or a rejection with its error code
+ */
+export function checkDelivery(facts: DeliveryFacts): DeliveryOutcome {
+    const rejected = rejection(facts);
+    if (rejected !== null) {
+        return rejected;
+    }
+    const refusal = timeRefusal(facts);
+    if (refusal !== null) {
+        return { kind: 'refuse', reason: refusal };
+    }
+    if (facts.event.decision === 'GRANTED') {
+        const verdict = recheckConsent(facts.consent, facts.now);
+        if (verdict !== Reasons.CONSENT) {
+            return { kind: 'refuse', reason: verdict };
+        }
+    }
+    return { kind: 'deliver' };
+}

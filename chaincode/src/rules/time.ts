@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Time rules. Every instant is the transaction timestamp, read once by the contract and passed in; ISO
+ * strings in the fixed `toISOString` form compare correctly as text and as milliseconds.
+ */
+
+/** A grant serves one delivery within this lifetime after its request (DESIGN.md: a few minutes). */
+export const GRANT_LIFETIME_MS = 5 * 60 * 1000;
+/** A signed payload's `issuedAt` may be at most this far after the transaction time (clock skew). */
+export const ISSUED_AT_MAX_FUTURE_MS = 5 * 60 * 1000;
+/** A signed payload's `issuedAt` may be at most this far before the transaction time (offline signing). */
+export const ISSUED_AT_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/** Outcome of {@link checkIssuedAt}. */
+export type IssuedAtCheck = 'ok' | 'future' | 'stale';
+
+/**
+ * Bounds a signed payload's `issuedAt` against the transaction time.
+ * @param issuedAt - ISO timestamp from the payload
+ * @param now - transaction time, milliseconds since the epoch
+ * @returns `ok`, or why it is out of bounds
+ */
+export function checkIssuedAt(issuedAt: string, now: number): IssuedAtCheck {
+    const issued = Date.parse(issuedAt);
+    if (issued > now + ISSUED_AT_MAX_FUTURE_MS) {
+        return 'future';
+    }
+    return issued < now - ISSUED_AT_MAX_AGE_MS ? 'stale' : 'ok';
+}
+
+/**
+ * Adds milliseconds to an ISO timestamp.
+ * @param iso - ISO timestamp
+ * @param millis - milliseconds to add
+ * @returns the later ISO timestamp
+ */
+export function addMillis(iso: string, millis: number): string {
+    return new Date(Date.parse(iso) + millis).toISOString();
+}
+
+/** Where an instant lies relative to a `[notBefore, notAfter)` window. */
+export type WindowCheck = 'inside' | 'before' | 'after';
+
+/**
+ * Places an instant relative to a half-open window: valid from `notBefore` inclusive to `notAfter`
+ * exclusive.
+ * @param window - the window's ISO bounds
+ * @param now - the instant, milliseconds since the epoch
+ * @returns `inside`, `before` or `after`
+ */
+export function checkWindow(
+    window: { readonly notBefore: string; readonly notAfter: string },
+    now: number,
+): WindowCheck {
+    if (now < Date.parse(window.notBefore)) {
+        return 'before';
+    }
+    return now >= Date.parse(window.notAfter) ? 'after' : 'inside';
+}
