@@ -17,7 +17,16 @@ const spdx = {
 };
 
 export default tseslint.config(
-    { ignores: ['node_modules/**', 'dist/**', 'chaincode/dist/**', 'data/**', 'test-output/**', 'clients/web/dist/**'] },
+    {
+        ignores: [
+            'node_modules/**',
+            'dist/**',
+            'chaincode/dist/**',
+            'data/**',
+            'test-output/**',
+            'clients/web/dist/**',
+        ],
+    },
     eslint.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {
@@ -39,10 +48,21 @@ export default tseslint.config(
         },
     },
     {
+        // The web portal runs in browsers: its own project (DOM library, ES modules), not the Node one.
+        files: ['clients/web/**/*.ts'],
+        languageOptions: {
+            parserOptions: { project: './clients/web/tsconfig.json', tsconfigRootDir: import.meta.dirname },
+        },
+    },
+    {
         files: ['test/**/*.ts', 'bench/**/*.ts'],
         rules: {
             '@typescript-eslint/no-unused-expressions': 'off',
-            'no-restricted-properties': ['error', { object: 'it', property: 'only' }, { object: 'describe', property: 'only' }],
+            'no-restricted-properties': [
+                'error',
+                { object: 'it', property: 'only' },
+                { object: 'describe', property: 'only' },
+            ],
         },
     },
     {
@@ -50,7 +70,11 @@ export default tseslint.config(
         rules: {
             'no-restricted-properties': [
                 'error',
-                { object: 'Date', property: 'now', message: 'Chaincode must be deterministic: use the transaction timestamp.' },
+                {
+                    object: 'Date',
+                    property: 'now',
+                    message: 'Chaincode must be deterministic: use the transaction timestamp.',
+                },
                 { object: 'Math', property: 'random', message: 'Chaincode must be deterministic.' },
                 { object: 'crypto', property: 'randomBytes', message: 'Chaincode must be deterministic.' },
                 { object: 'crypto', property: 'randomUUID', message: 'Chaincode must be deterministic.' },
@@ -58,12 +82,31 @@ export default tseslint.config(
             ],
             'no-restricted-syntax': [
                 'error',
-                { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Chaincode must use the transaction timestamp.' },
-                { selector: "CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]", message: 'No timers in chaincode.' },
+                {
+                    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+                    message: 'Chaincode must use the transaction timestamp.',
+                },
+                {
+                    selector: 'CallExpression[callee.name=/^(setTimeout|setInterval|setImmediate)$/]',
+                    message: 'No timers in chaincode.',
+                },
             ],
             'no-restricted-imports': [
                 'error',
-                { paths: ['fs', 'node:fs', 'net', 'node:net', 'http', 'node:http', 'https', 'node:https', 'child_process', 'node:child_process'] },
+                {
+                    paths: [
+                        'fs',
+                        'node:fs',
+                        'net',
+                        'node:net',
+                        'http',
+                        'node:http',
+                        'https',
+                        'node:https',
+                        'child_process',
+                        'node:child_process',
+                    ],
+                },
             ],
         },
     },

@@ -153,17 +153,26 @@ export class EmbeddedLedger implements LedgerTransport {
 
     /** @inheritdoc */
     info(): Promise<ChainInfo> {
+        if (this.#closed) {
+            return Promise.reject(new UnavailableError('Ledger is closed'));
+        }
         const head = this.#store.head;
         return Promise.resolve({ height: BigInt(head.height), currentHash: head.currentHash });
     }
 
     /** @inheritdoc */
     verify(): Promise<ChainVerification> {
+        if (this.#closed) {
+            return Promise.reject(new UnavailableError('Ledger is closed'));
+        }
         return verifyChain(this.#store, this.#msp);
     }
 
     /** @inheritdoc */
     getBlock(number: bigint): Promise<Uint8Array | undefined> {
+        if (this.#closed) {
+            return Promise.reject(new UnavailableError('Ledger is closed'));
+        }
         return this.#store.getBlock(Number(number));
     }
 

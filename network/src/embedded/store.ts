@@ -260,6 +260,25 @@ export class LedgerStore {
     }
 
     /**
+     * Writes world-state entries directly, in one unsynced batch, bypassing blocks, history and the
+     * transaction index. Only for benchmarks that need millions of keys faster than transactions can
+     * make them (`bench/access-audit.ts`); the ledger itself never calls it. The chain head does not move,
+     * so the loaded keys are state that no block explains.
+     * @param entries - state keys with their values and the versions to record
+     */
+    async loadStateForBenchmark(
+        entries: readonly { readonly key: string; readonly value: Uint8Array; readonly version: Version }[],
+    ): Promise<void> {
+        // A chained batch of the root database, as commitBlock uses: several times faster per key than a
+        // sublevel's own batch, which copies every operation before handing it on.
+        const batch = this.#db.batch();
+        for (const entry of entries) {
+            batch.put(entry.key, encodeVersioned(entry.value, entry.version), { sublevel: this.#state });
+        }
+        await batch.write({ sync: false });
+    }
+
+    /**
      * Overwrites a stored block's bytes. Only for tests that simulate tampering on disk.
      * @param number - block number
      * @param bytes - new bytes

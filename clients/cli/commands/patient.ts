@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * `healthchain patient …`: a patient's own acts, signed locally with the patient's key file — key generation,
+ * registration (through a hospital), and the patient's view of their records, consents and access log.
+ */
+import { resolve } from 'node:path';
+import type { CliContext } from '../context';
+import { UsageError } from '../errors';
+import { field, itemsOf, toKeyValues, toTable, type Column } from '../output';
+import {
+    newPatientKey,
+    newPatientQuery,
+    newRegistration,
+    readPatientKey,
+    writePatientKey,
+} from '../../shared/patient-keys';
+import type { PatientKey } from '../../shared/patient-keys';
+import { requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
+
+const keyOption = { flags: '--key <file>', description: "the patient's key file (PKCS#8 PEM)", required: true };
+
+/**
+ * Reads the key named by `--key`.
+ * @param input - the command input
+ * @throws UsageError when missing or unreadable
+ */
+export function readKeyOption(input: CommandInput): PatientKey {
+    const file = requireOption(input, 'key');
+    try {
+        return readPatientKey(file);
+    } catch (cause) {
+        throw new UsageError(`Cannot read the patient key ${file}`, { cause });
+    }
+}
+
+async function keygen(context: CliContext, input: CommandInput): Promise<void> {
+    const file = resolve(requireOption(input, 'out'));
+    const key = newPatientKey();
+    try {
+        writePatientKey(file, key);
+    } catch (cause) {
+        throw new UsageError(`Cannot write ${file} (it must not exist yet)`, { cause });
+    }
+    const result = { patientId: key.patientId, keyFile: file };
+    context.print(result, () => `${toKeyValues(result)}\nKeep the key file safe: it is the patient's identity.`);
+    return Promise.resolve();
+}
+
+async function register(context: CliContext, input: CommandInput): Promise<void> {
+    const key = readKeyOption(input);
+    const body = await context.staff('hospital', 'clinician').post('/patients', newRegistration(key));
+    context.print(body, () => toKeyValues(body as Record<string, unknown>));
+}
+
+function query(path: string, description: string, columns: readonly Column[]): CommandSpec {
+    return {
+        description,
+        options: [keyOption],
+        examples: [`healthchain patient ${path.split('/').pop() ?? ''} --key alice.pem`],
+        run: async (context, input) => {
+            const body = await context
+                .anonymous('hospital')
+                .post(`/patient/${path}`, newPatientQuery(readKeyOption(input)));
+            context.print(body, () => toTable(itemsOf(body), columns));
+        },
+    };
+}
+
+/** The `patient` group. */
+export const patientCommands: CommandGroup = {
+    description: "a patient's key, registration and own view (signed with the patient's key)",
+    commands: {
+        keygen: {
+            description: 'make a patient key (ECDSA P-256, mode 0600) and print the patient id',
+            options: [
+                { flags: '--out <file>', description: 'where to write the key (must not exist)', required: true },
+            ],
+            examples: ['healthchain patient keygen --out alice.pem'],
+            run: keygen,
+        },
+        register: {
+            description: 'register the patient at a hospital (proof of possession of the key)',
+            options: [keyOption],
+            examples: ['healthchain patient register --key alice.pem --org HospitalAMSP'],
+            run: register,
+        },
+        records: query('records', "the patient's records across the region", [
+            field('recordId'),
+            field('category'),
+            field('custodian'),
+            field('createdAt'),
+        ]),
+        consents: query('consents', "the patient's consents", [
+            field('consentId'),
+            field('grantee'),
+            field('purposes'),
+            field('categories'),
+            field('status'),
+            field('notAfter'),
+        ]),
+        'access-log': query('access-log', 'every access to the patient’s records, granted or denied', [
+            field('requestedAt', 'time'),
+            field('requester'),
+            field('recordId'),
+            field('purpose'),
+            field('decision'),
+            field('reason'),
+        ]),
+    },
+};

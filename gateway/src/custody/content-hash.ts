@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The salted content hash of a record (DESIGN.md "Record index entry"): `SHA-256(salt ‖ canonical content)`,
+ * where the canonical content is the UTF-8 of the FHIR resource's RFC 8785 (JCS) form and the salt 32 random
+ * bytes kept with the record off-chain, so the hash on the ledger confirms nothing to someone guessing content.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** Salt length in bytes. */
+export const SALT_BYTES = 32;
+/** A salt as lowercase hex: 64 digits. */
+export const SALT_HEX_PATTERN = /^[0-9a-f]{64}$/;
+
+/** A fresh salt, lowercase hex. */
+export function newSalt(): string {
+    return randomBytes(SALT_BYTES).toString('hex');
+}
+
+/**
+ * The RFC 8785 canonical text of a JSON value.
+ * @param value - plain JSON data
+ * @throws TypeError when the value has no JSON form
+ */
+export function toCanonicalText(value: unknown): string {
+    const text = canonicalize(value);
+    if (text === undefined) {
+        throw new TypeError('value has no JSON form');
+    }
+    return text;
+}
+
+/**
+ * Computes a record's content hash.
+ * @param saltHex - the record's salt, 64 lowercase hex digits
+ * @param resource - the FHIR resource as JSON
+ * @returns SHA-256(salt ‖ JCS(resource)) as lowercase hex
+ */
+export function toContentHash(saltHex: string, resource: unknown): string {
+    if (!SALT_HEX_PATTERN.test(saltHex)) {
+        throw new TypeError('salt must be 64 lowercase hex digits');
+    }
+    return createHash('sha256')
+        .update(Buffer.from(saltHex, 'hex'))
+        .update(Buffer.from(toCanonicalText(resource), 'utf8'))
+        .digest('hex');
+}
+
+/**
+ * Whether content matches a hash (constant-time compare).
+ * @param saltHex - the salt that came with the content
+ * @param resource - the content
+ * @param contentHash - the expected hash (the ledger's index entry)
+ */
+export function isContentHash(saltHex: string, resource: unknown, contentHash: string): boolean {
+    if (!SALT_HEX_PATTERN.test(saltHex) || !/^[0-9a-f]{64}$/.test(contentHash)) {
+        return false;
+    }
+    const actual = Buffer.from(toContentHash(saltHex, resource), 'hex');
+    return timingSafeEqual(actual, Buffer.from(contentHash, 'hex'));
+}

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The requester's side of a record fetch (`POST /records/{recordId}/fetch`): read the index entry, ask the
+ * ledger for access (the decision is written either way), and on a grant ask the custodian's gateway over
+ * pinned mutual TLS; recompute `SHA-256(salt ‖ JCS(resource))` against the ledger's index entry before
+ * anything is returned.
+ */
+import type { Logger } from 'pino';
+import { Purposes, type Purpose } from '../../../chaincode/src/model/vocabulary';
+import type { FetchResult, RecordFetcher } from '../app';
+import { ApiError, type ErrorCode } from '../errors';
+import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contracts';
+import type { Metrics } from '../metrics';
+import { PeerUnreachableError, requestDelivery, type P2pClientOptions } from '../p2p/client';
+import { isContentHash, SALT_HEX_PATTERN } from './content-hash';
+import { readLedgerId } from './fhir';
+
+/** What the fetcher needs. */
+export interface FetcherDeps {
+    readonly contracts: Pick<LedgerContracts, 'readRecord' | 'requestAccess' | 'readOrganization'>;
+    readonly p2p: P2pClientOptions;
+    readonly logger: Logger;
+    readonly metrics?: Metrics;
+}
+
+interface Delivered {
+    readonly resource: unknown;
+    readonly salt: string;
+    readonly deliveryTxId: string;
+}
+
+function readPurpose(value: unknown): Purpose {
+    if (typeof value !== 'string' || !(Purposes as readonly string[]).includes(value)) {
+        throw new ApiError('INVALID_INPUT', `purpose must be one of ${Purposes.join(', ')}`);
+    }
+    return value as Purpose;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function outcomeCode(body: unknown): string | undefined {
+    if (!isObject(body) || !Array.isArray(body.issue)) {
+        return undefined;
+    }
+    const issue: unknown = body.issue[0];
+    const details = isObject(issue) ? issue.details : undefined;
+    return isObject(details) && typeof details.text === 'string' ? details.text : undefined;
+}
+
+/** Turns a custodian's refusal into this gateway's error; content never reaches here. */
+function toPeerRefusal(status: number, body: unknown, accessId: string): ApiError {
+    const peerCode = outcomeCode(body);
+    if (peerCode === 'ACCESS_DENIED' && isObject(body)) {
+        const reason = typeof body.reason === 'string' ? body.reason : 'REFUSED';
+        return new ApiError('ACCESS_DENIED', 'The custodian refused the delivery', { extra: { reason, accessId } });
+    }
+    const code: ErrorCode = 'PEER_UNAVAILABLE';
+    return new ApiError(code, `The custodian answered ${status} ${peerCode ?? ''}`.trim(), {
+        extra: { accessId, peerStatus: status, ...(peerCode ? { peerCode } : {}) },
+    });
+}
+
+function readDelivered(body: unknown, recordId: string, accessId: string): Delivered {
+    const ok =
+        isObject(body) &&
+        body.recordId === recordId &&
+        typeof body.salt === 'string' &&
+        SALT_HEX_PATTERN.test(body.salt) &&
+        typeof body.deliveryTxId === 'string' &&
+        isObject(body.resource);
+    if (!ok) {
+        throw new ApiError('INTEGRITY_FAILURE', 'The custodian sent a malformed delivery', { extra: { accessId } });
+    }
+    return { resource: body.resource, salt: body.salt as string, deliveryTxId: body.deliveryTxId as string };
+}
+
+/** Fetches records from their custodians after the ledger grants access. */
+export class CustodyFetcher implements RecordFetcher {
+    readonly #deps: FetcherDeps;
+
+    /**
+     * @param deps - ledger facade, p2p TLS material, logger, metrics
+     */
+    constructor(deps: FetcherDeps) {
+        this.#deps = deps;
+    }
+
+    /**
+     * Fetches and verifies one record.
+     * @param input - record id, purpose and (EMERGENCY only) justification
+     * @throws ApiError INVALID_INPUT, NOT_FOUND, ACCESS_DENIED (extra `reason`, `accessId`), INTEGRITY_FAILURE,
+     *   PEER_UNAVAILABLE, LEDGER_UNAVAILABLE
+     */
+    async fetch(input: { recordId: string; purpose: string; justification?: string }): Promise<FetchResult> {
+        const recordId = readLedgerId(input.recordId, 'recordId');
+        const purpose = readPurpose(input.purpose);
+        if ((input.justification !== undefined) !== (purpose === 'EMERGENCY')) {
+            throw new ApiError('INVALID_INPUT', 'justification is required with EMERGENCY and only with EMERGENCY');
+        }
+        const { contracts } = this.#deps;
+        const entry = await contracts.readRecord(recordId);
+        const justification = input.justification === undefined ? {} : { justification: input.justification };
+        const access = await contracts.requestAccess({ recordId, purpose, ...justification });
+        const event = access.value;
+        this.#deps.metrics?.accessDecisions.inc({ purpose, decision: event.decision });
+        if (event.decision === 'DENIED') {
+            throw new ApiError('ACCESS_DENIED', `Access to record ${recordId} was denied`, {
+                extra: { reason: event.reason, accessId: event.accessId },
+            });
+        }
+        const delivered = await this.#fromCustodian(entry, event);
+        if (!isContentHash(delivered.salt, delivered.resource, entry.contentHash)) {
+            this.#deps.logger.error({ recordId, accessId: event.accessId }, 'delivered content fails its hash');
+            throw new ApiError('INTEGRITY_FAILURE', 'The custodian sent content that does not match the ledger', {
+                extra: { accessId: event.accessId, deliveryTxId: delivered.deliveryTxId },
+            });
+        }
+        return { entry, resource: delivered.resource, accessId: event.accessId, deliveryTxId: delivered.deliveryTxId };
+    }
+
+    async #fromCustodian(entry: RecordEntry, event: AccessEvent): Promise<Delivered> {
+        const custodian = await this.#deps.contracts.readOrganization(entry.custodian);
+        const { accessId } = event;
+        try {
+            const response = await requestDelivery(this.#deps.p2p, custodian, entry.recordId, accessId);
+            if (response.status !== 200) {
+                throw toPeerRefusal(response.status, response.body, accessId);
+            }
+            return readDelivered(response.body, entry.recordId, accessId);
+        } catch (error) {
+            if (error instanceof PeerUnreachableError) {
+                this.#deps.logger.warn({ accessId, custodian: entry.custodian, reason: error.message }, 'p2p failed');
+                throw new ApiError('PEER_UNAVAILABLE', error.message, { cause: error, extra: { accessId } });
+            }
+            throw error;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Custody: everything about a record's content at this organisation — the encrypted record store, the
+ * anchoring outbox, the record routes, the requester-side fetcher, the custodian-side p2p app and the
+ * chaincode event listener. `main.ts` serves `p2pApp` over mutual TLS and calls `start`/`close`; `createApp`
+ * mounts `router` and hands `fetcher` to the claims routes.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type express from 'express';
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { CustodyRoutes, RecordFetcher } from '../app';
+import type { TokenStore } from '../auth/tokens';
+import type { GatewayConfig } from '../config';
+import { ChaincodeEventListener } from '../events/listener';
+import type { LedgerContracts } from '../ledger/contracts';
+import type { Ledger } from '../ledger/ledger';
+import type { Metrics } from '../metrics';
+import { newP2pApp } from '../p2p/server';
+import { newRecordRoutes } from '../routes/records';
+import { openCustodyDb } from './db';
+import { CustodyFetcher } from './fetcher';
+import { Outbox, type OutboxRetry } from './outbox';
+import { publishRecord } from './publisher';
+import { RecordStore } from './record-store';
+import { readOrCreateStoreKey } from './store-key';
+
+/** What custody needs from the gateway. */
+export interface CustodyDeps {
+    readonly ledger: Ledger;
+    readonly contracts: LedgerContracts;
+    readonly tokens: TokenStore;
+    readonly logger: Logger;
+    /** The gateway's clock (record times, the grant skew check). */
+    readonly clock: () => Date;
+    readonly metrics?: Metrics;
+    /** Backoff of the outbox and the event listener; tests shorten it. */
+    readonly retry?: OutboxRetry;
+}
+
+/** The custody part of a gateway. */
+export interface Custody extends CustodyRoutes {
+    readonly router: Router;
+    readonly fetcher: RecordFetcher;
+    /** The peer-to-peer app: serve it over HTTPS with `requestCert` and `rejectUnauthorized`. */
+    readonly p2pApp: express.Express;
+    /** The encrypted record store. */
+    readonly store: RecordStore;
+    /** The anchoring outbox (emits `anchored` and `refused`). */
+    readonly outbox: Outbox;
+    /** The chaincode event listener (emits `processed`). */
+    readonly events: ChaincodeEventListener;
+    /** Starts the outbox loop and the event listener. */
+    start(): Promise<void>;
+    /** Stops them and closes the record store. */
+    close(): Promise<void>;
+}
+
+/** Largest p2p response accepted: a 5 MB record, its salt and hash, JSON-escaped with room to spare. */
+function maxResponseBytes(config: GatewayConfig): number {
+    return config.limits.recordBytes * 2 + 64 * 1024;
+}
+
+/**
+ * Builds this organisation's custody part.
+ * @param config - the gateway's configuration (data folder, key file, TLS files, limits)
+ * @param deps - ledger, facade, tokens, logger, clock, metrics
+ * @throws Error when the key file or TLS files cannot be read
+ */
+export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Promise<Custody> {
+    const logger = deps.logger.child({ component: 'custody' });
+    const key = readOrCreateStoreKey(config.storeKeyFile);
+    const p2p = {
+        certPem: readFileSync(config.tls.certFile, 'utf8'),
+        keyPem: readFileSync(config.tls.keyFile, 'utf8'),
+        caPems: Object.values(config.regionTlsCaFiles).map((file) => readFileSync(file, 'utf8')),
+        timeoutMs: config.ledgerTimeoutMs,
+        maxResponseBytes: maxResponseBytes(config),
+    };
+    const db = await openCustodyDb(config.dataDir);
+    const store = new RecordStore(db.records, key);
+    const outbox = new Outbox(db, deps.contracts, logger, deps.retry);
+    const events = new ChaincodeEventListener({
+        ledger: deps.ledger,
+        contracts: deps.contracts,
+        checkpointFile: join(config.dataDir, 'events.checkpoint.json'),
+        logger,
+        registry: deps.metrics?.registry,
+        retry: deps.retry,
+    });
+    const fetcher = new CustodyFetcher({ contracts: deps.contracts, p2p, logger, metrics: deps.metrics });
+    const router = newRecordRoutes(config, {
+        tokens: deps.tokens,
+        contracts: deps.contracts,
+        publish: (request) => publishRecord(store, outbox, request, deps.clock()),
+        fetcher,
+    });
+    const p2pApp = newP2pApp({
+        mspId: config.org.mspId,
+        grantMaxSkewMs: config.grantMaxSkewMs,
+        contracts: deps.contracts,
+        store,
+        clock: deps.clock,
+        logger,
+    });
+    return {
+        router,
+        fetcher,
+        p2pApp,
+        store,
+        outbox,
+        events,
+        start: (): Promise<void> => {
+            outbox.start();
+            events.start();
+            return Promise.resolve();
+        },
+        close: async (): Promise<void> => {
+            await events.close();
+            await outbox.close();
+            await db.close();
+        },
+    };
+}

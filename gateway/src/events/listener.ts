@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The chaincode event listener: follows the ledger's chaincode events from a checkpoint persisted in the
+ * gateway's data folder, so a restart resumes where it stopped without reprocessing; counts access
+ * decisions for `/metrics`; and keeps a small cache of organisation statuses and revoked consents, so the
+ * p2p port notices suspensions and revocations at once (the cache can only refuse early; the ledger's own
+ * checks stay authoritative). A failed stream is reopened with capped exponential backoff.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
+import type { LedgerContracts } from '../ledger/contracts';
+import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
+import { EventCache } from './event-cache';
+
+/** Options of {@link ChaincodeEventListener}. */
+export interface EventListenerOptions {
+    readonly ledger: Pick<Ledger, 'chaincodeEvents'>;
+    /** Seeds organisation statuses at each (re)connection. */
+    readonly contracts?: Pick<LedgerContracts, 'listOrganizations'>;
+    /** The checkpoint file in the gateway's data folder. */
+    readonly checkpointFile: string;
+    readonly logger: Logger;
+    /** Registry to count events on. */
+    readonly registry?: Registry;
+    /** Reconnection backoff: first delay (default 500 ms) and longest (default 30 s). */
+    readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+}
+
+/** Events of the listener: one per chaincode event processed (and checkpointed). */
+export interface ListenerEvents {
+    processed: [event: ChaincodeEvent];
+}
+
+function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
+    const existing = registry.getSingleMetric(name);
+    return existing instanceof Counter ? existing : new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** Follows chaincode events from a persisted checkpoint. */
+export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
+    readonly #options: EventListenerOptions;
+    readonly #cache = new EventCache();
+    readonly #events: Counter | undefined;
+    #checkpoint: Checkpoint | undefined;
+    #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
+    #running: Promise<void> | undefined;
+    #closed = false;
+    #wake: () => void = () => undefined;
+
+    /**
+     * @param options - ledger, checkpoint file, logger, metrics registry, backoff
+     */
+    constructor(options: EventListenerOptions) {
+        super();
+        this.#options = options;
+        this.#checkpoint = readCheckpoint(options.checkpointFile);
+        this.#events = options.registry
+            ? counter(options.registry, 'healthchain_ledger_events_total', 'Chaincode events seen on the ledger', [
+                  'event',
+                  'decision',
+                  'reason',
+              ])
+            : undefined;
+    }
+
+    /** The last processed event, if any. */
+    get checkpoint(): Checkpoint | undefined {
+        return this.#checkpoint;
+    }
+
+    /** @inheritdoc */
+    isOrgActive(mspId: string): boolean | undefined {
+        return this.#cache.isOrgActive(mspId);
+    }
+
+    /** @inheritdoc */
+    isConsentRevoked(consentId: string): boolean {
+        return this.#cache.isConsentRevoked(consentId);
+    }
+
+    /** Starts following events in the background. */
+    start(): void {
+        this.#closed = false;
+        this.#running ??= this.#run().finally(() => (this.#running = undefined));
+    }
+
+    /** Stops following and waits for the loop to end. */
+    async close(): Promise<void> {
+        this.#closed = true;
+        this.#stream?.close();
+        this.#wake();
+        await this.#running;
+    }
+
+    async #run(): Promise<void> {
+        const initialMs = this.#options.retry?.initialMs ?? 500;
+        const maxMs = this.#options.retry?.maxMs ?? 30_000;
+        let delayMs = initialMs;
+        while (!this.#closed) {
+            if (await this.#follow()) {
+                delayMs = initialMs;
+            }
+            await this.#pause(delayMs);
+            delayMs = Math.min(maxMs, delayMs * 2);
+        }
+    }
+
+    /** One connection: seed, read until the stream ends or fails. Returns whether any event was processed. */
+    async #follow(): Promise<boolean> {
+        let progressed = false;
+        try {
+            await this.#seed();
+            const stream = await this.#options.ledger.chaincodeEvents({
+                startBlock: this.#checkpoint?.blockNumber ?? 0n,
+            });
+            this.#stream = stream;
+            if (this.#closed) {
+                stream.close();
+            }
+            const isDone = newResumeFilter(this.#checkpoint);
+            for await (const event of stream) {
+                if (isDone(event)) {
+                    continue;
+                }
+                this.#process(event);
+                progressed = true;
+            }
+        } catch (error) {
+            this.#options.logger.warn({ err: error }, 'chaincode event stream failed; reconnecting');
+        } finally {
+            this.#stream?.close();
+            this.#stream = undefined;
+        }
+        return progressed;
+    }
+
+    async #seed(): Promise<void> {
+        const orgs = await this.#options.contracts?.listOrganizations();
+        for (const org of orgs ?? []) {
+            this.#cache.setOrgStatus(org.mspId, org.status);
+        }
+    }
+
+    #process(event: ChaincodeEvent): void {
+        const payload = parsePayload(event.payload);
+        this.#cache.apply(event.eventName, payload);
+        this.#count(event.eventName, payload);
+        this.#checkpoint = { blockNumber: event.blockNumber, transactionId: event.transactionId };
+        writeCheckpoint(this.#options.checkpointFile, this.#checkpoint);
+        this.emit('processed', event);
+    }
+
+    #count(eventName: string, payload: Readonly<Record<string, unknown>>): void {
+        const decision = typeof payload.decision === 'string' ? payload.decision : '';
+        const reason = typeof payload.reason === 'string' ? payload.reason : '';
+        this.#events?.inc({ event: eventName, decision, reason });
+    }
+
+    #pause(ms: number): Promise<void> {
+        if (this.#closed) {
+            return Promise.resolve();
+        }
+        return new Promise((resolve) => {
+            const timer = setTimeout(resolve, ms);
+            this.#wake = (): void => {
+                clearTimeout(timer);
+                resolve();
+            };
+        });
+    }
+}
+
+/**
+ * A filter of the events a resumed stream replays: those of the checkpoint's block up to and including its
+ * transaction were processed before (the stream starts at the checkpoint's block).
+ * @param checkpoint - where the listener stood
+ */
+function newResumeFilter(checkpoint: Checkpoint | undefined): (event: ChaincodeEvent) => boolean {
+    let resume = checkpoint;
+    return (event) => {
+        if (resume === undefined || event.blockNumber > resume.blockNumber) {
+            resume = undefined;
+            return false;
+        }
+        if (event.blockNumber === resume.blockNumber && event.transactionId === resume.transactionId) {
+            resume = undefined;
+        }
+        return true;
+    };
+}
+
+function parsePayload(payload: Uint8Array): Readonly<Record<string, unknown>> {
+    try {
+        const value = JSON.parse(Buffer.from(payload).toString('utf8')) as unknown;
+        return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+    } catch {
+        return {};
+    }
+}

@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The gateway process: reads its configuration (`HEALTHCHAIN_GATEWAY_CONFIG`), connects to the ledger,
+ * serves the API over HTTPS and the peer-to-peer port over mutual TLS, makes sure the ledger knows this
+ * organisation's p2p URL and TLS certificate, then prints ONE JSON line on stdout:
+ * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…}`. Logs are JSON lines on stderr. SIGTERM or SIGINT
+ * closes the servers, the custody part (outbox, event listener, record store) and the ledger, and exits 0.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import pino, { type Logger } from 'pino';
+import { createApp, type AppDeps } from './app';
+import { TokenStore } from './auth/tokens';
+import { loadGatewayConfig, type GatewayConfig } from './config';
+import { newCustody, type Custody } from './custody';
+import { ApiError } from './errors';
+import { LedgerContracts } from './ledger/contracts';
+import { newEmbeddedLedger } from './ledger/embedded';
+import type { Ledger } from './ledger/ledger';
+import { registerSelf } from './ledger/register-self';
+import { newLogger } from './logging';
+import { newMetrics } from './metrics';
+
+export { registerSelf } from './ledger/register-self';
+
+/** A running gateway. */
+export interface RunningGateway {
+    readonly apiUrl: string;
+    readonly p2pUrl: string;
+    /** Closes the servers, the custody part and the ledger. */
+    close(): Promise<void>;
+}
+
+/** How long the gateway keeps trying to reach the ledger at start. */
+const REGISTER_ATTEMPTS = 60;
+const REGISTER_RETRY_MS = 500;
+
+function newLedger(config: GatewayConfig): Ledger {
+    if (config.ledger.kind === 'embedded') {
+        return newEmbeddedLedger(config);
+    }
+    throw new Error('ledger.kind fabric is not supported by this gateway yet');
+}
+
+function toUrl(server: Server, host: string): string {
+    const { port } = server.address() as AddressInfo;
+    const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    return `https://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+async function listen(server: Server, host: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+}
+
+async function closeServer(server: Server): Promise<void> {
+    if (!server.listening) {
+        return;
+    }
+    const closed = new Promise<void>((resolve) =>
+        server.close(() => {
+            resolve();
+        }),
+    );
+    server.closeAllConnections();
+    await closed;
+}
+
+async function registerWithRetry(deps: AppDeps, config: GatewayConfig, p2pUrl: string): Promise<void> {
+    const profile = {
+        type: config.org.type,
+        name: config.org.name,
+        p2pUrl,
+        tlsCertPem: readFileSync(config.tls.certFile, 'utf8'),
+    };
+    for (let attempt = 1; ; attempt++) {
+        try {
+            await registerSelf(deps.contracts, profile, deps.logger);
+            return;
+        } catch (error) {
+            const retriable = error instanceof ApiError && error.code === 'LEDGER_UNAVAILABLE';
+            if (!retriable || attempt >= REGISTER_ATTEMPTS) {
+                throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, REGISTER_RETRY_MS));
+        }
+    }
+}
+
+/**
+ * Starts a gateway: ledger, API, p2p port, self-registration.
+ * @param config - the validated configuration
+ * @param logger - where logs go (stderr in the process)
+ * @returns the URLs and a close function
+ * @throws Error when a port cannot be bound or the ledger cannot be reached to register
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
+    const ledger = newLedger(config);
+    const metrics = newMetrics({ defaults: true });
+    const contracts = new LedgerContracts(ledger, {
+        onSubmit: (fn, outcome) => {
+            metrics.ledgerSubmits.inc({ fn, outcome });
+        },
+    });
+    const base = {
+        ledger,
+        contracts,
+        tokens: new TokenStore(config.tokensFile),
+        logger,
+        metrics,
+        clock: (): Date => new Date(),
+    };
+    let custody: Custody;
+    try {
+        custody = await newCustody(config, base);
+    } catch (error) {
+        ledger.close();
+        throw error;
+    }
+    const deps: AppDeps = { ...base, custody };
+    const tls = {
+        cert: readFileSync(config.tls.certFile),
+        key: readFileSync(config.tls.keyFile),
+        minVersion: 'TLSv1.2' as const,
+    };
+    const api = createServer(tls, createApp(config, deps));
+    const p2p = createServer(
+        {
+            ...tls,
+            requestCert: true,
+            rejectUnauthorized: true,
+            ca: Object.values(config.regionTlsCaFiles).map((file) => readFileSync(file)),
+        },
+        custody.p2pApp,
+    );
+    const close = async (): Promise<void> => {
+        await Promise.all([closeServer(api), closeServer(p2p)]);
+        await custody.close();
+        ledger.close();
+    };
+    try {
+        await listen(api, config.api.host, config.api.port);
+        await listen(p2p, config.p2p.host, config.p2p.port);
+        const p2pUrl = toUrl(p2p, config.p2p.host);
+        await registerWithRetry(deps, config, p2pUrl);
+        await custody.start();
+        return { apiUrl: toUrl(api, config.api.host), p2pUrl, close };
+    } catch (error) {
+        await close();
+        throw error;
+    }
+}
+
+async function main(): Promise<void> {
+    let config: GatewayConfig;
+    try {
+        config = loadGatewayConfig();
+    } catch (error) {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    }
+    const logger = newLogger({ level: config.logLevel, org: config.org.mspId }, pino.destination(2));
+    const gateway = await startGateway(config, logger);
+    let stopping = false;
+    const stop = (signal: string): void => {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        gateway.close().then(
+            () => process.exit(0),
+            (error: unknown) => {
+                logger.error({ err: error }, 'unclean stop');
+                process.exit(1);
+            },
+        );
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    const ready = { event: 'ready', org: config.org.mspId, apiUrl: gateway.apiUrl, p2pUrl: gateway.p2pUrl };
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+}
+
+if (require.main === module) {
+    main().catch((error: unknown) => {
+        process.stderr.write(`gateway failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+    });
+}

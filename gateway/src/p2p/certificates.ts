@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Certificate pinning for the peer-to-peer exchange: a peer is accepted only when the certificate it presents
+ * is byte for byte (DER) the one its organisation registered on the ledger; chaining to a region TLS CA is
+ * necessary but not enough.
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+
+/**
+ * SHA-256 of a certificate's DER, lowercase hex (the ledger's `tlsCertSha256`).
+ * @param der - the certificate's DER bytes
+ */
+export function toCertificateFingerprint(der: Uint8Array): string {
+    return createHash('sha256').update(der).digest('hex');
+}
+
+/**
+ * The DER bytes of a PEM certificate.
+ * @param pem - one PEM certificate
+ * @throws Error when it is not a certificate
+ */
+export function toCertificateDer(pem: string): Buffer {
+    return new X509Certificate(pem).raw;
+}
+
+/**
+ * Whether a presented certificate is exactly the pinned one.
+ * @param presentedDer - the DER the peer presented in the TLS handshake
+ * @param pinnedPem - the certificate registered on the ledger
+ */
+export function isPinnedCertificate(presentedDer: Uint8Array, pinnedPem: string): boolean {
+    let pinned: Buffer;
+    try {
+        pinned = toCertificateDer(pinnedPem);
+    } catch {
+        return false;
+    }
+    return presentedDer.length > 0 && Buffer.from(presentedDer).equals(pinned);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The custodian's side of the peer-to-peer exchange (DESIGN.md "Delivery"): `POST /p2p/records/{recordId}`
+ * `{accessId}`. Served over HTTPS that already required a client certificate chaining to a region TLS CA;
+ * here the certificate must also be exactly the one the grant's requester registered on the ledger. The
+ * grant must name this organisation as custodian and this record, be granted and undelivered, and carry a
+ * timestamp near this gateway's clock. Content leaves only after `recordDelivery` has committed. Fails
+ * closed: if the ledger cannot be reached, nothing is served.
+ */
+import type { TLSSocket } from 'node:tls';
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { ApiError, errorMiddleware } from '../errors';
+import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
+import { readObject } from '../validation';
+import { jsonBody } from '../validation';
+import { readLedgerId } from '../custody/fhir';
+import { RecordIntegrityError, type RecordStore, type StoredRecord } from '../custody/record-store';
+import { toCertificateFingerprint, isPinnedCertificate } from './certificates';
+
+/** What the p2p app needs. */
+export interface P2pDeps {
+    /** This organisation's MSP id. */
+    readonly mspId: string;
+    /** Largest distance between a grant's timestamp and this gateway's clock. */
+    readonly grantMaxSkewMs: number;
+    readonly contracts: Pick<LedgerContracts, 'readAccess' | 'readOrganization' | 'recordDelivery'>;
+    readonly store: RecordStore;
+    readonly clock: () => Date;
+    readonly logger: Logger;
+}
+
+/** Largest p2p request body: `{accessId}`. */
+const P2P_BODY_BYTES = 1024;
+
+function presentedCertificate(req: Request): Buffer {
+    const socket = req.socket as Partial<TLSSocket>;
+    if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) {
+        throw new ApiError('UNAUTHENTICATED', 'A client certificate from a region TLS CA is required');
+    }
+    const raw = socket.getPeerCertificate().raw as Buffer | undefined;
+    if (!raw || raw.length === 0) {
+        throw new ApiError('UNAUTHENTICATED', 'A client certificate from a region TLS CA is required');
+    }
+    return raw;
+}
+
+function assertGrantFor(event: AccessEvent, mspId: string, recordId: string): void {
+    if (event.custodian !== mspId || event.recordId !== recordId) {
+        throw new ApiError('FORBIDDEN', `access ${event.accessId} is not a grant for this record at this custodian`);
+    }
+    if (event.decision === 'DENIED') {
+        throw new ApiError('ACCESS_DENIED', `access ${event.accessId} was denied`, {
+            extra: { reason: event.reason, accessId: event.accessId },
+        });
+    }
+    if (event.delivery !== null) {
+        throw new ApiError('CONFLICT', `access ${event.accessId} was already used`, {
+            extra: { accessId: event.accessId },
+        });
+    }
+}
+
+function refuse(event: AccessEvent, reason: string, message: string): never {
+    throw new ApiError('ACCESS_DENIED', message, { extra: { reason, accessId: event.accessId } });
+}
+
+function assertTimely(event: AccessEvent, now: Date, maxSkewMs: number): void {
+    const skew = Math.abs(Date.parse(event.requestedAt) - now.getTime());
+    if (!(skew <= maxSkewMs)) {
+        refuse(event, 'GRANT_CLOCK_SKEW', `access ${event.accessId} was requested too far from this custodian's clock`);
+    }
+}
+
+async function readHeldRecord(store: RecordStore, recordId: string, logger: Logger): Promise<StoredRecord> {
+    try {
+        const record = await store.get(recordId);
+        if (record === undefined) {
+            throw new ApiError('NOT_FOUND', `record ${recordId} is not held here`);
+        }
+        return record;
+    } catch (error) {
+        if (error instanceof RecordIntegrityError) {
+            logger.error({ recordId }, 'a stored record failed its integrity check');
+            throw new ApiError('INTERNAL', 'The record cannot be served', { cause: error });
+        }
+        throw error;
+    }
+}
+
+/**
+ * Handles one delivery request.
+ * @param deps - ledger, store, clock
+ * @param req - the request
+ * @param res - the response
+ */
+async function deliver(deps: P2pDeps, req: Request, res: Response): Promise<void> {
+    const presented = presentedCertificate(req);
+    const recordId = readLedgerId(req.params.recordId, 'recordId');
+    const body = readObject(req.body, 'body', ['accessId']);
+    const accessId = readLedgerId(body.accessId, 'accessId');
+    const event = await deps.contracts.readAccess(accessId);
+    const requester = await deps.contracts.readOrganization(event.requester);
+    const fingerprint = toCertificateFingerprint(presented);
+    if (fingerprint !== requester.tlsCertSha256 || !isPinnedCertificate(presented, requester.tlsCertPem)) {
+        deps.logger.warn({ accessId, requester: event.requester }, 'p2p certificate is not the requester’s');
+        throw new ApiError('FORBIDDEN', 'The client certificate is not the one the requester registered');
+    }
+    assertGrantFor(event, deps.mspId, recordId);
+    // Revocations and suspensions are refused by the delivery transaction itself, so the refusal is on the
+    // ledger (invariant 4); a cached view of them would only let this gateway refuse without a record.
+    assertTimely(event, deps.clock(), deps.grantMaxSkewMs);
+    const record = await readHeldRecord(deps.store, recordId, deps.logger);
+    const delivered = await deps.contracts.recordDelivery({ accessId, contentHash: record.contentHash });
+    const delivery = delivered.value.delivery;
+    if (delivery?.status !== 'DELIVERED') {
+        refuse(event, delivery?.reason ?? 'REFUSED', `the ledger refused delivery of access ${accessId}`);
+    }
+    deps.logger.info({ accessId, recordId, requester: event.requester, txId: delivered.txId }, 'record delivered');
+    const { resource, salt, contentHash } = record;
+    res.json({ recordId, resource, salt, contentHash, deliveryTxId: delivered.txId });
+}
+
+/**
+ * Builds the p2p app (served by `main.ts` over HTTPS with `requestCert` and `rejectUnauthorized`).
+ * @param deps - ledger, store, clock, logger
+ * @returns an express app; it does not listen
+ */
+export function newP2pApp(deps: P2pDeps): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    app.post('/p2p/records/:recordId', ...jsonBody(P2P_BODY_BYTES), async (req, res) => {
+        await deliver(deps, req, res);
+    });
+    app.use((req) => {
+        throw new ApiError('NOT_FOUND', `No route ${req.method} ${req.path.slice(0, 100)}`);
+    });
+    app.use(errorMiddleware(deps.logger));
+    return app;
+}

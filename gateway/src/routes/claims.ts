@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Claims: a hospital files, the insurer verifies (fetching every supporting record under PAYMENT through
+ * the custody fetcher, which checks each record's salted hash) and decides.
+ */
+import { Router } from 'express';
+import type { AppDeps, RecordFetcher } from '../app';
+import { requireOrgType } from '../auth/org-type';
+import { requireStaff } from '../auth/staff';
+import type { GatewayConfig } from '../config';
+import { ApiError } from '../errors';
+import { toTxFields, type Claim, type ClaimDecision } from '../ledger/contracts';
+import {
+    assertQueryKeys,
+    queryParam,
+    readEnum,
+    readId,
+    readMspId,
+    readObject,
+    readPage,
+    readPatientId,
+    readText,
+} from '../validation';
+import { ClaimStatuses, ClaimDecisions } from '../../../chaincode/src/model/vocabulary';
+import { toListBody } from './consents';
+
+/** One supporting record's check in a claim verification. */
+export interface ClaimCheck {
+    readonly recordId: string;
+    /** The access decision (`GRANTED`, `DENIED`), or `ERROR` when the record could not be fetched. */
+    readonly decision: string;
+    /** The decision's reason code, or the error code. */
+    readonly reason: string;
+    /** Whether content was received and matched the ledger's salted hash. */
+    readonly hashOk: boolean;
+    readonly accessId: string | null;
+}
+
+function readClaimBody(body: unknown): {
+    patientId: string;
+    insurer: string;
+    recordIds: string[];
+    amount: { value: number; currency: string };
+} {
+    const claim = readObject(body, 'body', ['patientId', 'insurer', 'recordIds', 'amount']);
+    const { recordIds } = claim;
+    if (!Array.isArray(recordIds) || recordIds.length < 1 || recordIds.length > 50) {
+        throw new ApiError('INVALID_INPUT', 'recordIds must be an array of 1 to 50 record ids');
+    }
+    const amount = readObject(claim.amount, 'amount', ['value', 'currency']);
+    if (typeof amount.value !== 'number' || !Number.isFinite(amount.value) || amount.value <= 0) {
+        throw new ApiError('INVALID_INPUT', 'amount.value must be a positive number');
+    }
+    return {
+        patientId: readPatientId(claim.patientId, 'patientId'),
+        insurer: readMspId(claim.insurer, 'insurer'),
+        recordIds: recordIds.map((id: unknown, index) => readId(id, `recordIds[${index}]`)),
+        amount: { value: amount.value, currency: readEnumCurrency(amount.currency) },
+    };
+}
+
+function readEnumCurrency(value: unknown): string {
+    if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value)) {
+        throw new ApiError('INVALID_INPUT', 'amount.currency must be an ISO 4217 code such as CNY');
+    }
+    return value;
+}
+
+/**
+ * Fetches one supporting record under PAYMENT and reports what happened; only a ledger outage aborts.
+ * @param fetcher - the custody fetcher
+ * @param recordId - the record
+ */
+export async function checkRecord(fetcher: RecordFetcher, recordId: string): Promise<ClaimCheck> {
+    try {
+        const fetched = await fetcher.fetch({ recordId, purpose: 'PAYMENT' });
+        return { recordId, decision: 'GRANTED', reason: 'CONSENT', hashOk: true, accessId: fetched.accessId };
+    } catch (error) {
+        if (!(error instanceof ApiError) || error.code === 'LEDGER_UNAVAILABLE') {
+            throw error;
+        }
+        const accessId = typeof error.extra.accessId === 'string' ? error.extra.accessId : null;
+        if (error.code === 'ACCESS_DENIED') {
+            const reason = typeof error.extra.reason === 'string' ? error.extra.reason : 'ACCESS_DENIED';
+            return { recordId, decision: 'DENIED', reason, hashOk: false, accessId };
+        }
+        return { recordId, decision: 'ERROR', reason: error.code, hashOk: false, accessId };
+    }
+}
+
+async function readOwnClaim(deps: AppDeps, claimId: string, mspId: string): Promise<Claim> {
+    const claim = await deps.contracts.readClaim(claimId);
+    if (claim.insurer !== mspId) {
+        throw new ApiError('FORBIDDEN', `Claim ${claimId} is addressed to another insurer`);
+    }
+    return claim;
+}
+
+/**
+ * The claim routes.
+ * @param config - this gateway's configuration
+ * @param deps - contracts, tokens, custody fetcher
+ */
+export function newClaimRoutes(config: GatewayConfig, deps: AppDeps): Router {
+    const router = Router();
+    const me = config.org.mspId;
+    const claimsStaff = requireStaff(deps.tokens, 'claims');
+    router.post('/claims', claimsStaff, requireOrgType(config, 'hospital'), async (req, res) => {
+        const submitted = await deps.contracts.submitClaim(readClaimBody(req.body));
+        const { claimId, status } = submitted.value;
+        res.status(201).json({ claimId, status, ...toTxFields(submitted) });
+    });
+    router.get('/claims', claimsStaff, requireOrgType(config, 'hospital', 'insurer'), async (req, res) => {
+        assertQueryKeys(req.query, ['status', 'limit', 'cursor']);
+        const statusParam = queryParam(req.query, 'status');
+        const status = statusParam === undefined ? undefined : readEnum(statusParam, 'status', ClaimStatuses);
+        const page = readPage(req.query);
+        const claims =
+            config.org.type === 'insurer'
+                ? await deps.contracts.listClaimsByInsurer(me, page)
+                : await deps.contracts.listClaimsByClaimant(me, page);
+        res.json(toListBody(claims, (claim: Claim) => status === undefined || claim.status === status));
+    });
+    router.get('/claims/:claimId', claimsStaff, async (req, res) => {
+        const claim = await deps.contracts.readClaim(readId(req.params.claimId, 'claimId'));
+        if (claim.insurer !== me && claim.claimant !== me && config.org.type !== 'commission') {
+            throw new ApiError('FORBIDDEN', 'Only the claimant, the insurer and the commission see a claim');
+        }
+        res.json(claim);
+    });
+    router.post('/claims/:claimId/verify', claimsStaff, requireOrgType(config, 'insurer'), async (req, res) => {
+        const claimId = readId(req.params.claimId, 'claimId');
+        readObject(req.body ?? {}, 'body', []);
+        const fetcher = deps.custody?.fetcher;
+        if (fetcher === undefined) {
+            throw new ApiError('PEER_UNAVAILABLE', 'This gateway has no record exchange configured');
+        }
+        const claim = await readOwnClaim(deps, claimId, me);
+        const checks: ClaimCheck[] = [];
+        for (const recordId of claim.recordIds) {
+            checks.push(await checkRecord(fetcher, recordId));
+        }
+        const verdict = checks.every((check) => check.hashOk) ? 'verified' : 'unverifiable';
+        res.json({ claimId, checks, verdict });
+    });
+    router.post('/claims/:claimId/decide', claimsStaff, requireOrgType(config, 'insurer'), async (req, res) => {
+        const claimId = readId(req.params.claimId, 'claimId');
+        const body = readObject(req.body, 'body', ['decision', 'reason']);
+        const decision: ClaimDecision = readEnum(body.decision, 'decision', ClaimDecisions);
+        const submitted = await deps.contracts.decideClaim({
+            claimId,
+            decision,
+            reason: readText(body.reason, 'reason'),
+        });
+        res.json({ claimId, status: submitted.value.status, ...toTxFields(submitted) });
+    });
+    return router;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+/** `GET /orgs` (staff) and the commission's governance: approve, suspend, reinstate. */
+import { Router } from 'express';
+import type { AppDeps } from '../app';
+import { requireOrgType } from '../auth/org-type';
+import { requireStaff } from '../auth/staff';
+import type { GatewayConfig } from '../config';
+import { toTxFields, type Organization, type Submitted } from '../ledger/contracts';
+import { assertQueryKeys, readMspId } from '../validation';
+
+const ACTIONS = ['approve', 'suspend', 'reinstate'] as const;
+type Action = (typeof ACTIONS)[number];
+
+/**
+ * What the API shows of an organisation: everything on the ledger (all of it is public to members).
+ * @param org - the ledger entry
+ */
+export function toOrganizationView(org: Organization): Organization {
+    return org;
+}
+
+/**
+ * The organisation routes.
+ * @param config - this gateway's configuration
+ * @param deps - contracts and tokens
+ */
+export function newOrgRoutes(config: GatewayConfig, deps: AppDeps): Router {
+    const router = Router();
+    const govern: Readonly<Record<Action, (mspId: string) => Promise<Submitted<Organization>>>> = {
+        approve: (mspId) => deps.contracts.approveOrganization(mspId),
+        suspend: (mspId) => deps.contracts.suspendOrganization(mspId),
+        reinstate: (mspId) => deps.contracts.reinstateOrganization(mspId),
+    };
+    router.get('/orgs', requireStaff(deps.tokens), async (req, res) => {
+        assertQueryKeys(req.query, []);
+        const orgs = await deps.contracts.listOrganizations();
+        res.json({ items: orgs.map(toOrganizationView), nextCursor: null });
+    });
+    for (const action of ACTIONS) {
+        router.post(
+            `/orgs/:msp/${action}`,
+            requireStaff(deps.tokens, 'admin'),
+            requireOrgType(config, 'commission'),
+            async (req, res) => {
+                const mspId = readMspId(req.params.msp, 'msp');
+                const submitted = await govern[action](mspId);
+                res.json({ mspId, status: submitted.value.status, ...toTxFields(submitted) });
+            },
+        );
+    }
+    return router;
+}

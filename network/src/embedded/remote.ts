@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * A {@link LedgerTransport} that reaches a ledger node over HTTPS with mutual TLS, presenting the
+ * organisation's TLS client certificate. Errors come back as the same classes, codes and transaction ids
+ * the in-process ledger raises; a node that cannot be reached, resets the connection or misses a deadline
+ * gives an {@link UnavailableError}, so callers fail closed.
+ */
+import { Agent, request, type RequestOptions } from 'node:https';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { EndorseError, LedgerError, UnavailableError } from './errors';
+import { parseSignedProposal } from './proposal';
+import type {
+    ChainInfo,
+    ChainVerification,
+    ChaincodeEvent,
+    CloseableAsyncIterable,
+    CommitResult,
+    LedgerTransport,
+} from './types';
+import { MAX_PROPOSAL_BYTES, PROPOSAL_CONTENT_TYPE, fromWireError, fromWireEvent, readBlockNumber } from './wire';
+
+/** TLS material of the client: the node's TLS CA and the organisation's TLS client pair. */
+export interface RemoteLedgerTls {
+    /** The CA that issued the node's server certificate (the orderer organisation's TLS CA). */
+    readonly caPem: string;
+    readonly certPem: string;
+    readonly keyPem: string;
+}
+
+/** Options of {@link RemoteLedgerTransport}. */
+export interface RemoteLedgerOptions {
+    /** The node's URL, `https://127.0.0.1:PORT`. */
+    readonly url: string;
+    readonly tls: RemoteLedgerTls;
+    /** Deadline of every call but submit, and of opening an event stream; 10 s by default. */
+    readonly timeoutMs?: number;
+    /** Deadline of submit, which waits for the block to commit; three times `timeoutMs` by default. */
+    readonly submitTimeoutMs?: number;
+}
+
+/** Responses larger than this are refused (a block of 500 transactions is a few MiB). */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+/** An event line longer than this means the stream is not what it should be. */
+const MAX_EVENT_LINE = 4 * 1024 * 1024;
+/** Idle keep-alive sockets are dropped by the client before the server's 60 s keep-alive timeout. */
+const IDLE_SOCKET_MS = 30_000;
+
+interface Response {
+    readonly status: number;
+    readonly body: Buffer;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function parseJson(body: Buffer): Record<string, unknown> {
+    let value: unknown;
+    try {
+        value = JSON.parse(body.toString('utf8'));
+    } catch (cause) {
+        throw new UnavailableError('Ledger node sent a response that is not JSON', { cause });
+    }
+    if (!isRecord(value)) {
+        throw new UnavailableError('Ledger node sent a response that is not a JSON object');
+    }
+    return value;
+}
+
+function readString(value: Record<string, unknown>, field: string): string {
+    const text = value[field];
+    if (typeof text !== 'string') {
+        throw new UnavailableError(`Ledger node response lacks ${field}`);
+    }
+    return text;
+}
+
+function readBigint(value: Record<string, unknown>, field: string): bigint {
+    const number = readBlockNumber(readString(value, field));
+    if (number === undefined) {
+        throw new UnavailableError(`Ledger node response has a malformed ${field}`);
+    }
+    return BigInt(number);
+}
+
+function txIdOf(proposal: Uint8Array): string | undefined {
+    try {
+        return parseSignedProposal(proposal).txId;
+    } catch {
+        return undefined;
+    }
+}
+
+function toUnavailable(error: unknown, txId?: string): LedgerError {
+    if (error instanceof LedgerError) {
+        return error;
+    }
+    const code = (error as NodeJS.ErrnoException).code;
+    const detail = code ?? (error instanceof Error ? error.message : 'unknown error');
+    return new UnavailableError(`Ledger node unreachable: ${detail}`, { txId, cause: error });
+}
+
+function deadlineError(timeoutMs: number): UnavailableError {
+    return new UnavailableError(`Ledger node did not answer within ${timeoutMs} ms`);
+}
+
+async function readBody(res: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_RESPONSE_BYTES) {
+            throw new UnavailableError('Ledger node response is too large');
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, size);
+}
+
+/** A ledger node reached over mutual TLS. */
+export class RemoteLedgerTransport implements LedgerTransport {
+    readonly #base: URL;
+    readonly #agent: Agent;
+    readonly #timeoutMs: number;
+    readonly #submitTimeoutMs: number;
+    readonly #streams = new Set<() => void>();
+    #closed = false;
+
+    /**
+     * @param options - node URL, TLS material, deadlines
+     * @throws RangeError on a URL that is not https or a deadline that is not a positive integer
+     */
+    constructor(options: RemoteLedgerOptions) {
+        this.#base = new URL(options.url);
+        if (this.#base.protocol !== 'https:') {
+            throw new RangeError('The ledger node URL must be https');
+        }
+        this.#timeoutMs = options.timeoutMs ?? 10_000;
+        this.#submitTimeoutMs = options.submitTimeoutMs ?? 3 * this.#timeoutMs;
+        if (![this.#timeoutMs, this.#submitTimeoutMs].every((ms) => Number.isInteger(ms) && ms > 0)) {
+            throw new RangeError('Deadlines must be positive integers (milliseconds)');
+        }
+        this.#agent = new Agent({
+            keepAlive: true,
+            timeout: IDLE_SOCKET_MS,
+            ca: options.tls.caPem,
+            cert: options.tls.certPem,
+            key: options.tls.keyPem,
+            minVersion: 'TLSv1.2',
+        });
+    }
+
+    /** @inheritdoc */
+    async evaluate(proposal: Uint8Array): Promise<Uint8Array> {
+        const body = await this.#propose('/v1/evaluate', proposal, this.#timeoutMs);
+        return Buffer.from(readString(body, 'result'), 'base64');
+    }
+
+    /** @inheritdoc */
+    async submit(proposal: Uint8Array): Promise<CommitResult> {
+        const body = await this.#propose('/v1/submit', proposal, this.#submitTimeoutMs);
+        return {
+            txId: readString(body, 'txId'),
+            blockNumber: readBigint(body, 'blockNumber'),
+            result: Buffer.from(readString(body, 'result'), 'base64'),
+        };
+    }
+
+    /** @inheritdoc */
+    async chaincodeEvents(startBlock: bigint): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
+        this.#assertOpen();
+        const path = `/v1/events?startBlock=${encodeURIComponent(startBlock.toString())}`;
+        const { req, res } = await this.#open('GET', path, undefined, this.#timeoutMs, { headersOnly: true });
+        if (res.statusCode !== 200) {
+            const body = await readBody(res).catch((error: unknown) => {
+                throw toUnavailable(error);
+            });
+            throw fromWireError(res.statusCode ?? 0, body);
+        }
+        const stream = newEventStream(req, res, () => this.#streams.delete(stop));
+        const stop = (): void => {
+            stream.close();
+        };
+        this.#streams.add(stop);
+        return stream;
+    }
+
+    /** @inheritdoc */
+    async info(): Promise<ChainInfo> {
+        const body = await this.#json('/v1/info');
+        return { height: readBigint(body, 'height'), currentHash: readString(body, 'currentHash') };
+    }
+
+    /** @inheritdoc */
+    async verify(): Promise<ChainVerification> {
+        const body = await this.#json('/v1/verify');
+        if (typeof body.ok !== 'boolean' || typeof body.height !== 'number' || typeof body.checked !== 'number') {
+            throw new UnavailableError('Ledger node sent a malformed verification');
+        }
+        return body as unknown as ChainVerification;
+    }
+
+    /** @inheritdoc */
+    async getBlock(number: bigint): Promise<Uint8Array | undefined> {
+        const response = await this.#call('GET', `/v1/blocks/${encodeURIComponent(number.toString())}`);
+        if (response.status === 200) {
+            return response.body;
+        }
+        const error = fromWireError(response.status, response.body);
+        if (error.code === 'BLOCK_NOT_FOUND') {
+            return undefined;
+        }
+        throw error;
+    }
+
+    /** Ends every open event stream and closes every connection; later calls fail with UnavailableError. */
+    close(): void {
+        this.#closed = true;
+        for (const stop of this.#streams) {
+            stop();
+        }
+        this.#agent.destroy();
+    }
+
+    #assertOpen(): void {
+        if (this.#closed) {
+            throw new UnavailableError('Ledger transport is closed');
+        }
+    }
+
+    async #propose(path: string, proposal: Uint8Array, timeoutMs: number): Promise<Record<string, unknown>> {
+        if (proposal.length > MAX_PROPOSAL_BYTES) {
+            throw new EndorseError('PAYLOAD_TOO_LARGE', `Proposal exceeds ${MAX_PROPOSAL_BYTES} bytes`);
+        }
+        let response: Response;
+        try {
+            response = await this.#call('POST', path, proposal, timeoutMs);
+        } catch (error) {
+            // Only on failure: a submit that timed out may still commit, so the caller needs its id.
+            throw error instanceof UnavailableError && error.txId === undefined
+                ? new UnavailableError(error.message, { txId: txIdOf(proposal), cause: error.cause })
+                : error;
+        }
+        if (response.status !== 200) {
+            throw fromWireError(response.status, response.body);
+        }
+        return parseJson(response.body);
+    }
+
+    async #json(path: string): Promise<Record<string, unknown>> {
+        const response = await this.#call('GET', path);
+        if (response.status !== 200) {
+            throw fromWireError(response.status, response.body);
+        }
+        return parseJson(response.body);
+    }
+
+    async #call(
+        method: 'GET' | 'POST',
+        path: string,
+        body?: Uint8Array,
+        timeoutMs = this.#timeoutMs,
+    ): Promise<Response> {
+        this.#assertOpen();
+        const { res, clear, expired } = await this.#open(method, path, body, timeoutMs, { headersOnly: false });
+        try {
+            return { status: res.statusCode ?? 0, body: await readBody(res) };
+        } catch (error) {
+            throw expired() ? deadlineError(timeoutMs) : toUnavailable(error);
+        } finally {
+            clear();
+        }
+    }
+
+    /**
+     * Sends a request and resolves with its response once the headers arrive. The deadline covers the headers
+     * only (`headersOnly`, for streams) or, until `clear()` is called, the whole exchange.
+     */
+    #open(
+        method: 'GET' | 'POST',
+        path: string,
+        body: Uint8Array | undefined,
+        timeoutMs: number,
+        { headersOnly }: { headersOnly: boolean },
+    ): Promise<{ req: ClientRequest; res: IncomingMessage; clear: () => void; expired: () => boolean }> {
+        const headers: Record<string, string> = { accept: 'application/json' };
+        if (body) {
+            headers['content-type'] = PROPOSAL_CONTENT_TYPE;
+            headers['content-length'] = String(body.length);
+        }
+        const options: RequestOptions = { method, agent: this.#agent, headers };
+        return new Promise((resolve, reject) => {
+            const req = request(new URL(path, this.#base), options);
+            let timedOut = false;
+            const expired = (): boolean => timedOut;
+            const timer = setTimeout(() => {
+                timedOut = true;
+                req.destroy(deadlineError(timeoutMs));
+            }, timeoutMs);
+            const clear = (): void => {
+                clearTimeout(timer);
+            };
+            req.once('response', (res) => {
+                if (headersOnly) {
+                    clear();
+                }
+                resolve({ req, res, clear, expired });
+            });
+            // `on`, not `once`: a socket error after the response arrived must not go unhandled.
+            req.on('error', (error) => {
+                clear();
+                reject(timedOut ? deadlineError(timeoutMs) : toUnavailable(error));
+            });
+            req.end(body);
+        });
+    }
+}
+
+function splitLines(buffered: string): { lines: string[]; rest: string } {
+    const parts = buffered.split('\n');
+    const rest = parts.pop() ?? '';
+    if (rest.length > MAX_EVENT_LINE) {
+        throw new UnavailableError('Ledger node sent an event line that is too long');
+    }
+    return { lines: parts.filter((line) => line.length > 0), rest };
+}
+
+/** Parses an NDJSON response into chaincode events until it ends, fails or is closed. */
+function newEventStream(
+    req: ClientRequest,
+    res: IncomingMessage,
+    onClose: () => void,
+): CloseableAsyncIterable<ChaincodeEvent> {
+    const state = { closed: false };
+    const close = (): void => {
+        state.closed = true;
+        onClose();
+        req.destroy();
+    };
+    res.setEncoding('utf8');
+    async function* generate(): AsyncGenerator<ChaincodeEvent> {
+        let rest = '';
+        try {
+            for await (const chunk of res as AsyncIterable<string>) {
+                const split = splitLines(rest + chunk);
+                rest = split.rest;
+                yield* split.lines.map(fromWireEvent);
+            }
+        } catch (error) {
+            if (!state.closed) {
+                throw toUnavailable(error);
+            }
+        } finally {
+            close();
+        }
+    }
+    const iterator = generate();
+    return {
+        [Symbol.asyncIterator]: () => iterator,
+        close,
+    };
+}

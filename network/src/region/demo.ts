@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Loads the demo (`npm start -- --demo`) through the gateways' HTTP API only, as the region's staff and
+ * patients would: patients get keys (saved under `<data>/demo/patients/`, mode 0600) and are registered at the
+ * first hospital; both hospitals publish FHIR records; patients sign consents; the first hospital files a
+ * claim. What was done is remembered in `<data>/demo/state.json`, so running it again adds nothing.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { ApiCallError } from '../../../clients/shared/api-client';
+import {
+    newConsentGrant,
+    newPatientKey,
+    newRegistration,
+    readPatientKey,
+    writePatientKey,
+    type PatientKey,
+} from '../../../clients/shared/patient-keys';
+import { newRegionClient } from '../../../clients/shared/region-clients';
+import type { DataLayout } from './data-layout';
+import { demoClaims, demoConsents, demoPatients, demoRecords, fillFixture, type DemoConsent } from './demo-plan';
+import type { RegionFile, RegionFileOrganization } from './region-file';
+
+interface DemoState {
+    records: Record<string, string>;
+    consents: string[];
+    claims: Record<string, string>;
+}
+
+interface DemoContext {
+    readonly region: RegionFile;
+    readonly hospitals: readonly [RegionFileOrganization, RegionFileOrganization];
+    readonly insurer: RegionFileOrganization;
+    readonly patients: ReadonlyMap<string, PatientKey>;
+    readonly state: DemoState;
+    readonly save: () => void;
+    readonly log: (line: string) => void;
+}
+
+const CONSENT_DAYS = 365;
+
+function readState(file: string): DemoState {
+    if (!existsSync(file)) {
+        return { records: {}, consents: [], claims: {} };
+    }
+    return JSON.parse(readFileSync(file, 'utf8')) as DemoState;
+}
+
+function writeState(file: string, state: DemoState): void {
+    const temp = `${file}.tmp`;
+    writeFileSync(temp, JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
+    renameSync(temp, file);
+}
+
+function pickOrganizations(region: RegionFile): Pick<DemoContext, 'hospitals' | 'insurer'> {
+    const hospitals = region.organizations.filter((o) => o.type === 'hospital');
+    const insurer = region.organizations.find((o) => o.type === 'insurer');
+    const [first, second] = hospitals;
+    if (!first || !second || !insurer) {
+        throw new Error('The demo needs a region with two hospitals and an insurer');
+    }
+    return { hospitals: [first, second], insurer };
+}
+
+function ensurePatientKey(dir: string, alias: string): PatientKey {
+    const file = join(dir, `${alias}.pem`);
+    if (existsSync(file)) {
+        return readPatientKey(file);
+    }
+    const key = newPatientKey();
+    writePatientKey(file, key);
+    return key;
+}
+
+function patientOf(context: DemoContext, alias: string): PatientKey {
+    const key = context.patients.get(alias);
+    if (!key) {
+        throw new Error(`The demo plan names an unknown patient ${alias}`);
+    }
+    return key;
+}
+
+async function registerPatients(context: DemoContext): Promise<void> {
+    const clinician = newRegionClient(context.region, context.hospitals[0].mspId, 'clinician');
+    for (const [alias, key] of context.patients) {
+        await clinician.post('/patients', newRegistration(key));
+        context.log(`  patient ${alias.padEnd(10)} ${key.patientId}`);
+    }
+}
+
+async function publishRecords(context: DemoContext): Promise<void> {
+    for (const item of demoRecords) {
+        if (context.state.records[item.key] !== undefined) {
+            continue;
+        }
+        const custodian = context.hospitals[item.hospital];
+        const key = patientOf(context, item.patient);
+        const name = demoPatients.find((p) => p.alias === item.patient)?.name ?? item.patient;
+        const resource = fillFixture(item.resource, { patientId: key.patientId, name, custodianName: custodian.name });
+        const client = newRegionClient(context.region, custodian.mspId, 'clinician');
+        const body = { patientId: key.patientId, category: item.category, resource };
+        const published = await client.post<{ recordId: string }>('/records', body);
+        context.state.records[item.key] = published.recordId;
+        context.save();
+        context.log(`  record  ${item.key.padEnd(30)} ${item.category.padEnd(10)} at ${custodian.mspId}`);
+    }
+}
+
+function toMsp(context: DemoContext, name: string): string {
+    if (name === 'hospital-0' || name === 'hospital-1') {
+        return context.hospitals[name === 'hospital-0' ? 0 : 1].mspId;
+    }
+    return name === 'insurer' ? context.insurer.mspId : name;
+}
+
+async function grantConsent(context: DemoContext, consent: DemoConsent): Promise<void> {
+    const key = patientOf(context, consent.patient);
+    const now = Date.now();
+    const terms = {
+        grantee: toMsp(context, consent.grantee),
+        purposes: consent.purposes,
+        categories: consent.categories,
+        custodians: consent.custodians.map((c) => toMsp(context, c)),
+        notBefore: new Date(now - 60_000).toISOString(),
+        notAfter: new Date(now + CONSENT_DAYS * 86_400_000).toISOString(),
+    };
+    const client = newRegionClient(context.region, context.hospitals[0].mspId);
+    try {
+        await client.post('/consents', newConsentGrant(key, terms, consent.consentId));
+    } catch (error) {
+        // A consent with this id exists already: an earlier run granted it.
+        if (!(error instanceof ApiCallError && error.code === 'CONFLICT')) {
+            throw error;
+        }
+    }
+    context.state.consents.push(consent.consentId);
+    context.save();
+    context.log(`  consent ${consent.consentId} (${consent.purposes.join(', ')} → ${terms.grantee})`);
+}
+
+async function grantConsents(context: DemoContext): Promise<void> {
+    for (const consent of demoConsents) {
+        if (!context.state.consents.includes(consent.consentId)) {
+            await grantConsent(context, consent);
+        }
+    }
+}
+
+async function submitClaims(context: DemoContext): Promise<void> {
+    for (const claim of demoClaims) {
+        if (context.state.claims[claim.key] !== undefined) {
+            continue;
+        }
+        const hospital = context.hospitals[claim.hospital];
+        const client = newRegionClient(context.region, hospital.mspId, 'claims');
+        const recordIds = claim.recordKeys.map((k) => context.state.records[k] ?? '');
+        const body = {
+            patientId: patientOf(context, claim.patient).patientId,
+            insurer: context.insurer.mspId,
+            recordIds,
+            amount: claim.amount,
+        };
+        try {
+            const submitted = await client.post<{ claimId: string }>('/claims', body);
+            context.state.claims[claim.key] = submitted.claimId;
+        } catch (error) {
+            if (!(error instanceof ApiCallError && error.code === 'DUPLICATE_CLAIM')) {
+                throw error;
+            }
+            context.state.claims[claim.key] = 'filed-earlier';
+        }
+        context.save();
+        context.log(
+            `  claim   ${claim.key} (${claim.amount.value} ${claim.amount.currency} → ${context.insurer.mspId})`,
+        );
+    }
+}
+
+/**
+ * Loads the demo into a running region (idempotent).
+ * @param region - the running region's file
+ * @param layout - its data folder
+ * @param log - progress lines
+ * @throws ApiCallError or ConnectionError when a gateway refuses or cannot be reached
+ */
+export async function loadDemo(region: RegionFile, layout: DataLayout, log: (line: string) => void): Promise<void> {
+    mkdirSync(layout.demoPatientsDir, { recursive: true, mode: 0o700 });
+    const stateFile = join(dirname(layout.demoPatientsDir), 'state.json');
+    const state = readState(stateFile);
+    const patients = new Map(demoPatients.map((p) => [p.alias, ensurePatientKey(layout.demoPatientsDir, p.alias)]));
+    const context: DemoContext = {
+        region,
+        ...pickOrganizations(region),
+        patients,
+        state,
+        save: () => {
+            writeState(stateFile, state);
+        },
+        log,
+    };
+    log('Loading the demo:');
+    await registerPatients(context);
+    await publishRecords(context);
+    await grantConsents(context);
+    await submitClaims(context);
+    log(`Demo loaded; patient keys are in ${layout.demoPatientsDir}`);
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The region launcher's options: the only place it reads the command line and the environment. Flags
+ * override `HEALTHCHAIN_DATA` (default `./data`) and `HEALTHCHAIN_PORT` (default 7400; `0` picks free ports).
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { defaultRegionFile } from './config';
+
+/** What the launcher does. */
+export interface LaunchOptions {
+    /** Absolute path of the data folder. */
+    readonly dataDir: string;
+    /** First port (the ledger node's); organisations take the next ones. `0`: every port picked free. */
+    readonly basePort: number;
+    readonly regionConfigFile: string;
+    /** Load the demo after start. */
+    readonly demo: boolean;
+    readonly help: boolean;
+}
+
+/** Default data folder. */
+export const DEFAULT_DATA_DIR = './data';
+/** Default first port. */
+export const DEFAULT_BASE_PORT = 7400;
+
+/** The launcher's usage text. */
+export const USAGE = `Usage: npm start -- [--demo] [--data <dir>] [--port <n>] [--region <file>]
+
+Starts a whole region on this machine: the embedded ledger node and one gateway per organisation.
+  --demo           also load the demo (patients, records, consents, a claim); safe to repeat
+  --data <dir>     data folder (default: $HEALTHCHAIN_DATA or ${DEFAULT_DATA_DIR})
+  --port <n>       first port: ledger node n, then two per organisation (default: $HEALTHCHAIN_PORT or
+                   ${DEFAULT_BASE_PORT}); 0 picks free ports
+  --region <file>  region configuration (default: network/region.json)
+  --help           show this text`;
+
+function readPort(text: string, source: string): number {
+    const port = Number(text);
+    if (!/^[0-9]{1,5}$/.test(text) || port > 65_535) {
+        throw new Error(`${source} must be a port number from 0 to 65535, not "${text}"`);
+    }
+    return port;
+}
+
+/**
+ * Reads the launcher's options.
+ * @param args - command-line arguments after the script
+ * @param env - the environment
+ * @throws Error on an unknown flag, a missing value or a bad port
+ */
+export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEnv): LaunchOptions {
+    const { values } = parseArgs({
+        args: [...args],
+        options: {
+            demo: { type: 'boolean' },
+            data: { type: 'string' },
+            port: { type: 'string' },
+            region: { type: 'string' },
+            help: { type: 'boolean', short: 'h' },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    const portText = values.port ?? env.HEALTHCHAIN_PORT ?? String(DEFAULT_BASE_PORT);
+    const basePort = readPort(portText, values.port === undefined ? 'HEALTHCHAIN_PORT' : '--port');
+    const dataDir = values.data ?? (env.HEALTHCHAIN_DATA || DEFAULT_DATA_DIR);
+    if (dataDir.trim() === '') {
+        throw new Error('--data must not be empty');
+    }
+    return Object.freeze({
+        dataDir: resolve(dataDir),
+        basePort,
+        regionConfigFile: resolve(values.region ?? defaultRegionFile),
+        demo: values.demo ?? false,
+        help: values.help ?? false,
+    });
+}

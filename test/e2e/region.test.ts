@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The region launcher as `npm start` runs it: region.json as API.md shows it, the demo loaded through the
+ * API, a clean stop, and a restart on the same data folder that keeps identities, tokens and data and adds
+ * nothing when the demo is loaded again.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { readPatientKey } from '../../clients/shared/patient-keys';
+import { newPatientQuery } from '../../clients/shared/patient-keys';
+import { demoRecords } from '../../network/src/region/demo-plan';
+import { startTestRegion, type TestRegion } from '../helpers/region';
+
+interface List {
+    readonly items: readonly Readonly<Record<string, unknown>>[];
+}
+
+async function demoCounts(region: TestRegion): Promise<{ records: number; consents: number; claims: number }> {
+    const liWei = readPatientKey(join(region.dataDir, 'demo', 'patients', 'li-wei.pem'));
+    const records = await region.client('HospitalBMSP', 'clinician').get<List>(`/records?patientId=${liWei.patientId}`);
+    const consents = await region.client('HospitalAMSP').post<List>('/patient/consents', newPatientQuery(liWei));
+    const claims = await region.client('InsurerMSP', 'claims').get<List>('/claims');
+    return { records: records.items.length, consents: consents.items.length, claims: claims.items.length };
+}
+
+function tokensOf(region: TestRegion): string[] {
+    return region.region.organizations.flatMap((org) => Object.values(org.tokens).map((f) => readFileSync(f, 'utf8')));
+}
+
+describe('the region launcher (npm start)', function () {
+    this.timeout(300_000);
+    let region: TestRegion | undefined;
+    let dataDir = '';
+
+    after(async () => {
+        await region?.stop();
+        rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('writes region.json as API.md shows it and loads the demo through the API', async () => {
+        region = await startTestRegion({ demo: true });
+        dataDir = region.dataDir;
+        const file = JSON.parse(readFileSync(region.regionFile, 'utf8')) as typeof region.region;
+        assert.equal(file.ledger.kind, 'embedded');
+        assert.match(file.ledger.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+        assert.deepEqual(
+            file.organizations.map((o) => [o.mspId, o.type]),
+            [
+                ['HospitalAMSP', 'hospital'],
+                ['HospitalBMSP', 'hospital'],
+                ['InsurerMSP', 'insurer'],
+                ['CommissionMSP', 'commission'],
+            ],
+        );
+        for (const org of file.organizations) {
+            assert.match(org.apiUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+            assert.match(org.p2pUrl, /^https:\/\/127\.0\.0\.1:\d+$/);
+            assert.ok(isAbsolute(org.tlsCaFile) && existsSync(org.tlsCaFile));
+            assert.deepEqual(Object.keys(org.tokens), ['admin', 'clinician', 'claims', 'auditor']);
+            for (const tokenFile of Object.values(org.tokens)) {
+                assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+            }
+        }
+        const liWeiRecords = demoRecords.filter((r) => r.patient === 'li-wei').length;
+        assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
+        assert.equal(statSync(join(dataDir, 'demo', 'patients', 'li-wei.pem')).mode & 0o777, 0o600);
+    });
+
+    it('stops cleanly on SIGTERM and exits 0', async () => {
+        assert.ok(region);
+        const before = tokensOf(region);
+        assert.equal(await region.stop({ keepData: true }), 0);
+        region = await startTestRegion({ demo: true, dataDir });
+        assert.deepEqual(tokensOf(region), before);
+    });
+
+    it('keeps everything on restart and adds nothing when the demo is loaded again', async () => {
+        assert.ok(region);
+        const liWeiRecords = demoRecords.filter((r) => r.patient === 'li-wei').length;
+        assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
+        const verify = await region.client('CommissionMSP', 'auditor').get<{ ok: boolean }>('/ledger/verify');
+        assert.equal(verify.ok, true);
+    });
+});
+
+describe('the region launcher when a child dies', function () {
+    this.timeout(300_000);
+
+    it('stops everything and exits non-zero, naming the child', async () => {
+        const region = await startTestRegion();
+        const pidOf = (pattern: RegExp): number => Number(pattern.exec(region.output())?.[1]);
+        const gateway = pidOf(/Gateway HospitalBMSP ready \(pid (\d+)\)/);
+        const ledger = pidOf(/Ledger node \S+ ready \(pid (\d+)\)/);
+        assert.ok(gateway > 0 && ledger > 0);
+        process.kill(gateway, 'SIGKILL');
+        const code = await region.exited();
+        assert.equal(code, 1);
+        assert.match(region.output(), /gateway HospitalBMSP stopped unexpectedly \(signal SIGKILL\)/);
+        assert.throws(() => process.kill(ledger, 0), { code: 'ESRCH' });
+        await region.stop();
+    });
+});

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: Apache-2.0
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { readCheckpoint } from '../../../gateway/src/events/checkpoint';
+import { ChaincodeEventListener } from '../../../gateway/src/events/listener';
+import { LedgerContracts } from '../../../gateway/src/ledger/contracts';
+import type { ChaincodeEvent, CloseableAsyncIterable, CommitResult, Ledger } from '../../../gateway/src/ledger/ledger';
+import { anchor, grant, request, revoke } from '../../chaincode/helpers/acts';
+import { Msp, newRegion, type Region } from '../../chaincode/helpers/region';
+import { KvContract } from '../../fixtures/kv-contract';
+import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
+import { SwitchableLedger } from './switchable-ledger';
+
+const logger = pino({ level: 'silent' });
+
+/** A ledger whose next event stream fails just before one event of one block. */
+class BreakingLedger extends SwitchableLedger {
+    breakAt: { readonly blockNumber: bigint; readonly index: number } | undefined;
+    /** Streams broken so far. */
+    broken = 0;
+
+    override async chaincodeEvents(options?: {
+        readonly startBlock?: bigint;
+    }): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
+        const inner = await super.chaincodeEvents(options);
+        const breakAt = this.breakAt;
+        this.breakAt = undefined;
+        const onBreak = (): void => {
+            this.broken += 1;
+        };
+        if (breakAt === undefined) {
+            return inner;
+        }
+        async function* breaking(): AsyncGenerator<ChaincodeEvent> {
+            let index = 0;
+            for await (const event of inner) {
+                if (event.blockNumber === breakAt?.blockNumber) {
+                    if (index === breakAt.index) {
+                        onBreak();
+                        throw new Error('stream broke');
+                    }
+                    index += 1;
+                }
+                yield event;
+            }
+        }
+        const iterator = breaking();
+        return {
+            [Symbol.asyncIterator]: () => iterator,
+            close: () => {
+                inner.close();
+            },
+        };
+    }
+}
+
+let keys = 0;
+
+/** Emits three events at once, so that they share a block; returns their transactions. */
+async function emitThree(client: Ledger): Promise<CommitResult[]> {
+    const results = await Promise.all(
+        [1, 2, 3].map(() => client.submit('kv', 'emit', { arguments: [`key-${++keys}`, 'Emitted'] })),
+    );
+    const blocks = new Set(results.map((result) => result.blockNumber));
+    assert.equal(blocks.size, 1, 'the three transactions share a block');
+    return results;
+}
+
+describe('chaincode event stream resumption', () => {
+    let kv: TestLedger;
+    let client: Ledger;
+    let temp: ReturnType<typeof newTempDir>;
+    const listeners: ChaincodeEventListener[] = [];
+
+    function newListener(ledger: Ledger): { listener: ChaincodeEventListener; seen: ChaincodeEvent[] } {
+        const listener = new ChaincodeEventListener({
+            ledger,
+            checkpointFile: join(temp.dir, 'events.checkpoint.json'),
+            logger,
+            retry: { initialMs: 2, maxMs: 20 },
+        });
+        const seen: ChaincodeEvent[] = [];
+        listener.on('processed', (event) => seen.push(event));
+        listeners.push(listener);
+        return { listener, seen };
+    }
+
+    before(async () => {
+        kv = await newTestLedger({ contracts: [KvContract], batchTimeoutMs: 50 });
+        const org = kv.orgs[0];
+        assert.ok(org);
+        client = kv.ledger.connect(await org.identity('listener'));
+    });
+    after(async () => {
+        await kv.close();
+    });
+    beforeEach(() => {
+        temp = newTempDir('custody-events-');
+    });
+    afterEach(async () => {
+        for (const listener of listeners.splice(0)) {
+            await listener.close();
+        }
+        temp.remove();
+    });
+
+    it('resumes after a restart from its checkpoint without reprocessing', async () => {
+        const before = await emitThree(client);
+        const first = newListener(client);
+        const firstDone = Promise.all(before.map((result) => processed(first.listener, result.txId)));
+        first.listener.start();
+        await firstDone;
+        await first.listener.close();
+        const last = first.seen.at(-1);
+        assert.ok(last);
+        assert.deepEqual(readCheckpoint(join(temp.dir, 'events.checkpoint.json')), {
+            blockNumber: last.blockNumber,
+            transactionId: last.transactionId,
+        });
+
+        const after = await emitThree(client);
+        const second = newListener(client);
+        const secondDone = Promise.all(after.map((result) => processed(second.listener, result.txId)));
+        second.listener.start();
+        await secondDone;
+        assert.deepEqual(
+            second.seen.map((event) => event.transactionId).sort(),
+            after.map((result) => result.txId).sort(),
+        );
+    });
+
+    it('reconnects after the stream fails mid-block, without losing or repeating events', async () => {
+        const results = await emitThree(client);
+        const breaking = new BreakingLedger(client);
+        breaking.down = true;
+        const { listener, seen } = newListener(breaking);
+        const done = Promise.all(results.map((result) => processed(listener, result.txId)));
+        listener.start();
+        breaking.down = false;
+        breaking.breakAt = { blockNumber: results[0]?.blockNumber ?? 0n, index: 1 };
+        await done;
+        assert.equal(breaking.broken, 1);
+        const ids = seen.map((event) => event.transactionId);
+        assert.equal(new Set(ids).size, ids.length, 'no event processed twice');
+        for (const result of results) {
+            assert.ok(ids.includes(result.txId));
+        }
+    });
+});
+
+function processed(listener: ChaincodeEventListener, txId: string): Promise<void> {
+    return new Promise((resolve) => {
+        const onEvent = (event: ChaincodeEvent): void => {
+            if (event.transactionId === txId) {
+                listener.off('processed', onEvent);
+                resolve();
+            }
+        };
+        listener.on('processed', onEvent);
+    });
+}
+
+describe('chaincode event listener', () => {
+    let region: Region;
+    let temp: ReturnType<typeof newTempDir>;
+    let ledger: SwitchableLedger;
+    let checkpointFile: string;
+    const listeners: ChaincodeEventListener[] = [];
+
+    function newListener(registry?: Registry): { listener: ChaincodeEventListener; seen: ChaincodeEvent[] } {
+        const contracts = new LedgerContracts(ledger, { clock: () => region.clock.now });
+        const listener = new ChaincodeEventListener({
+            ledger,
+            contracts,
+            checkpointFile,
+            logger,
+            registry,
+            retry: { initialMs: 2, maxMs: 20 },
+        });
+        const seen: ChaincodeEvent[] = [];
+        listener.on('processed', (event) => seen.push(event));
+        listeners.push(listener);
+        return { listener, seen };
+    }
+
+    before(async () => {
+        region = await newRegion();
+    });
+    after(async () => {
+        await region.close();
+    });
+    beforeEach(() => {
+        temp = newTempDir('custody-events-');
+        checkpointFile = join(temp.dir, 'events.checkpoint.json');
+        ledger = new SwitchableLedger(region.clients.hospitalA);
+    });
+    afterEach(async () => {
+        for (const listener of listeners.splice(0)) {
+            await listener.close();
+        }
+        temp.remove();
+    });
+
+    it('notices suspensions and revocations, and counts access decisions', async () => {
+        const registry = new Registry();
+        const { listener } = newListener(registry);
+        listener.start();
+        const patient = await region.newPatient();
+        const consent = await grant(region, patient);
+        const entry = await anchor(region, 'hospitalA', patient);
+        const access = await request(region, 'hospitalB', entry.recordId);
+        const revoked = await revoke(region, patient, consent.consentId);
+        const suspension = await region.submit('commission', 'organization', 'suspendOrganization', [Msp.insurer]);
+        await processed(listener, suspension.txId);
+        assert.equal(listener.isOrgActive(Msp.insurer), false);
+        assert.equal(listener.isOrgActive(Msp.hospitalA), true);
+        assert.equal(listener.isOrgActive('UnknownMSP'), undefined);
+        assert.ok(listener.isConsentRevoked(revoked.consentId));
+        assert.equal(listener.isConsentRevoked('consent-never'), false);
+        const metrics = await registry.getSingleMetricAsString('healthchain_ledger_events_total');
+        assert.match(metrics, new RegExp(`event="AccessRequested",decision="${access.decision}"`));
+        await region.submit('commission', 'organization', 'reinstateOrganization', [Msp.insurer]);
+    });
+});

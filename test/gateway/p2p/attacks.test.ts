@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+import assert from 'node:assert/strict';
+import { PeerUnreachableError, requestDelivery } from '../../../gateway/src/p2p/client';
+import { newCertificateAuthority } from '../../../network/src/pki/ca';
+import { callP2p, codeOf, newP2pRegion, type P2pRegion } from './region';
+
+const lab = {
+    resourceType: 'Observation',
+    status: 'final',
+    code: { text: 'potassium' },
+    valueQuantity: { value: 4.1 },
+};
+
+function outcomeCode(body: unknown): unknown {
+    return codeOf(body as Record<string, unknown>);
+}
+
+describe('p2p attacks', function () {
+    this.timeout(30_000);
+    let region: P2pRegion;
+    let recordId: string;
+
+    before(async () => {
+        region = await newP2pRegion();
+    });
+    after(async () => {
+        await region.close();
+    });
+    beforeEach(async () => {
+        const published = await region.call('hospitalA', 'POST', '/records', {
+            patientId: region.patient.patientId,
+            category: 'lab',
+            resource: lab,
+        });
+        assert.equal(published.status, 201);
+        recordId = published.body.recordId as string;
+    });
+
+    async function grantToB(): Promise<string> {
+        const grant = await region.gateways.hospitalB.contracts.requestAccess({ recordId, purpose: 'TREATMENT' });
+        assert.equal(grant.value.decision, 'GRANTED');
+        return grant.value.accessId;
+    }
+
+    async function assertUndelivered(accessId: string): Promise<void> {
+        const event = await region.gateways.hospitalB.contracts.readAccess(accessId);
+        assert.equal(event.delivery, null);
+    }
+
+    it('refuses another organisation’s accessId', async () => {
+        const accessId = await grantToB();
+        const response = await callP2p(region, 'hospitalA', region.gateways.insurer.tls, recordId, accessId);
+        assert.equal(response.status, 403);
+        assert.equal(outcomeCode(response.body), 'FORBIDDEN');
+        assert.equal((response.body as Record<string, unknown>).resource, undefined);
+        await assertUndelivered(accessId);
+    });
+
+    it('refuses a replayed accessId', async () => {
+        const accessId = await grantToB();
+        const first = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
+        assert.equal(first.status, 200);
+        assert.deepEqual((first.body as Record<string, unknown>).resource, lab);
+        const replay = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
+        assert.equal(replay.status, 409);
+        assert.equal(outcomeCode(replay.body), 'CONFLICT');
+        assert.equal((replay.body as Record<string, unknown>).resource, undefined);
+    });
+
+    it('refuses a grant presented for another record', async () => {
+        const accessId = await grantToB();
+        const other = await region.call('hospitalA', 'POST', '/records', {
+            patientId: region.patient.patientId,
+            category: 'lab',
+            resource: lab,
+        });
+        const otherId = other.body.recordId as string;
+        const response = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, otherId, accessId);
+        assert.equal(response.status, 403);
+        assert.equal(outcomeCode(response.body), 'FORBIDDEN');
+        await assertUndelivered(accessId);
+    });
+
+    it('refuses a client certificate from a CA outside the region at the TLS handshake', async () => {
+        const accessId = await grantToB();
+        const rogueCa = await newCertificateAuthority({
+            commonName: 'tlsca.rogue',
+            organization: 'Rogue',
+            kind: 'tlsca',
+        });
+        const rogue = await rogueCa.issue({ commonName: 'gateway.rogue', ou: 'client', kind: 'tls-both' });
+        await assert.rejects(callP2p(region, 'hospitalA', rogue, recordId, accessId), PeerUnreachableError);
+        await assertUndelivered(accessId);
+    });
+
+    it('refuses a certificate from the requester’s own CA that is not its pinned one', async () => {
+        const accessId = await grantToB();
+        const b = region.gateways.hospitalB;
+        const impostor = await b.tlsCa.issue({ commonName: `gateway.${b.mspId}`, ou: 'client', kind: 'tls-both' });
+        const response = await callP2p(region, 'hospitalA', impostor, recordId, accessId);
+        assert.equal(response.status, 403);
+        assert.equal(outcomeCode(response.body), 'FORBIDDEN');
+        await assertUndelivered(accessId);
+    });
+
+    it('does not talk to a custodian presenting a certificate other than its pinned one', async () => {
+        const accessId = await grantToB();
+        const a = region.gateways.hospitalA;
+        const b = region.gateways.hospitalB;
+        const impostor = await a.tlsCa.issue({ commonName: `gateway.${a.mspId}`, ou: 'client', kind: 'tls-both' });
+        await assert.rejects(
+            requestDelivery(
+                {
+                    certPem: b.tls.certPem,
+                    keyPem: b.tls.keyPem,
+                    caPems: region.regionCaPems,
+                    timeoutMs: 5000,
+                    maxResponseBytes: 1 << 20,
+                },
+                { p2pUrl: a.p2pUrl, tlsCertPem: impostor.certPem },
+                recordId,
+                accessId,
+            ),
+            PeerUnreachableError,
+        );
+        await assertUndelivered(accessId);
+    });
+
+    describe('with the ledger closed', () => {
+        it('fails closed on both sides: nothing granted, nothing served', async () => {
+            const accessId = await grantToB();
+            await region.ledger.close();
+            const fetched = await region.call('hospitalB', 'POST', `/records/${recordId}/fetch`, {
+                purpose: 'TREATMENT',
+            });
+            assert.equal(fetched.status, 503);
+            assert.equal(codeOf(fetched.body), 'LEDGER_UNAVAILABLE');
+            const response = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
+            assert.equal(response.status, 503);
+            assert.equal(outcomeCode(response.body), 'LEDGER_UNAVAILABLE');
+            assert.equal((response.body as Record<string, unknown>).resource, undefined);
+        });
+    });
+});
