@@ -72,6 +72,11 @@ export class EmbeddedLedger implements LedgerTransport {
     readonly #msp: Msp;
     readonly #host: ChaincodeHost;
     readonly #pending = new Set<string>();
+    /**
+     * Transaction ids committed recently, with their commit time: a replay is refused at endorsement from
+     * memory (older ones already fail the clock-skew check); the committer re-checks against the store.
+     */
+    readonly #recent = new Map<string, number>();
     #queue: Queued[] = [];
     #timer: NodeJS.Timeout | undefined;
     #committing = false;
@@ -86,7 +91,14 @@ export class EmbeddedLedger implements LedgerTransport {
             maxClockSkewMs: 60_000,
             executeTimeoutMs: 30_000,
             clock: () => new Date(),
-            ...options,
+            // An option given as `undefined` keeps its default.
+            ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<
+                Required<EmbeddedLedgerOptions>
+            >),
+            channel: options.channel,
+            chaincode: options.chaincode,
+            contracts: options.contracts,
+            msps: options.msps,
         };
         this.#store = store;
         this.#msp = new Msp(options.msps);
@@ -225,12 +237,12 @@ export class EmbeddedLedger implements LedgerTransport {
             throw new EndorseError('BAD_PROPOSAL', 'Proposal names another channel or chaincode', options);
         }
         const now = this.#options.clock();
-        this.#msp.verify(proposal.creator, proposal.proposalBytes, proposal.signature, now);
+        await this.#verifyCreator(proposal, now);
         if (Math.abs(proposal.timestamp.getTime() - now.getTime()) > this.#options.maxClockSkewMs) {
             throw new EndorseError('CLOCK_SKEW', 'Proposal timestamp is too far from the ledger clock', options);
         }
         if (forSubmit) {
-            if (this.#pending.has(proposal.txId) || (await this.#store.getTransaction(proposal.txId))) {
+            if (this.#pending.has(proposal.txId) || this.#recent.has(proposal.txId)) {
                 throw new EndorseError('DUPLICATE_TXID', `Duplicate transaction id ${proposal.txId}`, options);
             }
             this.#pending.add(proposal.txId);
@@ -240,6 +252,31 @@ export class EmbeddedLedger implements LedgerTransport {
         } catch (error) {
             this.#pending.delete(proposal.txId);
             throw error;
+        }
+    }
+
+    async #verifyCreator(proposal: ParsedProposal, now: Date): Promise<void> {
+        try {
+            await this.#msp.verifyAsync(proposal.creator, proposal.proposalBytes, proposal.signature, now);
+        } catch (error) {
+            if (error instanceof EndorseError && error.txId === undefined) {
+                throw new EndorseError(error.code, error.message, { txId: proposal.txId, cause: error });
+            }
+            throw error;
+        }
+    }
+
+    #rememberCommitted(txIds: readonly string[]): void {
+        const now = this.#options.clock().getTime();
+        for (const txId of txIds) {
+            this.#recent.set(txId, now);
+        }
+        const horizon = now - 2 * this.#options.maxClockSkewMs;
+        for (const [txId, at] of this.#recent) {
+            if (at >= horizon) {
+                break;
+            }
+            this.#recent.delete(txId);
         }
     }
 
@@ -321,6 +358,7 @@ export class EmbeddedLedger implements LedgerTransport {
                 transactions: data.map((tx) => ({ txId: tx.txId, validationCode: tx.validationCode })),
             });
             this.#lastBlock = block;
+            this.#rememberCommitted(data.map((tx) => tx.txId));
             batch.forEach((queued, i) => {
                 queued.resolve({ blockNumber: number, code: validation.codes[i] ?? 'VALID' });
             });

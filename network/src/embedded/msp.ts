@@ -6,6 +6,7 @@
  * refusing high-S ECDSA signatures as Fabric does.
  */
 import { X509Certificate, createHash, verify, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { EndorseError } from './errors';
 import type { Identity } from './proposal';
 
@@ -19,6 +20,12 @@ interface ValidIdentity {
     readonly publicKey: KeyObject;
     readonly cert: X509Certificate;
 }
+
+const verifyOnPool = promisify(
+    (data: Uint8Array, key: KeyObject, signature: Uint8Array, callback: (error: Error | null, ok: boolean) => void) => {
+        verify('sha256', data, key, signature, callback);
+    },
+);
 
 // Order of the P-256 group (SEC 2); a signature's s must be at most half of it (Fabric's low-S rule).
 const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
@@ -115,6 +122,29 @@ export class Msp {
      * @throws EndorseError UNKNOWN_IDENTITY or BAD_SIGNATURE
      */
     verify(identity: Identity, data: Uint8Array, signature: Uint8Array, now: Date): void {
+        const publicKey = this.#checkedKey(identity, signature, now);
+        if (!verify('sha256', data, publicKey, signature)) {
+            throw new EndorseError('BAD_SIGNATURE', 'Signature does not verify against the creator certificate');
+        }
+    }
+
+    /**
+     * As {@link verify}, with the ECDSA verification on libuv's thread pool so that endorsements of
+     * concurrent proposals use every core.
+     * @param identity - the signer
+     * @param data - the signed bytes
+     * @param signature - ASN.1 DER ECDSA signature, low-S
+     * @param now - the time of the check
+     * @throws EndorseError UNKNOWN_IDENTITY or BAD_SIGNATURE
+     */
+    async verifyAsync(identity: Identity, data: Uint8Array, signature: Uint8Array, now: Date): Promise<void> {
+        const publicKey = this.#checkedKey(identity, signature, now);
+        if (!(await verifyOnPool(data, publicKey, signature))) {
+            throw new EndorseError('BAD_SIGNATURE', 'Signature does not verify against the creator certificate');
+        }
+    }
+
+    #checkedKey(identity: Identity, signature: Uint8Array, now: Date): KeyObject {
         const { publicKey } = this.validate(identity, now);
         let lowS: boolean;
         try {
@@ -125,9 +155,7 @@ export class Msp {
         if (!lowS) {
             throw new EndorseError('BAD_SIGNATURE', 'Signature is not in low-S form');
         }
-        if (!verify('sha256', data, publicKey, signature)) {
-            throw new EndorseError('BAD_SIGNATURE', 'Signature does not verify against the creator certificate');
-        }
+        return publicKey;
     }
 }
 
