@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The patient's key in the browser (WebCrypto): ECDSA P-256, the private key non-extractable and kept in
+ * IndexedDB; the patient id `pt` + base32(SHA-256(SPKI DER)); payloads signed over their RFC 8785 form in
+ * IEEE P1363 (what WebCrypto produces), base64url — the same as `clients/shared/patient-keys.ts`.
+ *
+ * Backup: at creation (the only moment the key is extractable, in memory) the PKCS#8 key is encrypted with
+ * AES-256-GCM under a key derived from the patient's passphrase (PBKDF2-SHA-256), into a file the patient
+ * saves; restoring decrypts it and imports the key non-extractable again.
+ */
+import { toCanonicalJson } from './jcs.js';
+
+/** The patient's key as the page holds it. */
+export interface PatientKey {
+    readonly patientId: string;
+    /** Non-extractable. */
+    readonly privateKey: CryptoKey;
+    /** SPKI PEM, what `patient.register` carries. */
+    readonly publicKeyPem: string;
+}
+
+/** A signed envelope as the API takes it. */
+export interface SignedEnvelope {
+    readonly payload: Readonly<Record<string, unknown>>;
+    readonly signature: string;
+}
+
+const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const DB_NAME = 'healthchain-patient';
+const STORE = 'keys';
+const KEY_NAME = 'patient';
+/** PBKDF2 iterations of a backup (OWASP's figure for PBKDF2-HMAC-SHA256). */
+export const BACKUP_ITERATIONS = 600_000;
+const BACKUP_FORMAT = 'healthchain-patient-key-backup';
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** What IndexedDB keeps. */
+interface StoredKey {
+    readonly privateKey: CryptoKey;
+    readonly spki: ArrayBuffer;
+}
+
+/**
+ * Lowercase RFC 4648 base32 without padding.
+ * @param bytes - data
+ */
+export function toBase32(bytes: Uint8Array): string {
+    let output = '';
+    let buffer = 0;
+    let bits = 0;
+    for (const byte of bytes) {
+        buffer = ((buffer << 8) | byte) & 0xffff;
+        bits += 8;
+        while (bits >= 5) {
+            output += BASE32.charAt((buffer >> (bits - 5)) & 31);
+            bits -= 5;
+        }
+    }
+    if (bits > 0) {
+        output += BASE32.charAt((buffer << (5 - bits)) & 31);
+    }
+    return output;
+}
+
+function toBase64(bytes: Uint8Array): string {
+    let binary = '';
+    for (const byte of bytes) {
+        binary += String.fromCharCode(byte);
+    }
+    return btoa(binary);
+}
+
+function fromBase64(text: string): Uint8Array<ArrayBuffer> {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) {
+        bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes;
+}
+
+/**
+ * Unpadded base64url.
+ * @param bytes - data
+ */
+export function toBase64Url(bytes: Uint8Array): string {
+    return toBase64(bytes).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function toPem(spki: ArrayBuffer): string {
+    const lines = toBase64(new Uint8Array(spki)).match(/.{1,64}/g) ?? [];
+    return `-----BEGIN PUBLIC KEY-----\n${lines.join('\n')}\n-----END PUBLIC KEY-----\n`;
+}
+
+/**
+ * The patient id of a public key.
+ * @param spki - SPKI DER of the public key
+ */
+export async function toPatientId(spki: ArrayBuffer): Promise<string> {
+    return `pt${toBase32(new Uint8Array(await crypto.subtle.digest('SHA-256', spki)))}`;
+}
+
+async function toPatientKey(stored: StoredKey): Promise<PatientKey> {
+    return {
+        patientId: await toPatientId(stored.spki),
+        privateKey: stored.privateKey,
+        publicKeyPem: toPem(stored.spki),
+    };
+}
+
+function openDb(): Promise<IDBDatabase> {
+    return new Promise((resolve, reject) => {
+        const request = indexedDB.open(DB_NAME, 1);
+        request.onupgradeneeded = (): void => {
+            request.result.createObjectStore(STORE);
+        };
+        request.onsuccess = (): void => {
+            resolve(request.result);
+        };
+        request.onerror = (): void => {
+            reject(request.error ?? new Error('IndexedDB'));
+        };
+    });
+}
+
+async function inStore<T>(mode: IDBTransactionMode, act: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+    const db = await openDb();
+    try {
+        return await new Promise<T>((resolve, reject) => {
+            const request = act(db.transaction(STORE, mode).objectStore(STORE));
+            request.onsuccess = (): void => {
+                resolve(request.result as T);
+            };
+            request.onerror = (): void => {
+                reject(request.error ?? new Error('IndexedDB'));
+            };
+        });
+    } finally {
+        db.close();
+    }
+}
+
+/** The key kept in this browser, if any. */
+export async function readStoredKey(): Promise<PatientKey | undefined> {
+    const stored = await inStore<StoredKey | undefined>('readonly', (store) => store.get(KEY_NAME));
+    return stored === undefined ? undefined : toPatientKey(stored);
+}
+
+/** Forgets the key kept in this browser. */
+export async function deleteStoredKey(): Promise<void> {
+    await inStore<undefined>('readwrite', (store) => store.delete(KEY_NAME));
+}
+
+async function storeKey(pkcs8: ArrayBuffer, spki: ArrayBuffer): Promise<PatientKey> {
+    const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8, ECDSA, false, ['sign']);
+    const stored: StoredKey = { privateKey, spki };
+    await inStore<unknown>('readwrite', (store) => store.put(stored, KEY_NAME));
+    return toPatientKey(stored);
+}
+
+async function deriveBackupKey(
+    passphrase: string,
+    salt: Uint8Array<ArrayBuffer>,
+    iterations: number,
+): Promise<CryptoKey> {
+    const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(passphrase), 'PBKDF2', false, [
+        'deriveKey',
+    ]);
+    return crypto.subtle.deriveKey(
+        { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
+        material,
+        { name: 'AES-GCM', length: 256 },
+        false,
+        ['encrypt', 'decrypt'],
+    );
+}
+
+/** The encrypted backup file (JSON). */
+interface BackupFile {
+    readonly format: typeof BACKUP_FORMAT;
+    readonly version: 1;
+    readonly patientId: string;
+    readonly kdf: {
+        readonly name: 'PBKDF2';
+        readonly hash: 'SHA-256';
+        readonly iterations: number;
+        readonly salt: string;
+    };
+    readonly cipher: { readonly name: 'AES-GCM'; readonly iv: string };
+    /** AES-GCM of `{"pkcs8": base64, "spki": base64}`; the patient id is the additional data. */
+    readonly ciphertext: string;
+}
+
+/**
+ * Creates a key, stores it non-extractable and returns it with its encrypted backup.
+ * @param passphrase - protects the backup file
+ */
+export async function createKey(passphrase: string): Promise<{ key: PatientKey; backup: Blob }> {
+    const pair = await crypto.subtle.generateKey(ECDSA, true, ['sign', 'verify']);
+    const pkcs8 = await crypto.subtle.exportKey('pkcs8', pair.privateKey);
+    const spki = await crypto.subtle.exportKey('spki', pair.publicKey);
+    const patientId = await toPatientId(spki);
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const secret = new TextEncoder().encode(
+        JSON.stringify({ pkcs8: toBase64(new Uint8Array(pkcs8)), spki: toBase64(new Uint8Array(spki)) }),
+    );
+    const aes = await deriveBackupKey(passphrase, salt, BACKUP_ITERATIONS);
+    const additionalData = new TextEncoder().encode(patientId);
+    const ciphertext = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, aes, secret);
+    const file: BackupFile = {
+        format: BACKUP_FORMAT,
+        version: 1,
+        patientId,
+        kdf: { name: 'PBKDF2', hash: 'SHA-256', iterations: BACKUP_ITERATIONS, salt: toBase64(salt) },
+        cipher: { name: 'AES-GCM', iv: toBase64(iv) },
+        ciphertext: toBase64(new Uint8Array(ciphertext)),
+    };
+    const key = await storeKey(pkcs8, spki);
+    return { key, backup: new Blob([JSON.stringify(file, null, 2)], { type: 'application/json' }) };
+}
+
+function readBackupFile(text: string): BackupFile {
+    const file = JSON.parse(text) as Partial<BackupFile> | null;
+    const valid =
+        file?.format === BACKUP_FORMAT &&
+        typeof file.patientId === 'string' &&
+        typeof file.kdf?.salt === 'string' &&
+        typeof file.kdf.iterations === 'number' &&
+        typeof file.cipher?.iv === 'string' &&
+        typeof file.ciphertext === 'string';
+    if (!valid) {
+        throw new Error('BACKUP_INVALID');
+    }
+    return file as BackupFile;
+}
+
+/**
+ * Restores a key from its backup file and stores it non-extractable.
+ * @param text - the file's content
+ * @param passphrase - its passphrase
+ * @throws Error `BACKUP_INVALID` (not a backup), `BACKUP_PASSPHRASE` (wrong passphrase or damaged file)
+ */
+export async function restoreKey(text: string, passphrase: string): Promise<PatientKey> {
+    let file: BackupFile;
+    try {
+        file = readBackupFile(text);
+    } catch {
+        throw new Error('BACKUP_INVALID');
+    }
+    const aes = await deriveBackupKey(passphrase, fromBase64(file.kdf.salt), file.kdf.iterations);
+    const additionalData = new TextEncoder().encode(file.patientId);
+    const iv = fromBase64(file.cipher.iv);
+    const plain = await crypto.subtle
+        .decrypt({ name: 'AES-GCM', iv, additionalData }, aes, fromBase64(file.ciphertext))
+        .catch(() => {
+            throw new Error('BACKUP_PASSPHRASE');
+        });
+    const secret = JSON.parse(new TextDecoder().decode(plain)) as { pkcs8: string; spki: string };
+    const spki = fromBase64(secret.spki).buffer;
+    if ((await toPatientId(spki)) !== file.patientId) {
+        throw new Error('BACKUP_INVALID');
+    }
+    return storeKey(fromBase64(secret.pkcs8).buffer, spki);
+}
+
+/**
+ * Signs a payload: ECDSA P-256/SHA-256 over its canonical JSON, IEEE P1363, base64url.
+ * @param key - the patient's key
+ * @param payload - the payload
+ */
+export async function signPayload(
+    key: PatientKey,
+    payload: Readonly<Record<string, unknown>>,
+): Promise<SignedEnvelope> {
+    const data = new TextEncoder().encode(toCanonicalJson(payload));
+    const signature = await crypto.subtle.sign(SIGN, key.privateKey, data);
+    return { payload, signature: toBase64Url(new Uint8Array(signature)) };
+}
+
+/**
+ * A signed `patient.register` (proof of possession; the chaincode accepts it for a day).
+ * @param key - the patient's key
+ */
+export function newRegistration(key: PatientKey): Promise<SignedEnvelope> {
+    return signPayload(key, {
+        type: 'patient.register',
+        publicKey: key.publicKeyPem,
+        issuedAt: new Date().toISOString(),
+    });
+}
+
+/**
+ * A signed `patient.query` (valid for 5 minutes).
+ * @param key - the patient's key
+ */
+export function newPatientQuery(key: PatientKey): Promise<SignedEnvelope> {
+    return signPayload(key, { type: 'patient.query', patientId: key.patientId, issuedAt: new Date().toISOString() });
+}
+
+/** What a patient grants. */
+export interface ConsentTerms {
+    readonly grantee: string;
+    readonly purposes: readonly string[];
+    readonly categories: readonly string[];
+    readonly custodians: readonly string[];
+    readonly notBefore: string;
+    readonly notAfter: string;
+}
+
+/**
+ * A signed `consent.grant` with a new random id.
+ * @param key - the patient's key
+ * @param terms - grantee, purposes, categories, custodians, window
+ */
+export function newConsentGrant(key: PatientKey, terms: ConsentTerms): Promise<SignedEnvelope> {
+    return signPayload(key, {
+        type: 'consent.grant',
+        consentId: `consent-${crypto.randomUUID()}`,
+        patientId: key.patientId,
+        grantee: terms.grantee,
+        purposes: [...terms.purposes],
+        categories: [...terms.categories],
+        custodians: [...terms.custodians],
+        notBefore: terms.notBefore,
+        notAfter: terms.notAfter,
+        issuedAt: new Date().toISOString(),
+    });
+}
+
+/**
+ * A signed `consent.revoke`.
+ * @param key - the patient's key
+ * @param consentId - the consent
+ */
+export function newConsentRevoke(key: PatientKey, consentId: string): Promise<SignedEnvelope> {
+    return signPayload(key, {
+        type: 'consent.revoke',
+        consentId,
+        patientId: key.patientId,
+        issuedAt: new Date().toISOString(),
+    });
+}

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The patient's view (phone-sized first): their key (create with an encrypted backup, restore), their id as
+ * text and QR code with the registration proof a hospital pastes, their records across the region, consents
+ * (grant, one-click revoke) and the timeline of every access to their data.
+ */
+import { call, type List } from './api.js';
+import { button, field, h, input, raw, show, tx, when, type Child } from './dom.js';
+import { errorMessage, label, runBusy, success } from './feedback.js';
+import { newConsentSection } from './consent-form.js';
+import {
+    createKey,
+    deleteStoredKey,
+    newConsentRevoke,
+    newPatientQuery,
+    newRegistration,
+    readStoredKey,
+    restoreKey,
+    type PatientKey,
+} from './patient-key.js';
+import { toQrSvg } from './qr.js';
+import type { AccessEvent, Consent, RecordEntry } from './vocabulary.js';
+
+/** Shortest backup passphrase. */
+const MIN_PASSPHRASE = 10;
+
+/**
+ * A signed query to one of the patient's own lists.
+ * @param key - the patient's key
+ * @param path - `/patient/records`, `/patient/consents` or `/patient/access-log`
+ */
+export async function patientList<T>(key: PatientKey, path: string): Promise<readonly T[]> {
+    const list = await call<List<T>>('POST', `${path}?limit=500`, { body: await newPatientQuery(key), staff: false });
+    return list.items;
+}
+
+function section(titleKey: Parameters<typeof tx>[0], testId: string, ...children: Child[]): HTMLElement {
+    return h('section', { class: 'card', 'data-testid': testId }, h('h2', {}, tx(titleKey)), ...children);
+}
+
+/**
+ * Shows the patient view.
+ * @param root - where
+ */
+export async function renderPatient(root: HTMLElement): Promise<void> {
+    const key = await readStoredKey();
+    if (key === undefined) {
+        show(root, newKeySection(root));
+        return;
+    }
+    showPatient(root, key);
+}
+
+function newKeySection(root: HTMLElement): HTMLElement {
+    const passphrase = input({ type: 'password', autocomplete: 'new-password', 'data-testid': 'passphrase' });
+    const again = input({ type: 'password', autocomplete: 'new-password', 'data-testid': 'passphrase-again' });
+    const status = h('div', { class: 'status' });
+    const create = button(
+        'patient.createKey',
+        () => {
+            if (passphrase.value.length < MIN_PASSPHRASE || passphrase.value !== again.value) {
+                show(status, errorMessage(new Error('PASSPHRASE')));
+                return;
+            }
+            void runBusy(status, create, async () => {
+                const made = await createKey(passphrase.value);
+                showPatient(root, made.key, made.backup);
+            });
+        },
+        { class: 'primary', 'data-testid': 'create-key' },
+    );
+    const file = h('input', { type: 'file', accept: 'application/json,.json', 'data-testid': 'backup-file' });
+    const restorePass = input({ type: 'password', autocomplete: 'current-password', 'data-testid': 'restore-pass' });
+    const restoreStatus = h('div', { class: 'status' });
+    const restore = button(
+        'patient.restore',
+        () => {
+            const chosen = file.files?.[0];
+            if (chosen === undefined) {
+                show(restoreStatus, errorMessage(new Error('BACKUP_INVALID')));
+                return;
+            }
+            void runBusy(restoreStatus, restore, async () => {
+                showPatient(root, await restoreKey(await chosen.text(), restorePass.value));
+            });
+        },
+        { 'data-testid': 'restore-key' },
+    );
+    return h(
+        'div',
+        {},
+        section(
+            'patient.newKeyTitle',
+            'new-key',
+            h('p', {}, tx('patient.newKeyHelp', { min: MIN_PASSPHRASE })),
+            field('patient.passphrase', passphrase),
+            field('patient.passphraseAgain', again),
+            create,
+            status,
+        ),
+        section(
+            'patient.restoreTitle',
+            'restore',
+            field('patient.backupFile', file),
+            field('patient.passphrase', restorePass),
+            restore,
+            restoreStatus,
+        ),
+    );
+}
+
+function showPatient(root: HTMLElement, key: PatientKey, backup?: Blob): void {
+    const timeline = h('div', { 'data-testid': 'timeline-list' });
+    const records = h('div', { 'data-testid': 'records-list' });
+    const consents = h('div', { 'data-testid': 'consents-list' });
+    const refreshAll = (): Promise<void> =>
+        Promise.all([
+            loadRecords(key, records),
+            loadConsents(key, consents, refreshAll),
+            loadTimeline(key, timeline),
+        ]).then(() => undefined);
+    show(
+        root,
+        identitySection(key, backup),
+        section('patient.recordsTitle', 'records', records),
+        newConsentSection(key, refreshAll),
+        section('patient.consentsTitle', 'consents', consents),
+        section('patient.timelineTitle', 'timeline', timeline),
+    );
+    void refreshAll();
+}
+
+function identitySection(key: PatientKey, backup?: Blob): HTMLElement {
+    const card = h('div', { class: 'registration' });
+    const status = h('div', { class: 'status' });
+    void runBusy(status, undefined, async () => {
+        const text = JSON.stringify(await newRegistration(key));
+        show(
+            card,
+            toQrSvg(text, key.patientId),
+            h('p', { class: 'hint' }, tx('patient.registrationHelp')),
+            h(
+                'textarea',
+                { readonly: '', rows: '4', 'data-raw': '', 'data-testid': 'registration-code' },
+                document.createTextNode(text),
+            ),
+        );
+    });
+    const forget = button('patient.forgetKey', () => {
+        forget.replaceWith(
+            h(
+                'div',
+                { class: 'confirm' },
+                tx('patient.forgetConfirm'),
+                button(
+                    'common.yesForget',
+                    () => {
+                        void deleteStoredKey().then(() => {
+                            location.reload();
+                        });
+                    },
+                    { class: 'danger' },
+                ),
+            ),
+        );
+    });
+    return section(
+        'patient.idTitle',
+        'identity',
+        h('p', {}, tx('patient.yourId')),
+        h('p', { class: 'patient-id' }, raw(key.patientId, 'code')),
+        backup === undefined ? null : backupLink(key, backup),
+        card,
+        status,
+        forget,
+    );
+}
+
+function backupLink(key: PatientKey, backup: Blob): HTMLElement {
+    const link = h('a', {
+        href: URL.createObjectURL(backup),
+        download: `healthchain-key-${key.patientId.slice(0, 10)}.json`,
+        class: 'button primary',
+        'data-testid': 'backup-download',
+    });
+    link.append(tx('patient.downloadBackup'));
+    return h('div', { class: 'notice' }, h('p', {}, tx('patient.backupHelp')), link);
+}
+
+async function loadRecords(key: PatientKey, target: HTMLElement): Promise<void> {
+    await runBusy(target, undefined, async () => {
+        const items = await patientList<RecordEntry>(key, '/patient/records');
+        show(
+            target,
+            items.length === 0
+                ? h('p', { class: 'empty' }, tx('patient.noRecords'))
+                : h(
+                      'ul',
+                      { class: 'items' },
+                      ...items.map((entry) =>
+                          h(
+                              'li',
+                              { 'data-testid': 'record-item' },
+                              h('strong', {}, label('cat', entry.category)),
+                              ' · ',
+                              raw(entry.custodian),
+                              ' · ',
+                              when(entry.createdAt, 'date'),
+                          ),
+                      ),
+                  ),
+        );
+    });
+}
+
+function consentTerms(consent: Consent): HTMLElement {
+    const list = (prefix: string, values: readonly string[]): HTMLElement =>
+        h(
+            'span',
+            {},
+            ...values.flatMap((value, i): Child[] => [
+                i > 0 ? ', ' : null,
+                label(prefix, value === '*' ? 'any' : value),
+            ]),
+        );
+    return h(
+        'div',
+        { class: 'terms' },
+        h('div', {}, tx('consent.to'), ' ', raw(consent.grantee)),
+        h('div', {}, tx('consent.for'), ' ', list('purpose', consent.purposes)),
+        h('div', {}, tx('consent.categories'), ' ', list('cat', consent.categories)),
+        h('div', {}, tx('consent.custodians.label'), ' ', list('custodian', consent.custodians)),
+        h('div', {}, tx('consent.window'), ' ', when(consent.notBefore, 'date'), ' – ', when(consent.notAfter, 'date')),
+    );
+}
+
+async function loadConsents(key: PatientKey, target: HTMLElement, refresh: () => Promise<void>): Promise<void> {
+    await runBusy(target, undefined, async () => {
+        const items = await patientList<Consent>(key, '/patient/consents');
+        const rows = items.map((consent) => {
+            const status = h('div', { class: 'status' });
+            const revoke = button(
+                'consent.revoke',
+                () => {
+                    void runBusy(status, revoke, async () => {
+                        await call('POST', `/consents/${encodeURIComponent(consent.consentId)}/revoke`, {
+                            body: await newConsentRevoke(key, consent.consentId),
+                            staff: false,
+                        });
+                        show(status, success('consent.revoked'));
+                        await refresh();
+                    });
+                },
+                { class: 'danger', 'data-testid': 'revoke' },
+            );
+            return h(
+                'li',
+                { class: `consent ${consent.status}`, 'data-testid': 'consent-item' },
+                h('strong', {}, label('consentStatus', consent.status)),
+                consentTerms(consent),
+                consent.status === 'active' ? revoke : null,
+                status,
+            );
+        });
+        show(
+            target,
+            rows.length === 0
+                ? h('p', { class: 'empty' }, tx('patient.noConsents'))
+                : h('ul', { class: 'items' }, ...rows),
+        );
+    });
+}
+
+function timelineItem(event: AccessEvent): HTMLElement {
+    const emergency = event.decision === 'GRANTED_EMERGENCY';
+    return h(
+        'li',
+        {
+            class: `event ${event.decision.toLowerCase()}`,
+            'data-testid': 'timeline-item',
+            'data-decision': event.decision,
+        },
+        h('div', { class: 'when' }, when(event.requestedAt)),
+        h(
+            'div',
+            {},
+            h('strong', {}, raw(event.requester)),
+            ' · ',
+            label('purpose', event.purpose),
+            ' · ',
+            label('cat', event.category ?? ''),
+        ),
+        h(
+            'div',
+            {},
+            h('span', { class: `badge ${event.decision.toLowerCase()}` }, label('decision', event.decision)),
+            ' ',
+            label('reason', event.reason),
+            emergency ? h('span', { class: 'badge emergency' }, tx('timeline.emergencyFlag')) : null,
+        ),
+        event.justification === null
+            ? null
+            : h('div', { class: 'hint' }, tx('timeline.justification'), ' ', raw(event.justification)),
+    );
+}
+
+async function loadTimeline(key: PatientKey, target: HTMLElement): Promise<void> {
+    await runBusy(target, undefined, async () => {
+        const items = [...(await patientList<AccessEvent>(key, '/patient/access-log'))].sort((a, b) =>
+            a.requestedAt < b.requestedAt ? 1 : -1,
+        );
+        show(
+            target,
+            items.length === 0
+                ? h('p', { class: 'empty' }, tx('patient.noAccess'))
+                : h('ol', { class: 'timeline' }, ...items.map(timelineItem)),
+        );
+    });
+    target.append(
+        button('common.refresh', () => void loadTimeline(key, target), { 'data-testid': 'timeline-refresh' }),
+    );
+}

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * Browser helpers for the portal tests: Debian's chromium driven by playwright-core (headless, no sandbox,
+ * background networking off: the machine has no internet), screenshots, and the language audit of a page.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/** Debian's chromium. */
+export const CHROMIUM = '/usr/bin/chromium';
+/** Where every test's final screen goes. */
+export const OUTPUT_DIR = join(__dirname, '..', '..', '..', 'test-output', 'web');
+/** Where the README's screenshots go. */
+export const DOCS_DIR = join(__dirname, '..', '..', '..', 'docs', 'screenshots');
+
+/** Whether the browser is installed. */
+export function hasChromium(): boolean {
+    return existsSync(CHROMIUM);
+}
+
+/** Starts headless chromium. */
+export function launchBrowser(): Promise<Browser> {
+    return chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+        ],
+    });
+}
+
+/**
+ * A browser context that trusts the region's self-issued TLS certificates.
+ * @param browser - the browser
+ * @param options - locale and a phone-sized viewport
+ */
+export function newContext(
+    browser: Browser,
+    options: { readonly locale?: string; readonly phone?: boolean } = {},
+): Promise<BrowserContext> {
+    return browser.newContext({
+        ignoreHTTPSErrors: true,
+        locale: options.locale ?? 'en-US',
+        viewport: options.phone === true ? { width: 390, height: 844 } : { width: 1280, height: 900 },
+        ...(options.phone === true ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    });
+}
+
+/**
+ * Saves a screenshot under test-output/web, and under docs/screenshots when named for the README.
+ * @param page - the page
+ * @param name - file name without extension
+ * @param docs - also save it for the README
+ */
+export async function screenshot(page: Page, name: string, docs = false): Promise<void> {
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: true });
+    if (docs) {
+        mkdirSync(DOCS_DIR, { recursive: true });
+        await page.screenshot({ path: join(DOCS_DIR, `${name}.png`), fullPage: true });
+    }
+}
+
+/** What {@link auditText} finds on a page. */
+export interface TextAudit {
+    /** Visible text that is neither a message, nor marked data, nor a date or number. */
+    readonly untranslated: string[];
+    /** Visible messages: key and text. */
+    readonly messages: { key: string; text: string }[];
+    readonly lang: string;
+}
+
+/** In the page: visible text by kind (the root tsconfig has no DOM library, so this is page source text). */
+const AUDIT_SCRIPT = `(() => {
+    const marked = '[data-i18n],[data-raw],[data-date],[data-num],[data-money]';
+    const visible = (element) => element.getClientRects().length > 0 || element.closest('svg') !== null;
+    const untranslated = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        const text = node.textContent || '';
+        if (parent === null || !/\\p{L}/u.test(text) || parent.closest('noscript,script,style,select') !== null) {
+            continue;
+        }
+        if (visible(parent) && parent.closest(marked) === null) {
+            untranslated.push(text.trim());
+        }
+    }
+    const messages = [...document.querySelectorAll('[data-i18n]')]
+        .filter(visible)
+        .map((element) => ({ key: element.getAttribute('data-i18n') || '', text: element.textContent || '' }));
+    for (const option of document.querySelectorAll('select option')) {
+        if (option.getAttribute('data-i18n') === null && option.getAttribute('data-raw') === null) {
+            untranslated.push(option.textContent || '');
+        }
+    }
+    return { untranslated, messages, lang: document.documentElement.lang };
+})()`;
+
+/**
+ * Lists the visible text of a page by kind. Text with no letter (punctuation, digits) is ignored.
+ * @param page - the page
+ */
+export function auditText(page: Page): Promise<TextAudit> {
+    return page.evaluate<TextAudit>(AUDIT_SCRIPT);
+}
+
+/** In the page: whether the patient's private key in IndexedDB is extractable. */
+export const KEY_EXTRACTABLE_SCRIPT = `new Promise((resolve, reject) => {
+    const open = indexedDB.open('healthchain-patient');
+    open.onsuccess = () => {
+        const get = open.result.transaction('keys').objectStore('keys').get('patient');
+        get.onsuccess = () => resolve(get.result.privateKey.extractable);
+        get.onerror = () => reject(new Error('no key'));
+    };
+    open.onerror = () => reject(new Error('no IndexedDB'));
+})`;

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The web portal against a real region (issue 6, "How well"): a patient creates a key in the browser and is
+ * registered by Hospital A's clinician; Hospital A publishes a lab result; Hospital B's clinician is denied;
+ * the patient grants consent in the page; Hospital B reads the formatted result; the patient revokes and sees
+ * the accesses and denials in the timeline; the commission's dashboard and explorer show them; the insurer
+ * verifies and approves a claim; the language switch changes every visible string.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { fillFixture } from '../../network/src/region/demo-plan';
+import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
+import { startTestRegion, type TestRegion } from '../helpers/region';
+import {
+    auditText,
+    hasChromium,
+    KEY_EXTRACTABLE_SCRIPT,
+    launchBrowser,
+    newContext,
+    screenshot,
+    type TextAudit,
+} from './browser';
+
+const A = 'HospitalAMSP';
+const B = 'HospitalBMSP';
+const INSURER = 'InsurerMSP';
+const COMMISSION = 'CommissionMSP';
+const CJK = /[\u4e00-\u9fff]/;
+/** Messages that read the same in both languages (codes and examples). */
+const SAME_IN_BOTH = new Set(['clinician.fhirJson', 'clinician.patientIdHint']);
+
+describe('the web portal (chromium, real region)', function () {
+    this.timeout(300_000);
+    let region: TestRegion;
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+    /** What `before` got to start, for `after` to stop. */
+    const started: { region?: TestRegion; browser?: Browser } = {};
+    const urls: string[] = [];
+    let patient: Page;
+    let clinicianA: Page;
+    let clinicianB: Page;
+    let auditor: Page;
+    let patientId: string;
+
+    function orgOf(mspId: string): TestRegion['region']['organizations'][number] {
+        const org = region.region.organizations.find((o) => o.mspId === mspId);
+        assert.ok(org, mspId);
+        return org;
+    }
+
+    function tokenOf(mspId: string, role: 'clinician' | 'claims' | 'auditor' | 'admin'): string {
+        return readFileSync(orgOf(mspId).tokens[role], 'utf8').trim();
+    }
+
+    async function openPage(mspId: string, options: { phone?: boolean; locale?: string } = {}): Promise<Page> {
+        const context = await newContext(browser, options);
+        contexts.push(context);
+        const page = await context.newPage();
+        page.on('request', (request) => urls.push(request.url()));
+        await page.goto(`${orgOf(mspId).apiUrl}/`);
+        return page;
+    }
+
+    async function signIn(mspId: string, role: 'clinician' | 'claims' | 'auditor'): Promise<Page> {
+        const page = await openPage(mspId);
+        await page.getByTestId('token').fill(tokenOf(mspId, role));
+        await page.getByTestId('sign-in').click();
+        await page.getByTestId('sign-out').waitFor();
+        return page;
+    }
+
+    before(async function () {
+        if (!hasChromium()) {
+            console.log('    skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
+            this.skip();
+        }
+        region = await startTestRegion();
+        started.region = region;
+        browser = await launchBrowser();
+        started.browser = browser;
+    });
+
+    after(async () => {
+        for (const context of contexts) {
+            await context.close();
+        }
+        await started.browser?.close();
+        await started.region?.stop();
+    });
+
+    it('creates the patient key in the browser (non-extractable, backed up) and shows id and QR code', async () => {
+        patient = await openPage(A, { phone: true });
+        await patient.getByTestId('patient-entry').click();
+        await patient.getByTestId('passphrase').fill('correct horse battery');
+        await patient.getByTestId('passphrase-again').fill('correct horse battery');
+        await patient.getByTestId('create-key').click();
+        await patient.getByTestId('registration-code').waitFor();
+        patientId = (await patient.locator('.patient-id code').textContent()) ?? '';
+        assert.match(patientId, /^pt[a-z2-7]{52}$/);
+        assert.equal(await patient.locator('svg.qr').count(), 1);
+        assert.equal(await patient.getByTestId('backup-download').count(), 1);
+        const extractable = await patient.evaluate<boolean>(KEY_EXTRACTABLE_SCRIPT);
+        assert.equal(extractable, false);
+        await screenshot(patient, 'patient-key');
+    });
+
+    it("registers the patient at Hospital A from the page's registration code and publishes a lab result", async () => {
+        const code = await patient.getByTestId('registration-code').inputValue();
+        clinicianA = await signIn(A, 'clinician');
+        await clinicianA.getByTestId('registration-input').fill(code);
+        await clinicianA.getByTestId('register').click();
+        await clinicianA.getByTestId('register-patient').getByTestId('success').waitFor();
+        assert.ok((await clinicianA.getByTestId('register-patient').textContent())?.includes(patientId));
+        const resource = fillFixture(labHba1c, { patientId, name: 'Test Patient', custodianName: 'Hospital A' });
+        await clinicianA.getByTestId('publish-patient').fill(patientId);
+        await clinicianA.getByTestId('publish-category').selectOption('lab');
+        await clinicianA.getByTestId('publish-json').fill('{"resourceType": "Nonsense"}');
+        await clinicianA.getByTestId('publish').click();
+        await clinicianA.getByTestId('publish-record').getByTestId('error').waitFor();
+        await clinicianA.getByTestId('publish-json').fill(JSON.stringify(resource, null, 2));
+        await clinicianA.getByTestId('publish').click();
+        await clinicianA.getByTestId('publish-record').getByTestId('success').waitFor();
+        await screenshot(clinicianA, 'clinician-a-published');
+    });
+
+    it("denies Hospital B's clinician without consent, with a translated reason", async () => {
+        clinicianB = await signIn(B, 'clinician');
+        await clinicianB.getByTestId('search-patient').fill(patientId);
+        await clinicianB.getByTestId('search').click();
+        await clinicianB.getByTestId('record-row').first().waitFor();
+        await clinicianB.getByTestId('fetch').click();
+        const error = clinicianB.getByTestId('fetch-result').getByTestId('error');
+        await error.waitFor();
+        assert.match((await error.textContent()) ?? '', /Access denied: no consent/);
+        await screenshot(clinicianB, 'clinician-b-denied');
+    });
+
+    it('lets the patient grant consent in the page; Hospital B then reads the formatted lab result', async () => {
+        await patient.getByTestId('grantee').fill(B);
+        await patient.locator('input[name=purpose][value=TREATMENT]').check();
+        await patient.locator('input[name=category][value=lab]').check();
+        await patient.getByTestId('custodians').fill(A);
+        await patient.getByTestId('grant').click();
+        await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
+        await patient.getByTestId('revoke').waitFor();
+        await clinicianB.getByTestId('fetch').click();
+        const view = clinicianB.getByTestId('fetch-result').getByTestId('fhir-view');
+        await view.waitFor();
+        const text = (await view.textContent()) ?? '';
+        assert.match(text, /HbA1c/);
+        assert.match(text, /7\.4 %/);
+        assert.match(text, /Reference range/);
+        await screenshot(clinicianB, 'clinician', true);
+    });
+
+    it('revokes with one click; the timeline shows both denials and the access', async () => {
+        await patient.getByTestId('revoke').click();
+        await patient.locator('[data-testid=consent-item].revoked').waitFor();
+        await clinicianB.getByTestId('fetch').click();
+        const error = clinicianB.getByTestId('fetch-result').getByTestId('error');
+        await error.waitFor();
+        assert.match((await error.textContent()) ?? '', /consent revoked/);
+        await patient.getByTestId('timeline-refresh').click();
+        await patient.locator('[data-testid=timeline-item]').nth(2).waitFor();
+        const items = await patient.getByTestId('timeline-item').all();
+        const decisions = await Promise.all(items.map((item) => item.getAttribute('data-decision')));
+        assert.deepEqual(decisions, ['DENIED', 'GRANTED', 'DENIED']);
+        await patient.getByTestId('timeline').scrollIntoViewIfNeeded();
+        await screenshot(patient, 'patient', true);
+    });
+
+    it("shows the accesses in the commission's charts and explorer, and exports them", async () => {
+        auditor = await signIn(COMMISSION, 'auditor');
+        await auditor.getByTestId('total').waitFor();
+        assert.match((await auditor.getByTestId('total').textContent()) ?? '', /^3 access requests$/);
+        const decisionChart = (await auditor.getByTestId('chart-decision').textContent()) ?? '';
+        assert.match(decisionChart, /1.*Granted.*0.*Emergency.*2.*Denied/s);
+        assert.match((await auditor.getByTestId('chart-org-day').textContent()) ?? '', /3.*HospitalBMSP/s);
+        await screenshot(auditor, 'commission', true);
+        await auditor.getByTestId('tab-explorer').click();
+        await auditor.getByTestId('filter-patientId').fill(patientId);
+        await auditor.getByTestId('search-events').click();
+        await auditor.getByTestId('event-row').nth(2).waitFor();
+        assert.equal(await auditor.getByTestId('event-row').count(), 3);
+        const download = auditor.waitForEvent('download');
+        await auditor.getByTestId('export-csv').click();
+        const csv = readFileSync(await (await download).path(), 'utf8');
+        assert.equal(csv.trim().split('\r\n').length, 4);
+        await auditor.getByTestId('tab-chain').click();
+        await auditor.getByTestId('chain-result').waitFor();
+        assert.match((await auditor.getByTestId('chain-result').textContent()) ?? '', /intact/);
+        await screenshot(auditor, 'commission-explorer');
+    });
+
+    it('lets the insurer verify the supporting record against the ledger and approve the claim', async () => {
+        await patient.getByTestId('grantee').fill(INSURER);
+        await patient.locator('input[name=purpose][value=PAYMENT]').check();
+        await patient.getByTestId('all-ordinary').check();
+        await patient.getByTestId('any-custodian').check();
+        await patient.getByTestId('grant').click();
+        await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
+        const records = await region
+            .client(A, 'clinician')
+            .get<{ items: { recordId: string }[] }>(`/records?patientId=${patientId}`);
+        const recordIds = records.items.map((r) => r.recordId);
+        await region.client(A, 'claims').post('/claims', {
+            patientId,
+            insurer: INSURER,
+            recordIds,
+            amount: { value: 320.5, currency: 'CNY' },
+        });
+        const insurer = await signIn(INSURER, 'claims');
+        await insurer.getByTestId('claim-row').first().waitFor();
+        await insurer.getByTestId('open-claim').first().click();
+        await insurer.getByTestId('verify').click();
+        await insurer.getByTestId('verification').waitFor();
+        assert.match((await insurer.getByTestId('verification').textContent()) ?? '', /Verified.*Granted.*matches/s);
+        await insurer.getByTestId('decision-reason').fill('supported by the lab result');
+        await insurer.getByTestId('approve').click();
+        await insurer.getByTestId('claim-detail').getByTestId('success').waitFor();
+        await screenshot(insurer, 'insurer', true);
+    });
+
+    it('switches every visible string to Chinese and back, with no untranslated text', async () => {
+        const check = (audit: TextAudit, chinese: boolean): void => {
+            assert.deepEqual(audit.untranslated, []);
+            for (const { key, text } of audit.messages) {
+                if (!SAME_IN_BOTH.has(key)) {
+                    assert.equal(CJK.test(text), chinese, `${key}: ${text}`);
+                }
+            }
+        };
+        for (const page of [patient, clinicianB, auditor]) {
+            check(await auditText(page), false);
+            await page.getByTestId('language').selectOption('zh-CN');
+            const audit = await auditText(page);
+            assert.equal(audit.lang, 'zh-CN');
+            check(audit, true);
+        }
+        await auditor.getByTestId('tab-dashboard').click();
+        await auditor.getByTestId('total').waitFor();
+        check(await auditText(auditor), true);
+        await screenshot(auditor, 'commission-zh', true);
+        await screenshot(patient, 'patient-zh', true);
+        await patient.getByTestId('language').selectOption('en');
+        check(await auditText(patient), false);
+        const chinese = await openPage(A, { locale: 'zh-CN' });
+        await chinese.getByTestId('sign-in').waitFor();
+        check(await auditText(chinese), true);
+        await screenshot(chinese, 'home-zh');
+    });
+
+    it('keeps keys, tokens and record content out of URLs, local storage and logs', async () => {
+        const secrets = ['clinician', 'claims', 'auditor'].flatMap((role) =>
+            [A, B, INSURER, COMMISSION].map((msp) => {
+                try {
+                    return tokenOf(msp, role as 'clinician');
+                } catch {
+                    return '';
+                }
+            }),
+        );
+        for (const url of urls) {
+            assert.ok(!secrets.some((s) => s !== '' && url.includes(s)), url);
+            assert.ok(!/HbA1c|PRIVATE|signature/i.test(url), url);
+        }
+        for (const page of [patient, clinicianA, clinicianB, auditor]) {
+            assert.equal(await page.evaluate<number>('localStorage.length'), 0);
+        }
+        const output = region.output();
+        assert.ok(!secrets.some((s) => s !== '' && output.includes(s)));
+        assert.ok(!output.includes('HbA1c'));
+    });
+});
