@@ -34,6 +34,8 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export class ChaincodeError extends Error {
     /** The stable code, also the prefix of the message. */
     readonly code: ErrorCode;
+    /** The text after the code. */
+    readonly detail: string;
 
     /**
      * @param code - the stable code
@@ -43,6 +45,7 @@ export class ChaincodeError extends Error {
         super(`${code}: ${detail}`);
         this.name = new.target.name;
         this.code = code;
+        this.detail = detail;
     }
 }
 

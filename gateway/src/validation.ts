@@ -6,7 +6,8 @@
  * the ledger. The patterns and closed sets are the chaincode's own.
  */
 import express, { type RequestHandler } from 'express';
-import { ID_PATTERN, MSP_ID_PATTERN, PATIENT_ID_PATTERN } from '../../chaincode/src/model/input';
+import { ChaincodeError } from '../../chaincode/src/errors';
+import * as input from '../../chaincode/src/model/input';
 import { ApiError } from './errors';
 
 /** Media types accepted for JSON bodies (FHIR R4 JSON is `application/fhir+json`). */
@@ -15,10 +16,6 @@ export const JSON_MEDIA_TYPES = ['application/json', 'application/fhir+json'] as
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 /** Deepest nesting accepted (a FHIR Bundle is far shallower). */
 const MAX_DEPTH = 64;
-/** Timestamps in the one form the ledger accepts (`toISOString`). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-/** Printable text without control characters. */
-const TEXT = /^[^\p{Cc}]*$/u;
 
 /** Default and largest page size of lists (API.md). */
 export const PAGE_LIMITS = { default: 50, max: 500 } as const;
@@ -77,56 +74,36 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
- * Reads an object with exactly the allowed keys.
- * @param value - the candidate (e.g. `req.body`)
- * @param path - its name in errors
- * @param required - keys that must be present
- * @param optional - keys that may be present
- * @throws ApiError INVALID_INPUT
+ * Runs one of the chaincode's input readers at the HTTP boundary: the same rules as on the ledger, with its
+ * INVALID_INPUT turned into the API's.
+ * @param read - a reader from `chaincode/src/model/input.ts`
  */
-export function readObject(
-    value: unknown,
-    path: string,
-    required: readonly string[],
-    optional: readonly string[] = [],
-): JsonObject {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        invalid(`${path} must be a JSON object`);
-    }
-    const object = value as JsonObject;
-    for (const key of Object.keys(object)) {
-        if (!required.includes(key) && !optional.includes(key)) {
-            invalid(`${path}.${key} is not an allowed field`);
+function atBoundary<A extends unknown[], R>(read: (...args: A) => R): (...args: A) => R {
+    return (...args: A): R => {
+        try {
+            return read(...args);
+        } catch (error) {
+            if (error instanceof ChaincodeError) {
+                throw new ApiError('INVALID_INPUT', error.detail, { cause: error });
+            }
+            throw error;
         }
-    }
-    for (const key of required) {
-        if (!Object.hasOwn(object, key)) {
-            invalid(`${path}.${key} is required`);
-        }
-    }
-    return object;
+    };
 }
 
 /**
- * Reads a non-empty string of bounded length, optionally of a pattern.
- * @param value - the candidate
- * @param path - its name in errors
- * @param maxLength - longest accepted
- * @param pattern - required shape
+ * Reads an object with exactly the allowed keys: `(value, path, required, optional = [])`.
  * @throws ApiError INVALID_INPUT
  */
-export function readString(value: unknown, path: string, maxLength: number, pattern?: RegExp): string {
-    if (typeof value !== 'string' || value.length === 0) {
-        invalid(`${path} must be a non-empty string`);
-    }
-    if (value.length > maxLength) {
-        invalid(`${path} is longer than ${maxLength} characters`);
-    }
-    if (pattern !== undefined && !pattern.test(value)) {
-        invalid(`${path} has an invalid format`);
-    }
-    return value;
-}
+export const readObject = atBoundary(input.readObject);
+
+/**
+ * Reads a non-empty string of bounded length, optionally of a pattern: `(value, path, maxLength, pattern?)`.
+ * @throws ApiError INVALID_INPUT
+ */
+export const readString = atBoundary(input.readString);
+
+const readBoundedText = atBoundary(input.readText);
 
 /**
  * Reads free text (reasons, notes, justifications): no control characters, not blank.
@@ -136,71 +113,40 @@ export function readString(value: unknown, path: string, maxLength: number, patt
  * @throws ApiError INVALID_INPUT
  */
 export function readText(value: unknown, path: string, maxLength = 500): string {
-    const text = readString(value, path, maxLength, TEXT);
-    if (text.trim() === '') {
-        invalid(`${path} must not be blank`);
-    }
-    return text;
+    return readBoundedText(value, path, maxLength);
 }
 
 /**
  * Reads a ledger id (record, consent, claim, access); refuses `../` and every other separator.
- * @param value - the candidate
- * @param path - its name in errors
  * @throws ApiError INVALID_INPUT
  */
-export function readId(value: unknown, path: string): string {
-    return readString(value, path, 128, ID_PATTERN);
-}
+export const readId = atBoundary(input.readId);
 
 /**
  * Reads an MSP id.
- * @param value - the candidate
- * @param path - its name in errors
  * @throws ApiError INVALID_INPUT
  */
-export function readMspId(value: unknown, path: string): string {
-    return readString(value, path, 64, MSP_ID_PATTERN);
-}
+export const readMspId = atBoundary(input.readMspId);
 
 /**
  * Reads a patient id (`pt` + base32 of a SHA-256).
- * @param value - the candidate
- * @param path - its name in errors
  * @throws ApiError INVALID_INPUT
  */
-export function readPatientId(value: unknown, path: string): string {
-    return readString(value, path, 54, PATIENT_ID_PATTERN);
-}
+export const readPatientId = atBoundary(input.readPatientId);
 
 /**
- * Reads one value of a closed set.
- * @param value - the candidate
- * @param path - its name in errors
- * @param allowed - the set
+ * Reads one value of a closed set: `(value, path, allowed)`.
  * @throws ApiError INVALID_INPUT
  */
 export function readEnum<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-        invalid(`${path} must be one of ${allowed.join(', ')}`);
-    }
-    return value as T;
+    return atBoundary(input.readEnum<T>)(value, path, allowed);
 }
 
 /**
  * Reads a UTC timestamp in the `toISOString` form the ledger uses.
- * @param value - the candidate
- * @param path - its name in errors
  * @throws ApiError INVALID_INPUT
  */
-export function readTime(value: unknown, path: string): string {
-    const text = readString(value, path, 24, ISO_TIME);
-    const millis = Date.parse(text);
-    if (Number.isNaN(millis) || new Date(millis).toISOString() !== text) {
-        invalid(`${path} must be a UTC timestamp such as 2025-01-31T08:00:00.000Z`);
-    }
-    return text;
-}
+export const readTime = atBoundary(input.readTime);
 
 /**
  * Reads an optional query parameter, refusing repeats (`?a=1&a=2`).
