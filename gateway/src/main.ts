@@ -17,6 +17,7 @@ import { newCustody, type Custody } from './custody';
 import { ApiError } from './errors';
 import { LedgerContracts } from './ledger/contracts';
 import { newEmbeddedLedger } from './ledger/embedded';
+import { newFabricLedger } from './ledger/fabric';
 import type { Ledger } from './ledger/ledger';
 import { registerSelf } from './ledger/register-self';
 import { newLogger } from './logging';
@@ -37,10 +38,7 @@ const REGISTER_ATTEMPTS = 60;
 const REGISTER_RETRY_MS = 500;
 
 function newLedger(config: GatewayConfig): Ledger {
-    if (config.ledger.kind === 'embedded') {
-        return newEmbeddedLedger(config);
-    }
-    throw new Error('ledger.kind fabric is not supported by this gateway yet');
+    return config.ledger.kind === 'embedded' ? newEmbeddedLedger(config) : newFabricLedger(config);
 }
 
 function toUrl(server: Server, host: string): string {

@@ -51,6 +51,8 @@ export interface TestRegionOptions {
     readonly demo?: boolean;
     /** Reuse this data folder (a new temporary one by default). */
     readonly dataDir?: string;
+    /** Which ledger (`--ledger`); Fabric needs `FABRIC_BIN` in the environment. */
+    readonly ledger?: 'embedded' | 'fabric';
 }
 
 function waitForReady(child: ChildProcess, output: string[]): Promise<string> {
@@ -95,6 +97,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 export async function startTestRegion(options: TestRegionOptions = {}): Promise<TestRegion> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'healthchain-region-'));
     const args = [LAUNCHER_SCRIPT, '--data', dataDir, '--port', '0', ...(options.demo === true ? ['--demo'] : [])];
+    args.push('--ledger', options.ledger ?? 'embedded');
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const stop = async (stopOptions: { readonly keepData?: boolean } = {}): Promise<number | null> => {

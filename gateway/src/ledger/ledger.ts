@@ -56,6 +56,9 @@ const CHAINCODE_CODES: Readonly<Record<string, ErrorCode>> = {
     PHANTOM_READ_CONFLICT: 'CONFLICT',
     DUPLICATE_TXID: 'CONFLICT',
     CLOCK_SKEW: 'LEDGER_UNAVAILABLE',
+    // Fabric: the peer gateway could not gather endorsements satisfying the policy (too few organisations'
+    // peers answered, or they disagreed); like an unreachable ledger, nothing is granted.
+    ENDORSEMENT_POLICY_FAILURE: 'LEDGER_UNAVAILABLE',
     TIMEOUT: 'LEDGER_UNAVAILABLE',
 };
 

@@ -9,9 +9,12 @@ import { RemoteLedgerTransport } from '../embedded/remote';
 import type { RegionMaterial } from '../pki/region';
 import type { RegionConfig } from './config';
 
+/** What the commission's acts need of a ledger client: the embedded `LedgerClient` or a Fabric ledger. */
+export type CommissionLedger = Pick<LedgerClient, 'mspId' | 'evaluate' | 'submit'>;
+
 /** The commission admin's view of the ledger. */
 export interface CommissionClient {
-    readonly client: LedgerClient;
+    readonly client: CommissionLedger;
     close(): void;
 }
 
@@ -67,7 +70,7 @@ function decode(bytes: Uint8Array): unknown {
  * @returns whether this call bootstrapped the ledger
  * @throws Error when the ledger names another commission
  */
-export async function ensureBootstrapped(client: LedgerClient): Promise<boolean> {
+export async function ensureBootstrapped(client: CommissionLedger): Promise<boolean> {
     try {
         const config = decode(await client.evaluate('organization', 'readConfig')) as { commissionMspId: string };
         if (config.commissionMspId !== client.mspId) {
@@ -91,7 +94,7 @@ export async function ensureBootstrapped(client: LedgerClient): Promise<boolean>
  * @returns the MSP ids approved now
  * @throws Error when an organisation has not registered itself
  */
-export async function approvePending(client: LedgerClient, region: RegionConfig): Promise<string[]> {
+export async function approvePending(client: CommissionLedger, region: RegionConfig): Promise<string[]> {
     const orgs = decode(await client.evaluate('organization', 'listOrganizations')) as OrgEntry[];
     const approved: string[] = [];
     for (const org of region.organizations) {

@@ -5,6 +5,7 @@
  * ```
  * <data>/crypto/                       identities (network/src/pki)
  * <data>/ledger/                       the ledger node's level store
+ * <data>/fabric/                       the loopback Fabric network (`--ledger fabric`)
  * <data>/orgs/<msp>/gateway.json       the gateway's configuration
  * <data>/orgs/<msp>/store/             its record store, outbox and event checkpoint
  * <data>/orgs/<msp>/tokens.json        hashed staff tokens
@@ -34,6 +35,8 @@ export interface DataLayout {
     readonly dataDir: string;
     readonly cryptoDir: string;
     readonly ledgerDir: string;
+    /** The loopback Fabric network (`--ledger fabric`). */
+    readonly fabricDir: string;
     readonly logsDir: string;
     readonly ledgerLogFile: string;
     readonly demoPatientsDir: string;
@@ -52,6 +55,7 @@ export function toDataLayout(dataDir: string): DataLayout {
         dataDir,
         cryptoDir: join(dataDir, 'crypto'),
         ledgerDir: join(dataDir, 'ledger'),
+        fabricDir: join(dataDir, 'fabric'),
         logsDir,
         ledgerLogFile: join(logsDir, 'ledger.log'),
         demoPatientsDir: join(dataDir, 'demo', 'patients'),

@@ -16,6 +16,10 @@ export interface LaunchOptions {
     readonly regionConfigFile: string;
     /** Load the demo after start. */
     readonly demo: boolean;
+    /** Which ledger: the embedded ledger node, or a loopback Hyperledger Fabric network. */
+    readonly ledger: 'embedded' | 'fabric';
+    /** `FABRIC_BIN`: the `bin/` folder of a Fabric 2.5 release (needed for `--ledger fabric`). */
+    readonly fabricBin: string | undefined;
     readonly help: boolean;
 }
 
@@ -25,7 +29,7 @@ export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_BASE_PORT = 7400;
 
 /** The launcher's usage text. */
-export const USAGE = `Usage: npm start -- [--demo] [--data <dir>] [--port <n>] [--region <file>]
+export const USAGE = `Usage: npm start -- [--demo] [--data <dir>] [--port <n>] [--region <file>] [--ledger embedded|fabric]
 
 Starts a whole region on this machine: the embedded ledger node and one gateway per organisation.
   --demo           also load the demo (patients, records, consents, a claim); safe to repeat
@@ -33,6 +37,8 @@ Starts a whole region on this machine: the embedded ledger node and one gateway 
   --port <n>       first port: ledger node n, then two per organisation (default: $HEALTHCHAIN_PORT or
                    ${DEFAULT_BASE_PORT}); 0 picks free ports
   --region <file>  region configuration (default: network/region.json)
+  --ledger <kind>  embedded (default) or fabric: a loopback Hyperledger Fabric network from the release in
+                   $FABRIC_BIN (orderer at port n+100, peers from n+110; with --port 0, free ports)
   --help           show this text`;
 
 function readPort(text: string, source: string): number {
@@ -41,6 +47,21 @@ function readPort(text: string, source: string): number {
         throw new Error(`${source} must be a port number from 0 to 65535, not "${text}"`);
     }
     return port;
+}
+
+function readLedgerChoice(
+    value: string | undefined,
+    env: NodeJS.ProcessEnv,
+): { ledger: 'embedded' | 'fabric'; fabricBin: string | undefined } {
+    const ledger = value ?? 'embedded';
+    if (ledger !== 'embedded' && ledger !== 'fabric') {
+        throw new Error(`--ledger must be embedded or fabric, not "${ledger}"`);
+    }
+    const fabricBin = env.FABRIC_BIN === undefined || env.FABRIC_BIN === '' ? undefined : resolve(env.FABRIC_BIN);
+    if (ledger === 'fabric' && fabricBin === undefined) {
+        throw new Error('--ledger fabric needs FABRIC_BIN, the bin/ folder of a Fabric 2.5 release');
+    }
+    return { ledger, fabricBin };
 }
 
 /**
@@ -57,6 +78,7 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
             data: { type: 'string' },
             port: { type: 'string' },
             region: { type: 'string' },
+            ledger: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -68,11 +90,14 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
     if (dataDir.trim() === '') {
         throw new Error('--data must not be empty');
     }
+    const { ledger, fabricBin } = readLedgerChoice(values.ledger, env);
     return Object.freeze({
         dataDir: resolve(dataDir),
         basePort,
         regionConfigFile: resolve(values.region ?? defaultRegionFile),
         demo: values.demo ?? false,
+        ledger,
+        fabricBin,
         help: values.help ?? false,
     });
 }

@@ -9,9 +9,11 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueRegion, type RegionMaterial } from '../pki/region';
-import { approvePending, connectAsCommission, ensureBootstrapped } from './bootstrap';
+import type { FabricNetwork } from '../fabric/network';
+import { approvePending, connectAsCommission, ensureBootstrapped, type CommissionClient } from './bootstrap';
 import { readRegionConfig, type OrganizationConfig, type RegionConfig } from './config';
 import { toDataLayout, type DataLayout } from './data-layout';
+import { connectAsCommissionOnFabric, startRegionFabric, toFabricPeer } from './fabric-ledger';
 import type { LaunchOptions } from './launch-options';
 import { ensureRoleTokens, writeGatewayConfig, type GatewayPorts } from './org-setup';
 import { describeUnexpectedExit, ManagedProcess, type ReadyLine } from './processes';
@@ -64,6 +66,7 @@ function assertPortRange(options: LaunchOptions, region: RegionConfig): void {
 class Children {
     readonly #gateways: ManagedProcess[] = [];
     #ledger: ManagedProcess | undefined;
+    #network: FabricNetwork | undefined;
     #stopping: Promise<void> | undefined;
     readonly #onFailure: (message: string) => void;
 
@@ -73,6 +76,7 @@ class Children {
             this.#all().forEach((child) => {
                 child.killNow();
             });
+            this.#network?.killNow();
         });
     }
 
@@ -93,6 +97,15 @@ class Children {
         this.#watch(child);
     }
 
+    setNetwork(network: FabricNetwork): void {
+        this.#network = network;
+        void network.failed.then((message) => {
+            if (this.#stopping === undefined) {
+                this.#onFailure(message);
+            }
+        });
+    }
+
     addGateway(child: ManagedProcess): void {
         this.#gateways.push(child);
         this.#watch(child);
@@ -102,6 +115,7 @@ class Children {
         this.#stopping ??= (async (): Promise<void> => {
             await Promise.all(this.#gateways.map((child) => child.stop()));
             await this.#ledger?.stop();
+            await this.#network?.stop();
         })();
         return this.#stopping;
     }
@@ -140,6 +154,7 @@ interface GatewayContext {
     readonly material: RegionMaterial;
     readonly layout: DataLayout;
     readonly ledgerUrl: string;
+    readonly network?: FabricNetwork;
     readonly progress: (line: string) => void;
 }
 
@@ -155,7 +170,8 @@ async function startGateway(
 ): Promise<RegionFileOrganization> {
     const { org, ports } = start;
     const files = context.layout.org(org.mspId);
-    writeGatewayConfig({ ...context, org, files, ports });
+    const fabricPeer = context.network ? toFabricPeer(context.network, org.mspId) : undefined;
+    writeGatewayConfig({ ...context, org, files, ports, fabricPeer });
     const tokens = ensureRoleTokens(files);
     const { child, ready } = await ManagedProcess.start({
         name: `gateway ${org.mspId}`,
@@ -195,6 +211,30 @@ async function startGateways(
     return results.map((r) => (r as PromiseFulfilledResult<RegionFileOrganization>).value);
 }
 
+/** The ledger the gateways use and the commission's client of it. */
+interface Backend {
+    readonly ledgerUrl: string;
+    readonly network?: FabricNetwork;
+    readonly commission: CommissionClient;
+}
+
+async function startBackend(
+    options: LaunchOptions,
+    context: { readonly region: RegionConfig; readonly material: RegionMaterial; readonly layout: DataLayout },
+    children: Children,
+    listener: LaunchListener,
+): Promise<Backend> {
+    const { region, material, layout } = context;
+    if (options.ledger === 'fabric') {
+        const network = await startRegionFabric(options, layout, { region, material }, listener.progress);
+        children.setNetwork(network);
+        const commission = connectAsCommissionOnFabric(region, material, network);
+        return { ledgerUrl: `grpcs://${network.ordererEndpoint}`, network, commission };
+    }
+    const ledgerUrl = await startLedger(options, layout, children, listener.progress);
+    return { ledgerUrl, commission: connectAsCommission(region, material, ledgerUrl) };
+}
+
 async function bringUp(options: LaunchOptions, listener: LaunchListener, children: Children): Promise<RunningRegion> {
     const region = readRegionConfig(options.regionConfigFile);
     assertPortRange(options, region);
@@ -204,19 +244,23 @@ async function bringUp(options: LaunchOptions, listener: LaunchListener, childre
     rmSync(layout.regionFile, { force: true });
     listener.progress(`Data folder ${layout.dataDir}`);
     const material = await issueRegion(region, layout.cryptoDir);
-    const ledgerUrl = await startLedger(options, layout, children, listener.progress);
-    const commission = connectAsCommission(region, material, ledgerUrl);
+    const { ledgerUrl, network, commission } = await startBackend(
+        options,
+        { region, material, layout },
+        children,
+        listener,
+    );
     try {
         if (await ensureBootstrapped(commission.client)) {
             listener.progress('Ledger bootstrapped: the commission is named');
         }
-        const context = { options, material, layout, ledgerUrl, progress: listener.progress };
+        const context = { options, material, layout, ledgerUrl, network, progress: listener.progress };
         const organizations = await startGateways(region, context, children);
         const approved = await approvePending(commission.client, region);
         if (approved.length > 0) {
             listener.progress(`Approved ${approved.join(', ')}`);
         }
-        const file: RegionFile = { ledger: { kind: 'embedded', url: ledgerUrl }, organizations };
+        const file: RegionFile = { ledger: { kind: options.ledger, url: ledgerUrl }, organizations };
         writeRegionFile(layout.regionFile, file);
         return { layout, region: file, stop: () => children.stop() };
     } finally {

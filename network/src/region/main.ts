@@ -19,7 +19,7 @@ function printRegion(region: RegionFile, regionFile: string): void {
     );
     process.stdout.write(
         [
-            `Ledger node      ${region.ledger.url}`,
+            `${region.ledger.kind === 'fabric' ? 'Fabric orderer' : 'Ledger node   '}   ${region.ledger.url}`,
             ...lines,
             `Staff tokens are in <data>/orgs/<msp>/tokens/<role>.token; try:`,
             `  node clients/cli/healthchain --region ${regionFile} org list`,

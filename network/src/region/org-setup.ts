@@ -26,6 +26,8 @@ export interface GatewaySetup {
     readonly files: OrgFiles;
     readonly ports: GatewayPorts;
     readonly ledgerUrl: string;
+    /** This organisation's Fabric peer, when the region runs on Fabric. */
+    readonly fabricPeer?: { readonly endpoint: string; readonly hostAlias: string; readonly tlsCaFile: string };
 }
 
 function findMember(material: RegionMaterial, mspId: string): MemberMaterial {
@@ -56,7 +58,14 @@ export function toGatewayConfigJson(setup: GatewaySetup): Record<string, unknown
         tls: { certFile: tlsServer.certFile, keyFile: tlsServer.keyFile, caFile: member.paths.tlsCaCertFile },
         regionTlsCaFiles: Object.fromEntries(material.organizations.map((o) => [o.mspId, o.paths.tlsCaCertFile])),
         identity: { certFile: identity.certFile, keyFile: identity.keyFile },
-        ledger: { kind: 'embedded', url: setup.ledgerUrl, tlsCaFile: material.orderer.paths.tlsCaCertFile },
+        ledger: setup.fabricPeer
+            ? {
+                  kind: 'fabric',
+                  peerEndpoint: setup.fabricPeer.endpoint,
+                  peerHostAlias: setup.fabricPeer.hostAlias,
+                  tlsCaFile: setup.fabricPeer.tlsCaFile,
+              }
+            : { kind: 'embedded', url: setup.ledgerUrl, tlsCaFile: material.orderer.paths.tlsCaCertFile },
     };
 }
 

@@ -27,7 +27,8 @@ export interface RegionFileOrganization {
 
 /** The whole file. */
 export interface RegionFile {
-    readonly ledger: { readonly kind: 'embedded'; readonly url: string };
+    /** The embedded ledger node's URL, or the Fabric orderer's `grpcs://` address. */
+    readonly ledger: { readonly kind: 'embedded' | 'fabric'; readonly url: string };
     readonly organizations: readonly RegionFileOrganization[];
 }
 
@@ -90,7 +91,10 @@ export function readRegionFile(file: string): RegionFile {
         fail(file, 'ledger and organizations are required');
     }
     return {
-        ledger: { kind: 'embedded', url: readText(file, value.ledger.url, 'ledger.url') },
+        ledger: {
+            kind: value.ledger.kind === 'fabric' ? 'fabric' : 'embedded',
+            url: readText(file, value.ledger.url, 'ledger.url'),
+        },
         organizations: value.organizations.map((org: unknown, index) => toOrganization(file, org, index)),
     };
 }

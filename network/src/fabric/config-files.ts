@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The Fabric configuration a loopback network is made from: `configtx.yaml` (four member organisations and
+ * the orderer organisation, etcdraft with one consenter, endorsement by a MAJORITY of member organisations,
+ * anchor peers so that each peer's gateway finds the others), one `core.yaml` per peer (the shipped file with
+ * our external chaincode builder, LevelDB, Docker off) and the environment of the orderer, the peers and the
+ * peer CLI acting as an organisation's admin.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { MemberMaterial, RegionMaterial } from '../pki/region';
+import type { FabricLayout, FabricPorts, OrdererPorts, PeerPorts } from './layout';
+
+/** The builder folder (`bin/detect`, `bin/build`, `bin/release`) shipped in `network/fabric/builders/ccaas`. */
+export const CCAAS_BUILDER_DIR = join(__dirname, '..', '..', '..', '..', 'network', 'fabric', 'builders', 'ccaas');
+/** The profile name in the generated configtx.yaml. */
+export const CHANNEL_PROFILE = 'HealthChainChannel';
+
+const LOOPBACK = '127.0.0.1';
+
+function at(port: number): string {
+    return `${LOOPBACK}:${port}`;
+}
+
+function signature(rule: string): { Type: 'Signature'; Rule: string } {
+    return { Type: 'Signature', Rule: rule };
+}
+
+function implicit(rule: string): { Type: 'ImplicitMeta'; Rule: string } {
+    return { Type: 'ImplicitMeta', Rule: rule };
+}
+
+function toMemberOrg(member: MemberMaterial, ports: PeerPorts): Record<string, unknown> {
+    const id = member.mspId;
+    return {
+        Name: id,
+        ID: id,
+        MSPDir: member.mspDir,
+        Policies: {
+            Readers: signature(`OR('${id}.admin', '${id}.peer', '${id}.client')`),
+            Writers: signature(`OR('${id}.admin', '${id}.client')`),
+            Admins: signature(`OR('${id}.admin')`),
+            Endorsement: signature(`OR('${id}.peer')`),
+        },
+        AnchorPeers: [{ Host: LOOPBACK, Port: ports.listen }],
+    };
+}
+
+function toOrdererOrg(material: RegionMaterial, ports: OrdererPorts): Record<string, unknown> {
+    const id = material.orderer.mspId;
+    return {
+        Name: id,
+        ID: id,
+        MSPDir: material.orderer.mspDir,
+        Policies: {
+            Readers: signature(`OR('${id}.member')`),
+            Writers: signature(`OR('${id}.member')`),
+            Admins: signature(`OR('${id}.admin')`),
+        },
+        OrdererEndpoints: [at(ports.listen)],
+    };
+}
+
+const CHANNEL_POLICIES = {
+    Readers: implicit('ANY Readers'),
+    Writers: implicit('ANY Writers'),
+    Admins: implicit('MAJORITY Admins'),
+};
+
+/**
+ * The configtx document (configtxgen's input) of a region.
+ * @param material - the region's crypto material
+ * @param ports - the network's ports
+ */
+export function toConfigtx(material: RegionMaterial, ports: FabricPorts): Record<string, unknown> {
+    const tls = material.orderer.orderer.tls;
+    const members = material.organizations.map((member, i) => {
+        const peerPorts = ports.peers[i];
+        if (!peerPorts) {
+            throw new Error(`No ports for ${member.mspId}`);
+        }
+        return toMemberOrg(member, peerPorts);
+    });
+    const orderer = {
+        OrdererType: 'etcdraft',
+        EtcdRaft: {
+            Consenters: [
+                {
+                    Host: LOOPBACK,
+                    Port: ports.orderer.listen,
+                    ClientTLSCert: tls.certFile,
+                    ServerTLSCert: tls.certFile,
+                },
+            ],
+        },
+        // Short batches keep the loopback network quick; a real region would rather use 1–2 s.
+        BatchTimeout: '500ms',
+        BatchSize: { MaxMessageCount: 50, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
+        Organizations: [toOrdererOrg(material, ports.orderer)],
+        Policies: { ...CHANNEL_POLICIES, BlockValidation: implicit('ANY Writers') },
+        Capabilities: { V2_0: true },
+    };
+    const application = {
+        Organizations: members,
+        Policies: {
+            ...CHANNEL_POLICIES,
+            // DESIGN.md: a transaction needs the peers of a majority of member organisations.
+            LifecycleEndorsement: implicit('MAJORITY Endorsement'),
+            Endorsement: implicit('MAJORITY Endorsement'),
+        },
+        Capabilities: { V2_5: true },
+    };
+    return {
+        Profiles: {
+            [CHANNEL_PROFILE]: {
+                Policies: CHANNEL_POLICIES,
+                Capabilities: { V2_0: true },
+                Orderer: orderer,
+                Application: application,
+            },
+        },
+    };
+}
+
+/**
+ * Writes `configtx.yaml`.
+ * @param layout - the network folder
+ * @param material - the region's crypto material
+ * @param ports - the network's ports
+ */
+export function writeConfigtx(layout: FabricLayout, material: RegionMaterial, ports: FabricPorts): void {
+    mkdirSync(layout.configDir, { recursive: true, mode: 0o700 });
+    const header = '# SPDX-License-Identifier: Apache-2.0\n# Generated by network/src/fabric; edit the generator.\n';
+    writeFileSync(layout.configtxFile, header + stringify(toConfigtx(material, ports)));
+}
+
+function asRecord(value: unknown, where: string): Record<string, unknown> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new Error(`core.yaml: ${where} is not a mapping`);
+    }
+    return value as Record<string, unknown>;
+}
+
+/**
+ * Writes a peer's `core.yaml`: the release's shipped file with only what a loopback network without Docker
+ * needs changed (the rest — addresses, MSP, TLS — comes from the environment, {@link toPeerEnv}).
+ * @param fabricConfigDir - the release's `config/` folder
+ * @param configDir - where to write
+ */
+export function writeCoreYaml(fabricConfigDir: string, configDir: string): void {
+    const core = asRecord(parse(readFileSync(join(fabricConfigDir, 'core.yaml'), 'utf8')), 'document');
+    const chaincode = asRecord(core.chaincode, 'chaincode');
+    chaincode.externalBuilders = [{ name: 'healthchain-ccaas', path: CCAAS_BUILDER_DIR }];
+    // No Docker: the only chaincode is served by our builder's chaincode-as-a-service packages.
+    asRecord(core.vm, 'vm').endpoint = '';
+    const ledger = asRecord(core.ledger, 'ledger');
+    asRecord(ledger.state, 'ledger.state').stateDatabase = 'goleveldb';
+    mkdirSync(configDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(configDir, 'core.yaml'), stringify(core));
+}
+
+/**
+ * The orderer's environment (overrides of the shipped `orderer.yaml`).
+ * @param material - the region's material
+ * @param ports - the orderer's ports
+ * @param layout - the network folder
+ */
+export function toOrdererEnv(material: RegionMaterial, ports: OrdererPorts, layout: FabricLayout): NodeJS.ProcessEnv {
+    const node = material.orderer.orderer;
+    const tls = node.tls;
+    return {
+        ORDERER_GENERAL_LISTENADDRESS: LOOPBACK,
+        ORDERER_GENERAL_LISTENPORT: String(ports.listen),
+        ORDERER_GENERAL_LOCALMSPID: material.orderer.mspId,
+        ORDERER_GENERAL_LOCALMSPDIR: node.identity.mspDir,
+        ORDERER_GENERAL_TLS_ENABLED: 'true',
+        ORDERER_GENERAL_TLS_CERTIFICATE: tls.certFile,
+        ORDERER_GENERAL_TLS_PRIVATEKEY: tls.keyFile,
+        ORDERER_GENERAL_TLS_ROOTCAS: `[${tls.caCertFile}]`,
+        ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: tls.certFile,
+        ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: tls.keyFile,
+        ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tls.caCertFile}]`,
+        ORDERER_GENERAL_BOOTSTRAPMETHOD: 'none',
+        ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+        ORDERER_ADMIN_LISTENADDRESS: at(ports.admin),
+        ORDERER_ADMIN_TLS_ENABLED: 'true',
+        ORDERER_ADMIN_TLS_CERTIFICATE: tls.certFile,
+        ORDERER_ADMIN_TLS_PRIVATEKEY: tls.keyFile,
+        ORDERER_ADMIN_TLS_ROOTCAS: `[${tls.caCertFile}]`,
+        ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+        ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls.caCertFile}]`,
+        ORDERER_OPERATIONS_LISTENADDRESS: at(ports.operations),
+        ORDERER_METRICS_PROVIDER: 'disabled',
+        ORDERER_FILELEDGER_LOCATION: join(layout.ordererDir, 'ledger'),
+        ORDERER_CONSENSUS_WALDIR: join(layout.ordererDir, 'etcdraft', 'wal'),
+        ORDERER_CONSENSUS_SNAPDIR: join(layout.ordererDir, 'etcdraft', 'snapshot'),
+    };
+}
+
+/**
+ * A peer's environment (overrides of its `core.yaml`).
+ * @param member - the organisation's material
+ * @param ports - the peer's ports
+ * @param dataDir - the peer's ledger folder
+ */
+export function toPeerEnv(member: MemberMaterial, ports: PeerPorts, dataDir: string): NodeJS.ProcessEnv {
+    const { peer } = member;
+    return {
+        CORE_PEER_ID: peer.host,
+        CORE_PEER_ADDRESS: at(ports.listen),
+        CORE_PEER_LISTENADDRESS: at(ports.listen),
+        CORE_PEER_CHAINCODEADDRESS: at(ports.chaincodeListen),
+        CORE_PEER_CHAINCODELISTENADDRESS: at(ports.chaincodeListen),
+        // One peer per organisation: it bootstraps gossip from itself and is known to the other
+        // organisations through its external endpoint (and the anchor peers of the channel configuration).
+        CORE_PEER_GOSSIP_BOOTSTRAP: at(ports.listen),
+        CORE_PEER_GOSSIP_EXTERNALENDPOINT: at(ports.listen),
+        CORE_PEER_LOCALMSPID: member.mspId,
+        CORE_PEER_MSPCONFIGPATH: peer.identity.mspDir,
+        CORE_PEER_TLS_ENABLED: 'true',
+        CORE_PEER_TLS_CERT_FILE: peer.tls.certFile,
+        CORE_PEER_TLS_KEY_FILE: peer.tls.keyFile,
+        CORE_PEER_TLS_ROOTCERT_FILE: peer.tls.caCertFile,
+        CORE_PEER_FILESYSTEMPATH: dataDir,
+        CORE_PEER_GATEWAY_ENABLED: 'true',
+        CORE_OPERATIONS_LISTENADDRESS: at(ports.operations),
+        CORE_METRICS_PROVIDER: 'disabled',
+        CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
+    };
+}
+
+/**
+ * The peer CLI's environment acting as an organisation's admin against its own peer.
+ * @param member - the organisation's material
+ * @param ports - the peer's ports
+ * @param configDir - the folder holding the peer's core.yaml
+ */
+export function toAdminCliEnv(member: MemberMaterial, ports: PeerPorts, configDir: string): NodeJS.ProcessEnv {
+    return {
+        FABRIC_CFG_PATH: configDir,
+        CORE_PEER_LOCALMSPID: member.mspId,
+        CORE_PEER_MSPCONFIGPATH: member.admin.mspDir,
+        CORE_PEER_ADDRESS: at(ports.listen),
+        CORE_PEER_TLS_ENABLED: 'true',
+        CORE_PEER_TLS_ROOTCERT_FILE: member.peer.tls.caCertFile,
+    };
+}

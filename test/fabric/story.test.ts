@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The end-to-end story of `test/e2e/story.test.ts` on Hyperledger Fabric: the launcher with `--ledger fabric`
+ * starts a loopback network from the release in `FABRIC_BIN` (one orderer, four peers, the chaincode as a
+ * service) and the four gateways, the same steps run through the gateways' HTTP API, then Fabric's own
+ * failures — a stale read, too few endorsing organisations, the gateway's own peer not answering — are
+ * checked to reach callers as the embedded ledger's stable codes. Skipped, saying why, without `FABRIC_BIN`.
+ */
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ApiError } from '../../gateway/src/errors';
+import { FabricLedger } from '../../gateway/src/ledger/fabric';
+import { CommitError, toLedgerApiError } from '../../gateway/src/ledger/ledger';
+import { newPatientKey, newRegistration } from '../../clients/shared/patient-keys';
+import { apiErrorOf, startTestRegion, type TestRegion } from '../helpers/region';
+import { describeRegionStory } from '../helpers/story';
+
+const REPO = join(__dirname, '..', '..', '..');
+const A = 'HospitalAMSP';
+
+interface GatewayJson {
+    readonly identity: { readonly certFile: string; readonly keyFile: string };
+    readonly ledger: { readonly peerEndpoint: string; readonly peerHostAlias: string; readonly tlsCaFile: string };
+}
+
+/** Connects to an organisation's peer with its gateway's identity, as its gateway does. */
+function connectAs(region: TestRegion, mspId: string): FabricLedger {
+    const config = JSON.parse(readFileSync(join(region.dataDir, 'orgs', mspId, 'gateway.json'), 'utf8')) as GatewayJson;
+    return new FabricLedger({
+        peerEndpoint: config.ledger.peerEndpoint,
+        peerHostAlias: config.ledger.peerHostAlias,
+        tlsCaPem: readFileSync(config.ledger.tlsCaFile, 'utf8'),
+        mspId,
+        certPem: readFileSync(config.identity.certFile, 'utf8'),
+        keyPem: readFileSync(config.identity.keyFile, 'utf8'),
+        channel: 'healthchain',
+        chaincode: 'healthchain',
+        timeoutMs: 30_000,
+    });
+}
+
+/** Process ids the launcher printed: `Fabric peer <msp> <endpoint> (pid <n>)`, and every network process. */
+function readPids(region: TestRegion): { peers: Map<string, number>; all: number[] } {
+    const output = region.output();
+    const peers = new Map<string, number>();
+    for (const match of output.matchAll(/^Fabric peer (\S+) \S+ \(pid (\d+)\)$/gm)) {
+        peers.set(match[1] ?? '', Number(match[2]));
+    }
+    const all = /processes ([\d ]+)$/m.exec(output)?.[1]?.trim().split(' ').map(Number) ?? [];
+    return { peers, all };
+}
+
+function isAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Freezes processes (SIGSTOP: they stop answering but do not exit) while a call runs, then thaws them. */
+async function whileFrozen<T>(pids: readonly (number | undefined)[], call: () => Promise<T>): Promise<T> {
+    assert.ok(
+        pids.every((pid) => pid !== undefined && pid > 0),
+        'the launcher printed every peer pid',
+    );
+    pids.forEach((pid) => process.kill(pid ?? 0, 'SIGSTOP'));
+    try {
+        return await call();
+    } finally {
+        pids.forEach((pid) => process.kill(pid ?? 0, 'SIGCONT'));
+    }
+}
+
+describe('the region story on Hyperledger Fabric', function () {
+    this.timeout(600_000);
+
+    before(function () {
+        if (process.env.FABRIC_BIN === undefined || process.env.FABRIC_BIN === '') {
+            console.log('    FABRIC_BIN is unset: skipping the Fabric suite (set it to the bin/ folder of Fabric 2.5)');
+            this.skip();
+        }
+        // The chaincode servers run chaincode/dist, which the root build does not produce.
+        execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'chaincode'], {
+            cwd: REPO,
+        });
+        assert.ok(existsSync(join(REPO, 'chaincode', 'dist', 'index.js')));
+    });
+
+    describe('on a loopback network', () => {
+        let pids: number[] = [];
+        const region = describeRegionStory(async () => {
+            const started = await startTestRegion({ ledger: 'fabric' });
+            pids = readPids(started).all;
+            assert.equal(pids.length, 9, 'one orderer, four peers, four chaincode servers');
+            assert.equal(started.region.ledger.kind, 'fabric');
+            return started;
+        });
+
+        after(() => {
+            // Runs after the story's own `after` stopped the region: nothing of the network may be left.
+            const left = pids.filter(isAlive);
+            assert.deepEqual(left, [], `processes left running: ${left.join(' ')}`);
+        });
+
+        it('reports a stale read as MVCC_READ_CONFLICT, which the API calls CONFLICT', async () => {
+            const ledger = connectAs(region(), A);
+            try {
+                const org = JSON.parse(
+                    Buffer.from(
+                        await ledger.evaluate('organization', 'readOrganization', { arguments: [A] }),
+                    ).toString(),
+                ) as { type: string; name: string; p2pUrl: string; tlsCertPem: string };
+                const profile = (name: string): string =>
+                    JSON.stringify({ type: org.type, name, p2pUrl: org.p2pUrl, tlsCertPem: org.tlsCertPem });
+                // Both read the organisation before either commits: the second to be validated is stale.
+                const results = await Promise.allSettled(
+                    ['Hospital A (east wing)', 'Hospital A (west wing)'].map((name) =>
+                        ledger.submit('organization', 'updateOrganization', { arguments: [profile(name)] }),
+                    ),
+                );
+                const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+                assert.equal(failed.length, 1, 'exactly one of two concurrent updates is invalidated');
+                const error: unknown = failed[0]?.reason;
+                assert.ok(error instanceof CommitError);
+                assert.equal(error.code, 'MVCC_READ_CONFLICT');
+                const api = toLedgerApiError(error);
+                assert.ok(api instanceof ApiError);
+                assert.equal(api.code, 'CONFLICT');
+                await ledger.submit('organization', 'updateOrganization', { arguments: [profile(org.name)] });
+            } finally {
+                ledger.close();
+            }
+        });
+
+        it('answers 503 LEDGER_UNAVAILABLE when too few organisations can endorse (MAJORITY of four)', async () => {
+            const { peers } = readPids(region());
+            const down = ['HospitalBMSP', 'InsurerMSP'].map((msp) => peers.get(msp));
+            const patient = newPatientKey();
+            const error = await whileFrozen(down, () =>
+                apiErrorOf(region().client(A, 'clinician').post('/patients', newRegistration(patient))),
+            );
+            assert.equal(error.status, 503);
+            assert.equal(error.code, 'LEDGER_UNAVAILABLE');
+        });
+
+        it("answers 503 LEDGER_UNAVAILABLE when the gateway's own peer does not answer", async () => {
+            const { peers } = readPids(region());
+            const error = await whileFrozen([peers.get(A)], () =>
+                apiErrorOf(region().client(A, 'clinician').get('/ledger/info')),
+            );
+            assert.equal(error.status, 503);
+            assert.equal(error.code, 'LEDGER_UNAVAILABLE');
+        });
+    });
+});
