@@ -28,3 +28,11 @@ declare module 'fabric-shim/lib/handler' {
         chat(registerMessage: unknown): void;
     }
 }
+
+declare module 'fabric-shim/lib/logger' {
+    export function getLogger(name: string): { silent: boolean };
+}
+
+declare module 'fabric-contract-api/lib/logger' {
+    export function getLogger(name: string): { silent: boolean };
+}
