@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { signers } from '@hyperledger/fabric-gateway';
 import { EmbeddedLedger, newSignedProposal } from '../network/src/embedded';
+import { join } from 'node:path';
 import { KvContract } from '../test/fixtures/kv-contract';
 import { newTestOrg } from '../test/helpers/pki';
 
@@ -23,6 +24,8 @@ export interface LedgerBenchOptions {
     readonly dir: string;
     readonly maxBlockTransactions?: number;
     readonly batchTimeoutMs?: number;
+    /** Endorser worker threads running the chaincode; 0 runs it in the ledger's own thread. */
+    readonly workers?: number;
 }
 
 /** Submit latency percentiles, milliseconds. */
@@ -97,6 +100,15 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
         // Only the options given: the ledger takes an explicit `undefined` as a value, not as "default".
         ...(options.maxBlockTransactions === undefined ? {} : { maxBlockTransactions: options.maxBlockTransactions }),
         ...(options.batchTimeoutMs === undefined ? {} : { batchTimeoutMs: options.batchTimeoutMs }),
+        ...(options.workers
+            ? {
+                  endorsers: {
+                      module: join(__dirname, '..', 'test', 'fixtures', 'kv-contract.js'),
+                      exportName: 'KvContract',
+                      workers: options.workers,
+                  },
+              }
+            : {}),
     });
     try {
         const signStart = performance.now();

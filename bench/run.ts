@@ -55,7 +55,9 @@ async function main(): Promise<void> {
     const temp = mkdtempSync(join(tmpdir(), 'healthchain-bench-'));
     const runs: Omit<LedgerBenchOptions, 'dir'>[] = [
         { name: 'load', transactions, inFlight },
+        { name: 'load, 1 endorser worker', transactions, inFlight, workers: 1 },
         { name: 'idle', transactions: 500, inFlight: 1 },
+        { name: 'idle, 1 endorser worker', transactions: 500, inFlight: 1, workers: 1 },
     ];
     const results: LedgerBenchResult[] = [];
     try {

@@ -14,7 +14,7 @@ import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcon
 import { ChaincodeMessageHandler } from 'fabric-shim/lib/handler';
 import { getLogger as getShimLogger } from 'fabric-shim/lib/logger';
 import { getLogger as getContractApiLogger } from 'fabric-contract-api/lib/logger';
-import type { RangePage, TxSimulator } from './simulator';
+import type { RangePage, StateAccess } from './simulator';
 
 const Type = peer.ChaincodeMessage.Type;
 
@@ -27,7 +27,7 @@ export interface ChaincodeResult {
 }
 
 interface PendingTx {
-    readonly simulator: TxSimulator;
+    readonly simulator: StateAccess;
     readonly resolve: (result: ChaincodeResult) => void;
     readonly reject: (error: Error) => void;
 }
@@ -170,7 +170,7 @@ export class ChaincodeHost {
         channel: string,
         args: readonly Uint8Array[],
         signedProposal: peer.SignedProposal,
-        simulator: TxSimulator,
+        simulator: StateAccess,
     ): Promise<ChaincodeResult> {
         await this.#ready;
         const key = channel + txId;
@@ -236,7 +236,7 @@ export class ChaincodeHost {
         });
     }
 
-    async #answer(type: number, payload: Uint8Array, simulator: TxSimulator): Promise<Uint8Array> {
+    async #answer(type: number, payload: Uint8Array, simulator: StateAccess): Promise<Uint8Array> {
         switch (type) {
             case Type.GET_STATE: {
                 const request = peer.GetState.deserializeBinary(payload);
@@ -246,13 +246,13 @@ export class ChaincodeHost {
             case Type.PUT_STATE: {
                 const request = peer.PutState.deserializeBinary(payload);
                 assertPublic(request.getCollection());
-                simulator.putState(assertKey(request.getKey()), request.getValue_asU8());
+                await simulator.putState(assertKey(request.getKey()), request.getValue_asU8());
                 return new Uint8Array();
             }
             case Type.DEL_STATE: {
                 const request = peer.DelState.deserializeBinary(payload);
                 assertPublic(request.getCollection());
-                simulator.deleteState(assertKey(request.getKey()));
+                await simulator.deleteState(assertKey(request.getKey()));
                 return new Uint8Array();
             }
             case Type.GET_STATE_BY_RANGE:
@@ -273,7 +273,7 @@ export class ChaincodeHost {
         }
     }
 
-    async #openRange(request: peer.GetStateByRange, simulator: TxSimulator): Promise<Uint8Array> {
+    async #openRange(request: peer.GetStateByRange, simulator: StateAccess): Promise<Uint8Array> {
         assertPublic(request.getCollection());
         const metadataBytes = request.getMetadata_asU8();
         const metadata = metadataBytes.length > 0 ? peer.QueryMetadata.deserializeBinary(metadataBytes) : undefined;
@@ -286,7 +286,7 @@ export class ChaincodeHost {
         return toQueryResponse(id, page, this.#namespace, metadata !== undefined);
     }
 
-    async #history(key: string, simulator: TxSimulator): Promise<Uint8Array> {
+    async #history(key: string, simulator: StateAccess): Promise<Uint8Array> {
         const modifications = await simulator.getHistory(assertKey(key));
         const response = new peer.QueryResponse();
         response.setId('history');

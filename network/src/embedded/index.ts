@@ -4,6 +4,7 @@ export { EmbeddedLedger } from './ledger';
 export { LedgerClient, toIdentityAndSigner } from './client';
 export type { CallOptions, ClientOptions, SigningIdentity } from './client';
 export type { ContractClass } from './chaincode-host';
+export type { EndorserModule } from './endorsers';
 export { CommitError, EndorseError, LedgerError, UnavailableError } from './errors';
 export type { EmbeddedLedgerOptions } from './ledger';
 export type { MspDefinition } from './msp';

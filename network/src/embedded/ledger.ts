@@ -4,7 +4,8 @@
  * unchanged and keeps Fabric's semantics (see DESIGN.md, "The embedded ledger"). Used in-process by tests
  * and wrapped by the ledger node server for a region of processes.
  */
-import { ChaincodeHost, type ContractClass } from './chaincode-host';
+import type { ContractClass } from './chaincode-host';
+import { InProcessRunner, WorkerRunner, type ChaincodeRunner, type EndorserModule } from './endorsers';
 import { LedgerClient, toIdentityAndSigner, type SigningIdentity } from './client';
 import {
     decodeBlock,
@@ -49,6 +50,11 @@ export interface EmbeddedLedgerOptions {
     readonly executeTimeoutMs?: number;
     /** The ledger's clock; the wall clock by default. */
     readonly clock?: () => Date;
+    /**
+     * Run the chaincode in this many endorser worker threads, which load the contracts from a module, instead
+     * of in the ledger's own thread; the ledger's thread keeps every simulation, so the semantics are the same.
+     */
+    readonly endorsers?: EndorserModule & { readonly workers: number };
 }
 
 interface Endorsement {
@@ -67,10 +73,10 @@ interface Queued {
 
 /** The embedded ledger node. */
 export class EmbeddedLedger implements LedgerTransport {
-    readonly #options: Required<Omit<EmbeddedLedgerOptions, 'store'>>;
+    readonly #options: Required<Omit<EmbeddedLedgerOptions, 'store' | 'endorsers'>>;
     readonly #store: LedgerStore;
     readonly #msp: Msp;
-    readonly #host: ChaincodeHost;
+    readonly #runner: ChaincodeRunner;
     readonly #pending = new Set<string>();
     /**
      * Transaction ids committed recently, with their commit time: a replay is refused at endorsement from
@@ -84,7 +90,7 @@ export class EmbeddedLedger implements LedgerTransport {
     #heightWaiters: (() => void)[] = [];
     #lastBlock: Block | undefined;
 
-    private constructor(options: EmbeddedLedgerOptions, store: LedgerStore) {
+    private constructor(options: EmbeddedLedgerOptions, store: LedgerStore, runner: ChaincodeRunner) {
         this.#options = {
             maxBlockTransactions: 500,
             batchTimeoutMs: 2,
@@ -92,9 +98,9 @@ export class EmbeddedLedger implements LedgerTransport {
             executeTimeoutMs: 30_000,
             clock: () => new Date(),
             // An option given as `undefined` keeps its default.
-            ...(Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<
-                Required<EmbeddedLedgerOptions>
-            >),
+            ...(Object.fromEntries(
+                Object.entries(options).filter(([key, value]) => value !== undefined && key !== 'endorsers'),
+            ) as Partial<Required<EmbeddedLedgerOptions>>),
             channel: options.channel,
             chaincode: options.chaincode,
             contracts: options.contracts,
@@ -102,7 +108,7 @@ export class EmbeddedLedger implements LedgerTransport {
         };
         this.#store = store;
         this.#msp = new Msp(options.msps);
-        this.#host = new ChaincodeHost(options.contracts, options.chaincode);
+        this.#runner = runner;
     }
 
     /**
@@ -110,7 +116,15 @@ export class EmbeddedLedger implements LedgerTransport {
      * @param options - channel, chaincode, contracts, organisations, store
      */
     static async open(options: EmbeddedLedgerOptions): Promise<EmbeddedLedger> {
-        return new EmbeddedLedger(options, await LedgerStore.open(options.store));
+        const runner = options.endorsers
+            ? await WorkerRunner.start(options.endorsers, options.chaincode, options.endorsers.workers)
+            : new InProcessRunner(options.contracts, options.chaincode);
+        try {
+            return new EmbeddedLedger(options, await LedgerStore.open(options.store), runner);
+        } catch (error) {
+            await runner.close();
+            throw error;
+        }
     }
 
     /** The channel this ledger serves. */
@@ -219,7 +233,7 @@ export class EmbeddedLedger implements LedgerTransport {
             await new Promise<void>((resolve) => this.#heightWaiters.push(resolve));
         }
         this.#wakeHeightWaiters();
-        this.#host.close();
+        await this.#runner.close();
         await this.#store.close();
     }
 
@@ -289,11 +303,14 @@ export class EmbeddedLedger implements LedgerTransport {
             }, this.#options.executeTimeoutMs);
         });
         try {
-            const invocation = this.#host.invoke(
-                proposal.txId,
-                proposal.channel,
-                proposal.args,
-                proposal.signedProposal,
+            const invocation = this.#runner.invoke(
+                {
+                    txId: proposal.txId,
+                    channel: proposal.channel,
+                    args: proposal.args,
+                    signedProposal: proposal.signedProposal,
+                    proposalBytes: bytes,
+                },
                 simulator,
             );
             const result = await Promise.race([invocation, timeout]);

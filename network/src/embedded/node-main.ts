@@ -42,6 +42,8 @@ export interface LedgerNodeOptions {
     /** 0 (a free port) by default. */
     readonly port?: number;
     readonly ledger?: LedgerNodeTuning;
+    /** Run the chaincode in endorser worker threads loading it from this module (see EmbeddedLedgerOptions). */
+    readonly endorsers?: EmbeddedLedgerOptions['endorsers'];
     readonly log?: (entry: LedgerServerLogEntry) => void;
 }
 
@@ -76,6 +78,7 @@ export async function runLedgerNode(options: LedgerNodeOptions): Promise<LedgerN
         contracts: options.contracts,
         msps: options.msps,
         store: { kind: 'level', path: options.dataDir },
+        ...(options.endorsers ? { endorsers: options.endorsers } : {}),
     });
     let server: Awaited<ReturnType<typeof startLedgerServer>>;
     try {
@@ -127,14 +130,17 @@ interface CliArgs {
     readonly crypto: string;
     readonly region: string | undefined;
     readonly port: number;
+    /** Endorser worker threads (0: the chaincode runs in the node's own thread). */
+    readonly endorsers: number;
 }
 
-const USAGE = 'usage: node-main --data <dir> --crypto <region crypto dir> [--region <file>] [--port N]';
+const USAGE =
+    'usage: node-main --data <dir> --crypto <region crypto dir> [--region <file>] [--port N] [--endorsers N (0-8, default 1)]';
 
 class UsageError extends Error {}
 
 function readCliArgs(argv: readonly string[]): CliArgs {
-    let values: Partial<Record<'data' | 'crypto' | 'region' | 'port', string>>;
+    let values: Partial<Record<'data' | 'crypto' | 'region' | 'port' | 'endorsers', string>>;
     try {
         ({ values } = parseArgs({
             args: [...argv],
@@ -145,19 +151,23 @@ function readCliArgs(argv: readonly string[]): CliArgs {
                 crypto: { type: 'string' },
                 region: { type: 'string' },
                 port: { type: 'string' },
+                endorsers: { type: 'string' },
             },
         }));
     } catch (cause) {
         throw new UsageError(cause instanceof Error ? cause.message : String(cause));
     }
-    const { data, crypto, region, port = '0' } = values;
+    const { data, crypto, region, port = '0', endorsers = '1' } = values;
     if (!data || !crypto) {
         throw new UsageError('--data and --crypto are required');
     }
     if (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65_535) {
         throw new UsageError('--port must be an integer from 0 to 65535');
     }
-    return { data, crypto, region, port: Number(port) };
+    if (!/^[0-8]$/.test(endorsers)) {
+        throw new UsageError('--endorsers must be an integer from 0 to 8');
+    }
+    return { data, crypto, region, port: Number(port), endorsers: Number(endorsers) };
 }
 
 function logToStderr(entry: LedgerServerLogEntry): void {
@@ -198,11 +208,15 @@ async function main(argv: readonly string[]): Promise<void> {
     const region = readRegionConfig(args.region);
     const material = readRegionMaterial(region, args.crypto);
     // Loaded here only: the library part of this module does not depend on the health-chain contracts.
+    const contractsModule = require.resolve('../../../chaincode/src/index.js');
     const { contracts } = await import('../../../chaincode/src/index.js');
     const node = await runLedgerNode({
         ...toNodeIdentity(region, material),
         dataDir: args.data,
         contracts,
+        ...(args.endorsers > 0
+            ? { endorsers: { module: contractsModule, exportName: 'contracts', workers: args.endorsers } }
+            : {}),
         port: args.port,
         log: logToStderr,
     });

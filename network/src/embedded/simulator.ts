@@ -43,6 +43,25 @@ export interface RangePage {
     readonly bookmark: string;
 }
 
+/**
+ * What a chaincode host asks of a transaction's simulation: the state calls of the chaincode protocol.
+ * {@link TxSimulator} answers them in-process; an endorser worker answers them by asking the ledger's thread.
+ */
+export interface StateAccess {
+    getState(key: string): Promise<Uint8Array>;
+    putState(key: string, value: Uint8Array): void | Promise<void>;
+    deleteState(key: string): void | Promise<void>;
+    openRange(
+        start: string,
+        end: string,
+        pageSize?: number,
+        bookmark?: string,
+    ): Promise<{ id: string; page: RangePage }>;
+    nextRange(id: string): Promise<RangePage>;
+    closeRange(id: string): Promise<void>;
+    getHistory(key: string): Promise<KeyModification[]>;
+}
+
 const BATCH = 100;
 
 class RangeScan {
@@ -112,7 +131,7 @@ export class UnsupportedTransactionError extends Error {
 }
 
 /** Simulates one transaction against committed state. */
-export class TxSimulator {
+export class TxSimulator implements StateAccess {
     readonly #store: LedgerStore;
     readonly #reads = new Map<string, KeyRead>();
     readonly #ranges: RangeRead[] = [];

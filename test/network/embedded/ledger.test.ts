@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
 import { signers } from '@hyperledger/fabric-gateway';
 import { decodeBlock, encodeBlock } from '../../../network/src/embedded/block';
 import {
@@ -31,269 +32,300 @@ async function rejects(
     });
 }
 
-describe('embedded ledger', () => {
-    let t: TestLedger;
-    let alice: TestIdentity;
-    let client: LedgerClient;
+/** Both ways of running the chaincode: in the ledger's thread, and in endorser worker threads. */
+const modes = [
+    { name: 'chaincode in the ledger thread', options: {} },
+    {
+        name: 'chaincode in endorser workers',
+        options: {
+            endorsers: {
+                module: join(__dirname, '..', '..', 'fixtures', 'kv-contract.js'),
+                exportName: 'KvContract',
+                workers: 2,
+            },
+        },
+    },
+] as const;
 
-    beforeEach(async () => {
-        t = await newTestLedger({ contracts: [KvContract] });
-        alice = await (await newTestOrg('Org1MSP')).identity('alice');
-        client = t.ledger.connect(alice);
-    });
+for (const mode of modes) {
+    describe(`embedded ledger (${mode.name})`, () => {
+        let t: TestLedger;
+        let alice: TestIdentity;
+        let client: LedgerClient;
 
-    afterEach(async () => {
-        await t.close();
-    });
-
-    describe('simulation', () => {
-        it('returns the committed value, not the transaction’s own write, on a read after a write', async () => {
-            await client.submit('kv', 'put', { arguments: ['k', 'old'] });
-            const result = await client.submit('kv', 'putThenGet', { arguments: ['k', 'new'] });
-            assert.equal(text(result.result), 'old');
-            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['k'] })), 'new');
+        beforeEach(async () => {
+            t = await newTestLedger({ contracts: [KvContract], ...mode.options });
+            alice = await (await newTestOrg('Org1MSP')).identity('alice');
+            client = t.ledger.connect(alice);
         });
 
-        it('returns an empty value for a missing key', async () => {
-            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['missing'] })), '');
+        afterEach(async () => {
+            await t.close();
         });
 
-        it('gives the chaincode the caller’s MSP id, certificate, transaction id, timestamp and transient data', async () => {
-            const timestamp = new Date(Date.now() - 5_000);
-            const who = JSON.parse(
-                text(
-                    await client.evaluate('kv', 'whoAmI', {
-                        transientData: { secret: Buffer.from('s3') },
-                        timestamp,
-                    }),
-                ),
-            ) as { mspId: string; id: string; channel: string; time: string; transient: Record<string, string> };
-            assert.equal(who.mspId, 'Org1MSP');
-            assert.match(who.id, /CN=alice/);
-            assert.equal(who.channel, 'testchannel');
-            assert.equal(who.time, timestamp.toISOString());
-            assert.deepEqual(who.transient, { secret: 's3' });
-        });
+        describe('simulation', () => {
+            it('returns the committed value, not the transaction’s own write, on a read after a write', async () => {
+                await client.submit('kv', 'put', { arguments: ['k', 'old'] });
+                const result = await client.submit('kv', 'putThenGet', { arguments: ['k', 'new'] });
+                assert.equal(text(result.result), 'old');
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['k'] })), 'new');
+            });
 
-        it('does not apply an evaluated transaction’s writes', async () => {
-            await client.evaluate('kv', 'put', { arguments: ['e', '1'] });
-            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['e'] })), '');
-            assert.equal(await heightOf(t.ledger), 0n);
-        });
+            it('returns an empty value for a missing key', async () => {
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['missing'] })), '');
+            });
 
-        it('refuses rich queries, which LevelDB state cannot run', async () => {
-            await assert.rejects(client.evaluate('kv', 'richQuery'), (error: unknown) => {
-                assert.ok(error instanceof EndorseError);
-                assert.match(error.message, /not supported for leveldb/);
-                return true;
+            it('gives the chaincode the caller’s MSP id, certificate, transaction id, timestamp and transient data', async () => {
+                const timestamp = new Date(Date.now() - 5_000);
+                const who = JSON.parse(
+                    text(
+                        await client.evaluate('kv', 'whoAmI', {
+                            transientData: { secret: Buffer.from('s3') },
+                            timestamp,
+                        }),
+                    ),
+                ) as { mspId: string; id: string; channel: string; time: string; transient: Record<string, string> };
+                assert.equal(who.mspId, 'Org1MSP');
+                assert.match(who.id, /CN=alice/);
+                assert.equal(who.channel, 'testchannel');
+                assert.equal(who.time, timestamp.toISOString());
+                assert.deepEqual(who.transient, { secret: 's3' });
+            });
+
+            it('does not apply an evaluated transaction’s writes', async () => {
+                await client.evaluate('kv', 'put', { arguments: ['e', '1'] });
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['e'] })), '');
+                assert.equal(await heightOf(t.ledger), 0n);
+            });
+
+            it('refuses rich queries, which LevelDB state cannot run', async () => {
+                await assert.rejects(client.evaluate('kv', 'richQuery'), (error: unknown) => {
+                    assert.ok(error instanceof EndorseError);
+                    assert.match(error.message, /not supported for leveldb/);
+                    return true;
+                });
+            });
+
+            it('refuses a write after a paginated query, as Fabric does', async () => {
+                await assert.rejects(client.submit('kv', 'pageThenPut', { arguments: ['a', 'z'] }), EndorseError);
+                assert.equal(await heightOf(t.ledger), 0n);
+            });
+
+            it('reports a chaincode failure with the chaincode’s code and writes nothing', async () => {
+                await rejects(client.submit('kv', 'fail', { arguments: ['NOT_FOUND'] }), EndorseError, 'NOT_FOUND');
+                assert.equal(await heightOf(t.ledger), 0n);
             });
         });
 
-        it('refuses a write after a paginated query, as Fabric does', async () => {
-            await assert.rejects(client.submit('kv', 'pageThenPut', { arguments: ['a', 'z'] }), EndorseError);
-            assert.equal(await heightOf(t.ledger), 0n);
+        describe('queries', () => {
+            beforeEach(async () => {
+                for (const [i, patient] of ['p1', 'p1', 'p1', 'p2', 'p1'].entries()) {
+                    await client.submit('kv', 'putComposite', {
+                        arguments: ['visit', JSON.stringify([patient, `v${i}`]), String(i)],
+                    });
+                }
+                for (const key of ['a', 'b', 'c', 'd', 'e']) {
+                    await client.submit('kv', 'put', { arguments: [key, key.toUpperCase()] });
+                }
+            });
+
+            it('scans a key range, end exclusive, in key order', async () => {
+                assert.deepEqual(JSON.parse(text(await client.evaluate('kv', 'range', { arguments: ['b', 'e'] }))), [
+                    'b',
+                    'c',
+                    'd',
+                ]);
+            });
+
+            it('scans a partial composite key', async () => {
+                const found: unknown = JSON.parse(
+                    text(await client.evaluate('kv', 'partial', { arguments: ['visit', '["p1"]'] })),
+                );
+                assert.deepEqual(found, [
+                    ['p1', 'v0'],
+                    ['p1', 'v1'],
+                    ['p1', 'v2'],
+                    ['p1', 'v4'],
+                ]);
+            });
+
+            it('pages a partial composite key with bookmarks', async () => {
+                const page = async (
+                    bookmark: string,
+                ): Promise<{ attributes: string[][]; bookmark: string; count: number }> =>
+                    JSON.parse(
+                        text(
+                            await client.evaluate('kv', 'partialPage', {
+                                arguments: ['visit', '["p1"]', '3', bookmark],
+                            }),
+                        ),
+                    ) as { attributes: string[][]; bookmark: string; count: number };
+                const first = await page('');
+                assert.deepEqual(first.attributes, [
+                    ['p1', 'v0'],
+                    ['p1', 'v1'],
+                    ['p1', 'v2'],
+                ]);
+                assert.equal(first.count, 3);
+                assert.notEqual(first.bookmark, '');
+                const second = await page(first.bookmark);
+                assert.deepEqual(second.attributes, [['p1', 'v4']]);
+                assert.equal(second.bookmark, '');
+            });
+
+            it('pages a key range with bookmarks', async () => {
+                const page = async (bookmark: string): Promise<{ keys: string[]; bookmark: string }> =>
+                    JSON.parse(
+                        text(await client.evaluate('kv', 'rangePage', { arguments: ['a', 'z', '2', bookmark] })),
+                    ) as {
+                        keys: string[];
+                        bookmark: string;
+                    };
+                const pages: string[][] = [];
+                let bookmark = '';
+                do {
+                    const next = await page(bookmark);
+                    pages.push(next.keys);
+                    bookmark = next.bookmark;
+                } while (bookmark !== '');
+                assert.deepEqual(pages, [['a', 'b'], ['c', 'd'], ['e']]);
+            });
+
+            it('returns a key’s history newest first, deletes included, as Fabric 2.x does', async () => {
+                const first = await client.submit('kv', 'put', { arguments: ['h', '1'] });
+                const second = await client.submit('kv', 'put', { arguments: ['h', '2'] });
+                const third = await client.submit('kv', 'del', { arguments: ['h'] });
+                const history: unknown = JSON.parse(text(await client.evaluate('kv', 'history', { arguments: ['h'] })));
+                assert.deepEqual(history, [
+                    { txId: third.txId, value: '', isDelete: true },
+                    { txId: second.txId, value: '2', isDelete: false },
+                    { txId: first.txId, value: '1', isDelete: false },
+                ]);
+            });
         });
 
-        it('reports a chaincode failure with the chaincode’s code and writes nothing', async () => {
-            await rejects(client.submit('kv', 'fail', { arguments: ['NOT_FOUND'] }), EndorseError, 'NOT_FOUND');
-            assert.equal(await heightOf(t.ledger), 0n);
-        });
-    });
-
-    describe('queries', () => {
-        beforeEach(async () => {
-            for (const [i, patient] of ['p1', 'p1', 'p1', 'p2', 'p1'].entries()) {
-                await client.submit('kv', 'putComposite', {
-                    arguments: ['visit', JSON.stringify([patient, `v${i}`]), String(i)],
+        describe('ordering and validation', () => {
+            it('commits one of two concurrent read-modify-writes of a key and marks the other MVCC_READ_CONFLICT', async () => {
+                await t.close();
+                t = await newTestLedger({
+                    contracts: [KvContract],
+                    maxBlockTransactions: 2,
+                    batchTimeoutMs: 10_000,
+                    ...mode.options,
                 });
-            }
-            for (const key of ['a', 'b', 'c', 'd', 'e']) {
-                await client.submit('kv', 'put', { arguments: [key, key.toUpperCase()] });
-            }
+                client = t.ledger.connect(alice);
+                const results = await Promise.allSettled([
+                    client.submit('kv', 'increment', { arguments: ['counter'] }),
+                    client.submit('kv', 'increment', { arguments: ['counter'] }),
+                ]);
+                const fulfilled = results.filter((r) => r.status === 'fulfilled');
+                const rejected = results.filter((r) => r.status === 'rejected');
+                assert.equal(fulfilled.length, 1);
+                assert.equal(rejected.length, 1);
+                const error: unknown = rejected[0]?.reason;
+                assert.ok(error instanceof CommitError);
+                assert.equal(error.code, 'MVCC_READ_CONFLICT');
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['counter'] })), '1');
+            });
+
+            it('marks a range scan whose result changed before commit as PHANTOM_READ_CONFLICT', async () => {
+                await t.close();
+                t = await newTestLedger({
+                    contracts: [KvContract],
+                    maxBlockTransactions: 2,
+                    batchTimeoutMs: 10_000,
+                    ...mode.options,
+                });
+                client = t.ledger.connect(alice);
+                const results = await Promise.allSettled([
+                    client.submit('kv', 'put', { arguments: ['m2', 'x'] }),
+                    client.submit('kv', 'countRangeThenPut', { arguments: ['m', 'n', 'count'] }),
+                ]);
+                const [put, count] = results;
+                assert.equal(put.status, 'fulfilled');
+                assert.ok(count.status === 'rejected', 'the range scan should have been invalidated');
+                const error: unknown = count.reason;
+                assert.ok(error instanceof CommitError);
+                assert.equal(error.code, 'PHANTOM_READ_CONFLICT');
+            });
+
+            it('hash-chains blocks and verifies the chain', async () => {
+                for (let i = 0; i < 5; i++) {
+                    await client.submit('kv', 'put', { arguments: [`k${i}`, String(i)] });
+                }
+                const verification = await t.ledger.verify();
+                assert.deepEqual(verification, { ok: true, height: 5, checked: 5 });
+            });
         });
 
-        it('scans a key range, end exclusive, in key order', async () => {
-            assert.deepEqual(JSON.parse(text(await client.evaluate('kv', 'range', { arguments: ['b', 'e'] }))), [
-                'b',
-                'c',
-                'd',
-            ]);
-        });
+        describe('identities and proposals', () => {
+            it('rejects a proposal whose signature was made with another key, and writes nothing', async () => {
+                const mallory = await (await newTestOrg('Org1MSP')).identity('mallory');
+                const proposal = await newSignedProposal(
+                    { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:put', args: ['x', '1'] },
+                    { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
+                    signers.newPrivateKeySigner(mallory.privateKey),
+                );
+                await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'BAD_SIGNATURE');
+                assert.equal(await heightOf(t.ledger), 0n);
+            });
 
-        it('scans a partial composite key', async () => {
-            const found: unknown = JSON.parse(
-                text(await client.evaluate('kv', 'partial', { arguments: ['visit', '["p1"]'] })),
-            );
-            assert.deepEqual(found, [
-                ['p1', 'v0'],
-                ['p1', 'v1'],
-                ['p1', 'v2'],
-                ['p1', 'v4'],
-            ]);
-        });
+            it('rejects an identity from a CA outside the region', async () => {
+                const outsider = await (await newTestOrg('OutsiderMSP')).identity('eve');
+                await rejects(
+                    t.ledger.connect({ ...outsider, mspId: 'Org1MSP' }).submit('kv', 'put', { arguments: ['x', '1'] }),
+                    EndorseError,
+                    'UNKNOWN_IDENTITY',
+                );
+                await rejects(
+                    t.ledger.connect(outsider).submit('kv', 'put', { arguments: ['x', '1'] }),
+                    EndorseError,
+                    'UNKNOWN_IDENTITY',
+                );
+                assert.equal(await heightOf(t.ledger), 0n);
+            });
 
-        it('pages a partial composite key with bookmarks', async () => {
-            const page = async (
-                bookmark: string,
-            ): Promise<{ attributes: string[][]; bookmark: string; count: number }> =>
-                JSON.parse(
-                    text(await client.evaluate('kv', 'partialPage', { arguments: ['visit', '["p1"]', '3', bookmark] })),
-                ) as { attributes: string[][]; bookmark: string; count: number };
-            const first = await page('');
-            assert.deepEqual(first.attributes, [
-                ['p1', 'v0'],
-                ['p1', 'v1'],
-                ['p1', 'v2'],
-            ]);
-            assert.equal(first.count, 3);
-            assert.notEqual(first.bookmark, '');
-            const second = await page(first.bookmark);
-            assert.deepEqual(second.attributes, [['p1', 'v4']]);
-            assert.equal(second.bookmark, '');
-        });
+            it('rejects a certificate of another organisation presented under this one’s MSP id', async () => {
+                const bob = await (await newTestOrg('Org2MSP')).identity('bob');
+                await rejects(
+                    t.ledger.connect({ ...bob, mspId: 'Org1MSP' }).submit('kv', 'put', { arguments: ['x', '1'] }),
+                    EndorseError,
+                    'UNKNOWN_IDENTITY',
+                );
+                assert.equal(await heightOf(t.ledger), 0n);
+            });
 
-        it('pages a key range with bookmarks', async () => {
-            const page = async (bookmark: string): Promise<{ keys: string[]; bookmark: string }> =>
-                JSON.parse(
-                    text(await client.evaluate('kv', 'rangePage', { arguments: ['a', 'z', '2', bookmark] })),
-                ) as {
-                    keys: string[];
-                    bookmark: string;
-                };
-            const pages: string[][] = [];
-            let bookmark = '';
-            do {
-                const next = await page(bookmark);
-                pages.push(next.keys);
-                bookmark = next.bookmark;
-            } while (bookmark !== '');
-            assert.deepEqual(pages, [['a', 'b'], ['c', 'd'], ['e']]);
-        });
+            it('rejects a replayed transaction id', async () => {
+                const proposal = await newSignedProposal(
+                    { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:increment', args: ['r'] },
+                    { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
+                    signers.newPrivateKeySigner(alice.privateKey),
+                );
+                await t.ledger.submit(proposal.bytes);
+                await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'DUPLICATE_TXID');
+                assert.equal(await heightOf(t.ledger), 1n);
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['r'] })), '1');
+            });
 
-        it('returns a key’s history newest first, deletes included, as Fabric 2.x does', async () => {
-            const first = await client.submit('kv', 'put', { arguments: ['h', '1'] });
-            const second = await client.submit('kv', 'put', { arguments: ['h', '2'] });
-            const third = await client.submit('kv', 'del', { arguments: ['h'] });
-            const history: unknown = JSON.parse(text(await client.evaluate('kv', 'history', { arguments: ['h'] })));
-            assert.deepEqual(history, [
-                { txId: third.txId, value: '', isDelete: true },
-                { txId: second.txId, value: '2', isDelete: false },
-                { txId: first.txId, value: '1', isDelete: false },
-            ]);
+            it('rejects a proposal timestamped more than a minute from the ledger’s clock', async () => {
+                await rejects(
+                    client.submit('kv', 'put', { arguments: ['x', '1'], timestamp: new Date(Date.now() + 120_000) }),
+                    EndorseError,
+                    'CLOCK_SKEW',
+                );
+                await rejects(
+                    client.submit('kv', 'put', { arguments: ['x', '1'], timestamp: new Date(Date.now() - 120_000) }),
+                    EndorseError,
+                    'CLOCK_SKEW',
+                );
+            });
+
+            it('rejects bytes that are not a proposal', async () => {
+                await rejects(t.ledger.submit(Buffer.from('not a proposal')), EndorseError, 'BAD_PROPOSAL');
+            });
         });
     });
-
-    describe('ordering and validation', () => {
-        it('commits one of two concurrent read-modify-writes of a key and marks the other MVCC_READ_CONFLICT', async () => {
-            await t.close();
-            t = await newTestLedger({ contracts: [KvContract], maxBlockTransactions: 2, batchTimeoutMs: 10_000 });
-            client = t.ledger.connect(alice);
-            const results = await Promise.allSettled([
-                client.submit('kv', 'increment', { arguments: ['counter'] }),
-                client.submit('kv', 'increment', { arguments: ['counter'] }),
-            ]);
-            const fulfilled = results.filter((r) => r.status === 'fulfilled');
-            const rejected = results.filter((r) => r.status === 'rejected');
-            assert.equal(fulfilled.length, 1);
-            assert.equal(rejected.length, 1);
-            const error: unknown = rejected[0]?.reason;
-            assert.ok(error instanceof CommitError);
-            assert.equal(error.code, 'MVCC_READ_CONFLICT');
-            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['counter'] })), '1');
-        });
-
-        it('marks a range scan whose result changed before commit as PHANTOM_READ_CONFLICT', async () => {
-            await t.close();
-            t = await newTestLedger({ contracts: [KvContract], maxBlockTransactions: 2, batchTimeoutMs: 10_000 });
-            client = t.ledger.connect(alice);
-            const results = await Promise.allSettled([
-                client.submit('kv', 'put', { arguments: ['m2', 'x'] }),
-                client.submit('kv', 'countRangeThenPut', { arguments: ['m', 'n', 'count'] }),
-            ]);
-            const [put, count] = results;
-            assert.equal(put.status, 'fulfilled');
-            assert.ok(count.status === 'rejected', 'the range scan should have been invalidated');
-            const error: unknown = count.reason;
-            assert.ok(error instanceof CommitError);
-            assert.equal(error.code, 'PHANTOM_READ_CONFLICT');
-        });
-
-        it('hash-chains blocks and verifies the chain', async () => {
-            for (let i = 0; i < 5; i++) {
-                await client.submit('kv', 'put', { arguments: [`k${i}`, String(i)] });
-            }
-            const verification = await t.ledger.verify();
-            assert.deepEqual(verification, { ok: true, height: 5, checked: 5 });
-        });
-    });
-
-    describe('identities and proposals', () => {
-        it('rejects a proposal whose signature was made with another key, and writes nothing', async () => {
-            const mallory = await (await newTestOrg('Org1MSP')).identity('mallory');
-            const proposal = await newSignedProposal(
-                { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:put', args: ['x', '1'] },
-                { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
-                signers.newPrivateKeySigner(mallory.privateKey),
-            );
-            await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'BAD_SIGNATURE');
-            assert.equal(await heightOf(t.ledger), 0n);
-        });
-
-        it('rejects an identity from a CA outside the region', async () => {
-            const outsider = await (await newTestOrg('OutsiderMSP')).identity('eve');
-            await rejects(
-                t.ledger.connect({ ...outsider, mspId: 'Org1MSP' }).submit('kv', 'put', { arguments: ['x', '1'] }),
-                EndorseError,
-                'UNKNOWN_IDENTITY',
-            );
-            await rejects(
-                t.ledger.connect(outsider).submit('kv', 'put', { arguments: ['x', '1'] }),
-                EndorseError,
-                'UNKNOWN_IDENTITY',
-            );
-            assert.equal(await heightOf(t.ledger), 0n);
-        });
-
-        it('rejects a certificate of another organisation presented under this one’s MSP id', async () => {
-            const bob = await (await newTestOrg('Org2MSP')).identity('bob');
-            await rejects(
-                t.ledger.connect({ ...bob, mspId: 'Org1MSP' }).submit('kv', 'put', { arguments: ['x', '1'] }),
-                EndorseError,
-                'UNKNOWN_IDENTITY',
-            );
-            assert.equal(await heightOf(t.ledger), 0n);
-        });
-
-        it('rejects a replayed transaction id', async () => {
-            const proposal = await newSignedProposal(
-                { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:increment', args: ['r'] },
-                { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
-                signers.newPrivateKeySigner(alice.privateKey),
-            );
-            await t.ledger.submit(proposal.bytes);
-            await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'DUPLICATE_TXID');
-            assert.equal(await heightOf(t.ledger), 1n);
-            assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['r'] })), '1');
-        });
-
-        it('rejects a proposal timestamped more than a minute from the ledger’s clock', async () => {
-            await rejects(
-                client.submit('kv', 'put', { arguments: ['x', '1'], timestamp: new Date(Date.now() + 120_000) }),
-                EndorseError,
-                'CLOCK_SKEW',
-            );
-            await rejects(
-                client.submit('kv', 'put', { arguments: ['x', '1'], timestamp: new Date(Date.now() - 120_000) }),
-                EndorseError,
-                'CLOCK_SKEW',
-            );
-        });
-
-        it('rejects bytes that are not a proposal', async () => {
-            await rejects(t.ledger.submit(Buffer.from('not a proposal')), EndorseError, 'BAD_PROPOSAL');
-        });
-    });
-});
+}
 
 describe('embedded ledger on disk', () => {
     it('replays chaincode events from block N after a restart', async () => {
