@@ -109,7 +109,13 @@ function publishCard(): HTMLElement {
     );
 }
 
-function breakGlass(result: HTMLElement, fetchRecord: (body: object) => Promise<void>): HTMLElement {
+/** What a fetch asks for: the purpose, and for an emergency its justification. */
+interface FetchBody {
+    readonly purpose: 'TREATMENT' | 'EMERGENCY';
+    readonly justification?: string;
+}
+
+function breakGlass(result: HTMLElement, fetchRecord: (body: FetchBody) => Promise<void>): HTMLElement {
     const dialog = h('dialog', { class: 'break-glass', 'data-testid': 'break-glass-dialog' });
     const justification = h('textarea', { rows: '3', 'data-testid': 'justification' });
     const confirmBox = h('input', { type: 'checkbox', 'data-testid': 'break-glass-confirm' });
@@ -153,7 +159,7 @@ function breakGlass(result: HTMLElement, fetchRecord: (body: object) => Promise<
 }
 
 function recordRow(entry: RecordEntry, result: HTMLElement): HTMLElement {
-    const fetchRecord = async (body: object): Promise<void> => {
+    const fetchRecord = async (body: FetchBody): Promise<void> => {
         const fetched = await call<{ resource: unknown; accessId: string }>(
             'POST',
             `/records/${encodeURIComponent(entry.recordId)}/fetch`,
@@ -161,7 +167,20 @@ function recordRow(entry: RecordEntry, result: HTMLElement): HTMLElement {
                 body,
             },
         );
-        show(result, success('clinician.fetched'), renderResource(fetched.resource));
+        // An emergency access is granted by the ledger without consent and reviewed later: say so on the record.
+        const emergency =
+            body.purpose === 'EMERGENCY'
+                ? h(
+                      'p',
+                      {},
+                      h(
+                          'span',
+                          { class: 'badge emergency', 'data-testid': 'emergency-flag' },
+                          tx('clinician.emergencyFetched'),
+                      ),
+                  )
+                : null;
+        show(result, success('clinician.fetched'), emergency, renderResource(fetched.resource));
     };
     const treat = button(
         'clinician.fetch',

@@ -79,9 +79,9 @@ export function raw(text: string, tag: 'span' | 'code' | 'pre' | 'td' = 'span'):
 /**
  * A date and time in the chosen language's format, following language switches.
  * @param iso - ISO timestamp
- * @param style - `datetime` or `date`
+ * @param style - `datetime`, `date`, or `day` (a calendar day given as its midnight UTC, shown as that day everywhere)
  */
-export function when(iso: string, style: 'datetime' | 'date' = 'datetime'): HTMLTimeElement {
+export function when(iso: string, style: 'datetime' | 'date' | 'day' = 'datetime'): HTMLTimeElement {
     const element = document.createElement('time');
     element.setAttribute('datetime', iso);
     element.setAttribute('data-date', style);

@@ -4,7 +4,7 @@
  * AllergyIntolerance and DocumentReference as labelled fields (labels translated, values as recorded), a
  * Bundle as its entries, anything else as pretty JSON.
  */
-import { h, raw, tx, when } from './dom.js';
+import { h, raw, tx, when, type Child } from './dom.js';
 import type { MessageKey } from './i18n.js';
 
 type Json = Readonly<Record<string, unknown>>;
@@ -55,8 +55,8 @@ function reference(value: unknown): string {
     return text(value.display) || text(value.reference) || identifier;
 }
 
-function period(value: unknown): string {
-    return isObject(value) ? [text(value.start), text(value.end)].filter((s) => s !== '').join(' – ') : '';
+function period(value: unknown): readonly string[] {
+    return isObject(value) ? [text(value.start), text(value.end)] : [];
 }
 
 function range(value: unknown): string {
@@ -70,16 +70,29 @@ function range(value: unknown): string {
         .join('; ');
 }
 
-/** A field: translated label, recorded value (dates in the local format). */
-type Row = readonly [MessageKey, string, 'date'?];
+/** A field: translated label, recorded value or values (a period's start and end; dates in the local format). */
+type Row = readonly [MessageKey, string | readonly string[], 'date'?];
+
+/** A FHIR `date` is a calendar day (http://hl7.org/fhir/R4/datatypes.html#date), not midnight UTC. */
+const FHIR_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function dateNode(value: string): HTMLElement {
+    if (FHIR_DAY.test(value)) {
+        return when(`${value}T00:00:00.000Z`, 'day');
+    }
+    return value.includes('T') && !Number.isNaN(Date.parse(value)) ? when(new Date(value).toISOString()) : raw(value);
+}
 
 function rowNode([key, value, kind]: Row): HTMLElement | null {
-    if (value === '') {
+    const values = (typeof value === 'string' ? [value] : value).filter((v) => v !== '');
+    if (values.length === 0) {
         return null;
     }
-    const shown =
-        kind === 'date' && !Number.isNaN(Date.parse(value)) ? when(new Date(value).toISOString()) : raw(value);
-    return h('div', { class: 'fhir-row' }, h('dt', {}, tx(key)), h('dd', {}, shown));
+    const shown: Child[] =
+        kind === 'date'
+            ? values.flatMap((v, i) => (i === 0 ? [dateNode(v)] : [' – ', dateNode(v)]))
+            : [raw(values.join(' – '))];
+    return h('div', { class: 'fhir-row' }, h('dt', {}, tx(key)), h('dd', {}, ...shown));
 }
 
 const VIEWS: Readonly<Record<string, (r: Json) => readonly Row[]>> = {
@@ -122,14 +135,14 @@ const VIEWS: Readonly<Record<string, (r: Json) => readonly Row[]>> = {
                 : '',
         ],
         ['fhir.status', text(r.status)],
-        ['fhir.effective', text(r.effectiveDateTime) || period(r.effectivePeriod)],
+        ['fhir.effective', text(r.effectiveDateTime) || period(r.effectivePeriod), 'date'],
         ['fhir.reason', concepts(r.reasonCode)],
     ],
     Encounter: (r) => [
         ['fhir.class', isObject(r.class) ? text(r.class.display) || text(r.class.code) : ''],
         ['fhir.type', concepts(r.type)],
         ['fhir.status', text(r.status)],
-        ['fhir.period', period(r.period)],
+        ['fhir.period', period(r.period), 'date'],
         ['fhir.reason', concepts(r.reasonCode)],
         ['fhir.provider', reference(r.serviceProvider)],
     ],

@@ -88,6 +88,7 @@ export const en = {
     'clinician.col.actions': 'Actions',
     'clinician.fetch': 'Fetch for treatment',
     'clinician.fetched': 'Received and verified against the ledger.',
+    'clinician.emergencyFetched': 'Emergency access: recorded on the ledger for the health commission to review.',
     'clinician.breakGlass': 'Emergency access…',
     'clinician.breakGlassTitle': 'Break the glass',
     'clinician.breakGlassWarning':

@@ -87,6 +87,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
     'clinician.col.actions': '操作',
     'clinician.fetch': '为诊疗调阅',
     'clinician.fetched': '已接收，并已与账本核验一致。',
+    'clinician.emergencyFetched': '紧急访问：已记录在账本上，将由卫生健康委员会审查。',
     'clinician.breakGlass': '紧急访问…',
     'clinician.breakGlassTitle': '紧急破窗访问',
     'clinician.breakGlassWarning':

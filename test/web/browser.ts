@@ -3,9 +3,9 @@
  * Browser helpers for the portal tests: Debian's chromium driven by playwright-core (headless, no sandbox,
  * background networking off: the machine has no internet), screenshots, and the language audit of a page.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 /** Debian's chromium. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -38,15 +38,16 @@ export function launchBrowser(): Promise<Browser> {
 /**
  * A browser context that trusts the region's self-issued TLS certificates.
  * @param browser - the browser
- * @param options - locale and a phone-sized viewport
+ * @param options - locale, time zone (the machine's by default) and a phone-sized viewport
  */
 export function newContext(
     browser: Browser,
-    options: { readonly locale?: string; readonly phone?: boolean } = {},
+    options: { readonly locale?: string; readonly timezoneId?: string; readonly phone?: boolean } = {},
 ): Promise<BrowserContext> {
     return browser.newContext({
         ignoreHTTPSErrors: true,
         locale: options.locale ?? 'en-US',
+        ...(options.timezoneId === undefined ? {} : { timezoneId: options.timezoneId }),
         viewport: options.phone === true ? { width: 390, height: 844 } : { width: 1280, height: 900 },
         ...(options.phone === true ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
     });
@@ -118,6 +119,47 @@ export const KEY_EXTRACTABLE_SCRIPT = `new Promise((resolve, reject) => {
         const get = open.result.transaction('keys').objectStore('keys').get('patient');
         get.onsuccess = () => resolve(get.result.privateKey.extractable);
         get.onerror = () => reject(new Error('no key'));
+    };
+    open.onerror = () => reject(new Error('no IndexedDB'));
+})`;
+
+/**
+ * The button that shows a message, whatever the language (for buttons that have no test id).
+ * @param scope - the page or a part of it
+ * @param key - the button's message key
+ */
+export function buttonShowing(scope: Page | Locator, key: string): Locator {
+    return scope.locator('button').filter({ has: scope.locator(`[data-i18n="${key}"]`) });
+}
+
+/**
+ * Clicks something that makes the page download a file, and returns the file's text.
+ * @param page - the page
+ * @param trigger - what starts the download
+ */
+export async function downloadText(page: Page, trigger: Locator): Promise<{ name: string; text: string }> {
+    const download = page.waitForEvent('download');
+    await trigger.click();
+    const file = await download;
+    return { name: file.suggestedFilename(), text: readFileSync(await file.path(), 'utf8') };
+}
+
+/** In the page: whether IndexedDB holds a patient key (call only once the page has opened its database). */
+export const KEY_PRESENT_SCRIPT = `new Promise((resolve, reject) => {
+    const open = indexedDB.open('healthchain-patient');
+    open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('keys')) {
+            db.close();
+            resolve(false);
+            return;
+        }
+        const get = db.transaction('keys').objectStore('keys').get('patient');
+        get.onsuccess = () => {
+            db.close();
+            resolve(get.result !== undefined);
+        };
+        get.onerror = () => reject(new Error('no key store'));
     };
     open.onerror = () => reject(new Error('no IndexedDB'));
 })`;

@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The portal's other flows of issue 6 against a real region: the patient's encrypted key backup and its
+ * restore (a wrong passphrase restores nothing); break-the-glass by Hospital B behind a confirmation and a
+ * justification, reviewed by the commission and flagged in the patient's timeline; the formatted FHIR views
+ * (and pretty JSON for any other type); the auditor's FHIR AuditEvent export.
+ */
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { fillFixture } from '../../network/src/region/demo-plan';
+import allergyPenicillin from '../../network/src/region/demo/allergy-penicillin.json';
+import conditionDiabetes from '../../network/src/region/demo/condition-diabetes.json';
+import dischargeSummary from '../../network/src/region/demo/discharge-summary.json';
+import encounterOutpatient from '../../network/src/region/demo/encounter-outpatient.json';
+import labReport from '../../network/src/region/demo/lab-report.json';
+import medicationMetformin from '../../network/src/region/demo/medication-metformin.json';
+import { startTestRegion, type TestRegion } from '../helpers/region';
+import {
+    buttonShowing,
+    downloadText,
+    hasChromium,
+    KEY_EXTRACTABLE_SCRIPT,
+    KEY_PRESENT_SCRIPT,
+    launchBrowser,
+    newContext,
+    screenshot,
+} from './browser';
+
+const A = 'HospitalAMSP';
+const B = 'HospitalBMSP';
+const COMMISSION = 'CommissionMSP';
+const CJK = /[\u4e00-\u9fff]/;
+const PASSPHRASE = 'correct horse battery';
+const JUSTIFICATION = 'Unconscious on arrival in the emergency department; consent cannot be asked.';
+
+/** A DocumentReference (the demo has none): a consult note as an attachment. */
+const CONSULT_NOTE = {
+    resourceType: 'DocumentReference',
+    status: 'current',
+    type: { coding: [{ system: 'http://loinc.org', code: '11488-4', display: 'Consult note' }] },
+    subject: { identifier: { system: 'urn:healthchain:patient', value: '{{patientId}}' }, display: '{{name}}' },
+    date: '2025-05-16T10:30:00+08:00',
+    description: 'Cardiology consult before discharge',
+    content: [{ attachment: { contentType: 'application/pdf', title: 'Cardiology consult note' } }],
+};
+
+/** A record to publish and how Hospital B's page must show it: field label → text (whitespace folded). */
+interface ViewCase {
+    readonly category: string;
+    readonly fixture: unknown;
+    readonly type: string;
+    readonly fields: Readonly<Record<string, string>>;
+}
+
+/** Dates as en-US shows them in Asia/Shanghai (the browser's time zone below). */
+const VIEW_CASES: readonly ViewCase[] = [
+    {
+        category: 'condition',
+        fixture: conditionDiabetes,
+        type: 'Condition',
+        fields: {
+            Condition: 'Diabetes mellitus type 2, Type 2 diabetes mellitus without complications',
+            'Clinical status': 'active',
+            Verification: 'confirmed',
+            Onset: 'Jun 1, 2021',
+            Recorded: 'Jun 15, 2021',
+        },
+    },
+    {
+        category: 'medication',
+        fixture: medicationMetformin,
+        type: 'MedicationStatement',
+        fields: {
+            Medication: 'metformin hydrochloride 500 MG Extended Release Oral Tablet',
+            Dosage: '500 mg twice daily with meals',
+            Status: 'active',
+            Taken: 'Jun 15, 2021',
+        },
+    },
+    {
+        category: 'encounter',
+        fixture: encounterOutpatient,
+        type: 'Encounter',
+        fields: {
+            Class: 'ambulatory',
+            Type: 'Encounter for check up',
+            Status: 'finished',
+            Period: 'Mar 4, 2025, 9:10 AM – Mar 4, 2025, 9:40 AM',
+            Reason: 'Diabetes mellitus type 2',
+            Provider: 'Hospital A',
+        },
+    },
+    {
+        category: 'allergy',
+        fixture: allergyPenicillin,
+        type: 'AllergyIntolerance',
+        fields: {
+            Substance: 'Penicillin',
+            Criticality: 'high',
+            'Clinical status': 'active',
+            Reaction: 'Eruption of skin · moderate',
+            Recorded: 'Nov 2, 2019',
+        },
+    },
+    {
+        category: 'lab',
+        fixture: labReport,
+        type: 'DiagnosticReport',
+        fields: {
+            Report: 'Diabetes follow-up panel',
+            Conclusion: 'Glycaemic control above target; continue metformin, review diet, repeat HbA1c in 3 months.',
+            Results: 'HbA1c 7.4 % (high); Fasting glucose 8.1 mmol/L (high)',
+            Status: 'final',
+            Taken: 'Mar 4, 2025, 9:20 AM',
+            'Performed by': 'Hospital A clinical laboratory',
+        },
+    },
+    {
+        category: 'document',
+        fixture: CONSULT_NOTE,
+        type: 'DocumentReference',
+        fields: {
+            'Document type': 'Consult note',
+            Description: 'Cardiology consult before discharge',
+            Status: 'current',
+            Date: 'May 16, 2025, 10:30 AM',
+            Attachment: 'Cardiology consult note',
+        },
+    },
+];
+
+/** An AuditEvent as far as the test reads it. */
+interface AuditEntry {
+    readonly resource: { readonly resourceType: string; readonly id: string; readonly subtype: { code: string }[] };
+}
+
+function folded(text: string | null): string {
+    return (text ?? '').replace(/\s+/gu, ' ').trim();
+}
+
+/** A formatted view's fields: label → value. */
+async function fieldsOf(view: Locator): Promise<Record<string, string>> {
+    const fields: Record<string, string> = {};
+    for (const row of await view.locator('.fhir-row').all()) {
+        fields[folded(await row.locator('dt').textContent())] = folded(await row.locator('dd').textContent());
+    }
+    return fields;
+}
+
+describe('the web portal: key backup, break-the-glass, FHIR views, audit export (chromium, real region)', function () {
+    this.timeout(300_000);
+    let region: TestRegion;
+    let browser: Browser;
+    const contexts: BrowserContext[] = [];
+    /** What `before` got to start, for `after` to stop. */
+    const started: { region?: TestRegion; browser?: Browser } = {};
+    let patient: Page;
+    let clinicianB: Page;
+    let auditor: Page;
+    let patientId: string;
+    let emergencyAccessId: string;
+
+    function orgOf(mspId: string): TestRegion['region']['organizations'][number] {
+        const org = region.region.organizations.find((o) => o.mspId === mspId);
+        assert.ok(org, mspId);
+        return org;
+    }
+
+    async function openPage(
+        mspId: string,
+        options: { phone?: boolean; locale?: string; timezoneId?: string } = {},
+    ): Promise<Page> {
+        const context = await newContext(browser, options);
+        contexts.push(context);
+        const page = await context.newPage();
+        await page.goto(`${orgOf(mspId).apiUrl}/`);
+        return page;
+    }
+
+    async function signIn(mspId: string, role: 'clinician' | 'auditor', timezoneId?: string): Promise<Page> {
+        const page = await openPage(mspId, timezoneId === undefined ? {} : { timezoneId });
+        await page.getByTestId('token').fill(readFileSync(orgOf(mspId).tokens[role], 'utf8').trim());
+        await page.getByTestId('sign-in').click();
+        await page.getByTestId('sign-out').waitFor();
+        return page;
+    }
+
+    async function publishAtA(category: string, fixture: unknown): Promise<string> {
+        const resource = fillFixture(fixture, { patientId, name: 'Test Patient', custodianName: 'Hospital A' });
+        const published = await region
+            .client(A, 'clinician')
+            .post<{ recordId: string }>('/records', { patientId, category, resource });
+        return published.recordId;
+    }
+
+    async function searchAtB(recordId: string): Promise<Locator> {
+        await clinicianB.getByTestId('search-patient').fill(patientId);
+        await clinicianB.getByTestId('search').click();
+        const row = clinicianB.locator(`[data-testid=record-row][data-record="${recordId}"]`);
+        await row.waitFor();
+        return row;
+    }
+
+    before(async function () {
+        if (!hasChromium()) {
+            console.log('    skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
+            this.skip();
+        }
+        region = await startTestRegion();
+        started.region = region;
+        browser = await launchBrowser();
+        started.browser = browser;
+    });
+
+    after(async () => {
+        for (const context of contexts) {
+            await context.close();
+        }
+        await started.browser?.close();
+        await started.region?.stop();
+    });
+
+    it('restores the same patient id from the encrypted backup; a wrong passphrase restores nothing', async () => {
+        patient = await openPage(A, { phone: true });
+        await patient.getByTestId('patient-entry').click();
+        await patient.getByTestId('passphrase').fill(PASSPHRASE);
+        await patient.getByTestId('passphrase-again').fill(PASSPHRASE);
+        await patient.getByTestId('create-key').click();
+        await patient.getByTestId('registration-code').waitFor();
+        patientId = (await patient.locator('.patient-id code').textContent()) ?? '';
+        assert.match(patientId, /^pt[a-z2-7]{52}$/);
+
+        const backup = await downloadText(patient, patient.getByTestId('backup-download'));
+        assert.match(backup.name, /^healthchain-key-pt[a-z2-7]{8}\.json$/);
+        const file = JSON.parse(backup.text) as { format: string; patientId: string; ciphertext: string };
+        assert.equal(file.format, 'healthchain-patient-key-backup');
+        assert.equal(file.patientId, patientId);
+        assert.ok(!/pkcs8|PRIVATE KEY/.test(backup.text), 'the backup holds the key encrypted only');
+
+        await buttonShowing(patient, 'patient.forgetKey').click();
+        await buttonShowing(patient, 'common.yesForget').click();
+        await patient.getByTestId('restore-key').waitFor();
+        assert.equal(await patient.evaluate<boolean>(KEY_PRESENT_SCRIPT), false);
+
+        const backupFile = { name: backup.name, mimeType: 'application/json', buffer: Buffer.from(backup.text) };
+        await patient.getByTestId('backup-file').setInputFiles(backupFile);
+        await patient.getByTestId('restore-pass').fill('not the passphrase');
+        await patient.getByTestId('restore-key').click();
+        const error = patient.getByTestId('restore').getByTestId('error');
+        await error.waitFor();
+        assert.equal(await error.locator('[data-i18n]').getAttribute('data-i18n'), 'error.BACKUP_PASSPHRASE');
+        assert.equal(folded(await error.textContent()), 'Wrong passphrase, or the file is damaged.');
+        await patient.getByTestId('language').selectOption('zh-CN');
+        assert.match((await error.textContent()) ?? '', CJK);
+        await patient.getByTestId('language').selectOption('en');
+        assert.equal(await patient.evaluate<boolean>(KEY_PRESENT_SCRIPT), false);
+        assert.equal(await patient.locator('.patient-id').count(), 0);
+
+        await patient.getByTestId('restore-pass').fill(PASSPHRASE);
+        await patient.getByTestId('restore-key').click();
+        await patient.getByTestId('registration-code').waitFor();
+        assert.equal(await patient.locator('.patient-id code').textContent(), patientId);
+        assert.equal(await patient.evaluate<boolean>(KEY_EXTRACTABLE_SCRIPT), false);
+        // The restored key signs: Hospital A accepts its proof of possession.
+        const code = await patient.getByTestId('registration-code').inputValue();
+        const registered = await region
+            .client(A, 'clinician')
+            .post<{ patientId: string }>('/patients', JSON.parse(code));
+        assert.equal(registered.patientId, patientId);
+        await screenshot(patient, 'flows-patient-restored');
+    });
+
+    it('lets Hospital B break the glass only when confirmed and justified; it is reviewed and flagged', async () => {
+        const recordId = await publishAtA('encounter', encounterOutpatient);
+        clinicianB = await signIn(B, 'clinician', 'Asia/Shanghai');
+        const fetches: string[] = [];
+        clinicianB.on('request', (request) => {
+            if (request.url().endsWith('/fetch')) {
+                fetches.push(request.postData() ?? '');
+            }
+        });
+        const row = await searchAtB(recordId);
+        await row.getByTestId('break-glass').click();
+        const dialog = row.getByTestId('break-glass-dialog');
+        await dialog.waitFor();
+        const go = dialog.getByTestId('break-glass-go');
+        assert.equal(await go.isDisabled(), true);
+        await dialog.getByTestId('break-glass-confirm').check();
+        assert.equal(await go.isDisabled(), true, 'confirmed without a justification');
+        await go.click({ force: true });
+        await dialog.getByTestId('justification').fill('   urgent ');
+        assert.equal(await go.isDisabled(), true, 'a justification too short');
+        await go.click({ force: true });
+        assert.equal(await dialog.isVisible(), true);
+        assert.deepEqual(fetches, []);
+
+        await dialog.getByTestId('justification').fill(JUSTIFICATION);
+        await go.click();
+        const result = clinicianB.getByTestId('fetch-result');
+        await result.getByTestId('fhir-view').waitFor();
+        assert.equal(
+            folded(await result.getByTestId('emergency-flag').textContent()).startsWith('Emergency access'),
+            true,
+        );
+        assert.match((await result.getByTestId('fhir-view').textContent()) ?? '', /Encounter for check up/);
+        assert.deepEqual(
+            fetches.map((body) => JSON.parse(body) as unknown),
+            [{ purpose: 'EMERGENCY', justification: JUSTIFICATION }],
+        );
+        await screenshot(clinicianB, 'flows-break-glass');
+
+        auditor = await signIn(COMMISSION, 'auditor');
+        await auditor.getByTestId('tab-emergencies').click();
+        const queue = auditor.getByTestId('emergencies');
+        const pending = queue.getByTestId('event-row');
+        await pending.first().waitFor();
+        assert.equal(await pending.count(), 1);
+        assert.match((await pending.textContent()) ?? '', new RegExp(`${B}.*${A}.*Emergency.*Encounter`, 's'));
+        assert.ok(((await pending.textContent()) ?? '').includes(JUSTIFICATION));
+        await pending.getByTestId('verdict').selectOption('justified');
+        await pending.getByTestId('review').click();
+        await pending.getByTestId('error').waitFor();
+        await pending.getByTestId('review-note').fill('Patient was unconscious; access was necessary.');
+        await pending.getByTestId('review').click();
+        await queue.locator('[data-i18n="commission.noEvents"]').waitFor();
+        const events = await region
+            .client(COMMISSION, 'auditor')
+            .get<{ items: { accessId: string; decision: string; review: { verdict: string } | null }[] }>(
+                `/audit/events?patientId=${patientId}`,
+            );
+        const emergency = events.items.find((event) => event.decision === 'GRANTED_EMERGENCY');
+        assert.ok(emergency);
+        assert.equal(emergency.review?.verdict, 'justified');
+        emergencyAccessId = emergency.accessId;
+        await screenshot(auditor, 'flows-emergency-reviewed');
+
+        await patient.getByTestId('timeline-refresh').click();
+        const item = patient.locator('[data-testid=timeline-item][data-decision=GRANTED_EMERGENCY]');
+        await item.waitFor();
+        const itemText = folded(await item.textContent());
+        assert.match(itemText, /HospitalBMSP · Emergency · Encounter/);
+        assert.ok(itemText.includes('Emergency access'));
+        assert.ok(itemText.includes(JUSTIFICATION));
+        await item.scrollIntoViewIfNeeded();
+        await screenshot(patient, 'flows-patient-emergency');
+    });
+
+    it("shows each consented record in Hospital B's page as a formatted view, and other types as pretty JSON", async () => {
+        const published = await Promise.all(
+            VIEW_CASES.map(async (c) => ({ ...c, recordId: await publishAtA(c.category, c.fixture) })),
+        );
+        const compositionId = await publishAtA('document', dischargeSummary);
+        await patient.getByTestId('grantee').fill(B);
+        await patient.locator('input[name=purpose][value=TREATMENT]').check();
+        for (const category of new Set(VIEW_CASES.map((c) => c.category))) {
+            await patient.locator(`input[name=category][value=${category}]`).check();
+        }
+        await patient.getByTestId('custodians').fill(A);
+        await patient.getByTestId('grant').click();
+        await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
+
+        const result = clinicianB.getByTestId('fetch-result');
+        for (const c of published) {
+            const row = await searchAtB(c.recordId);
+            // The click replaces the last record with progress at once, so the view waited for is the new one.
+            await row.getByTestId('fetch').click();
+            const view = result.getByTestId('fhir-view');
+            await view.locator(`h3 [data-i18n="fhir.type.${c.type}"]`).waitFor();
+            assert.equal(await result.getByTestId('emergency-flag').count(), 0);
+            assert.equal(await view.locator('pre').count(), 0, `${c.type} is not shown as JSON`);
+            assert.ok(!((await view.textContent()) ?? '').includes('resourceType'));
+            const fields = await fieldsOf(view);
+            for (const [name, value] of Object.entries(c.fields)) {
+                assert.equal(fields[name], value, `${c.type} ${name}`);
+            }
+        }
+        await screenshot(clinicianB, 'flows-fhir-views');
+
+        const row = await searchAtB(compositionId);
+        await row.getByTestId('fetch').click();
+        const pretty = result.getByTestId('fhir-view').locator('pre');
+        await pretty.waitFor();
+        assert.equal(folded(await result.locator('h3.fhir-type').textContent()), 'Composition');
+        const json = (await pretty.textContent()) ?? '';
+        assert.match(json, /^\{\n {2}"resourceType": "Composition",\n/);
+        assert.equal((JSON.parse(json) as { title: string }).title, 'Discharge summary');
+        await screenshot(clinicianB, 'flows-fhir-json');
+    });
+
+    it("downloads the auditor's export as a FHIR Bundle of AuditEvents", async () => {
+        await auditor.getByTestId('tab-explorer').click();
+        const exported = await downloadText(auditor, auditor.getByTestId('export-fhir'));
+        assert.equal(exported.name, 'audit-events.fhir.json');
+        const bundle = JSON.parse(exported.text) as { resourceType: string; entry?: AuditEntry[] };
+        assert.equal(bundle.resourceType, 'Bundle');
+        const entries = bundle.entry ?? [];
+        const events = await region.client(COMMISSION, 'auditor').get<{ items: unknown[] }>('/audit/events?limit=500');
+        assert.equal(entries.length, events.items.length);
+        assert.equal(entries.length, 1 + VIEW_CASES.length + 1);
+        assert.ok(entries.every((entry) => entry.resource.resourceType === 'AuditEvent'));
+        const emergency = entries.find((entry) => entry.resource.id === emergencyAccessId);
+        assert.ok(emergency);
+        assert.ok(emergency.resource.subtype.some((coding) => coding.code === 'ETREAT'));
+        await auditor.getByTestId('export-fhir-link').waitFor();
+        await screenshot(auditor, 'flows-audit-export');
+    });
+});
