@@ -4,6 +4,7 @@
  * unchanged and keeps Fabric's semantics (see DESIGN.md, "The embedded ledger"). Used in-process by tests
  * and wrapped by the ledger node server for a region of processes.
  */
+import { EventEmitter } from 'node:events';
 import type { ContractClass } from './chaincode-host';
 import { InProcessRunner, WorkerRunner, type ChaincodeRunner, type EndorserModule } from './endorsers';
 import { LedgerClient, toIdentityAndSigner, type SigningIdentity } from './client';
@@ -71,8 +72,18 @@ interface Queued {
     readonly reject: (error: Error) => void;
 }
 
+/** What the ledger reports as transactions move along. */
+export interface LedgerEvents {
+    /** A transaction was endorsed and queued for ordering, in this order. */
+    queued: [txId: string];
+    /** A block was committed. */
+    committed: [blockNumber: number];
+}
+
 /** The embedded ledger node. */
 export class EmbeddedLedger implements LedgerTransport {
+    /** Progress events, for metrics and for tests that must order concurrent submissions. */
+    readonly events = new EventEmitter<LedgerEvents>();
     readonly #options: Required<Omit<EmbeddedLedgerOptions, 'store' | 'endorsers'>>;
     readonly #store: LedgerStore;
     readonly #msp: Msp;
@@ -326,6 +337,7 @@ export class EmbeddedLedger implements LedgerTransport {
 
     #enqueue(queued: Queued): void {
         this.#queue.push(queued);
+        this.events.emit('queued', queued.endorsement.proposal.txId);
         if (this.#queue.length >= this.#options.maxBlockTransactions) {
             clearTimeout(this.#timer);
             this.#timer = undefined;
@@ -376,6 +388,7 @@ export class EmbeddedLedger implements LedgerTransport {
             });
             this.#lastBlock = block;
             this.#rememberCommitted(data.map((tx) => tx.txId));
+            this.events.emit('committed', number);
             batch.forEach((queued, i) => {
                 queued.resolve({ blockNumber: number, code: validation.codes[i] ?? 'VALID' });
             });

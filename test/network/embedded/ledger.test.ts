@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { signers } from '@hyperledger/fabric-gateway';
 import { decodeBlock, encodeBlock } from '../../../network/src/embedded/block';
@@ -237,11 +238,12 @@ for (const mode of modes) {
                     ...mode.options,
                 });
                 client = t.ledger.connect(alice);
-                const results = await Promise.allSettled([
-                    client.submit('kv', 'put', { arguments: ['m2', 'x'] }),
-                    client.submit('kv', 'countRangeThenPut', { arguments: ['m', 'n', 'count'] }),
-                ]);
-                const [put, count] = results;
+                // The put is queued first; the scan is then simulated before the block (of both) commits.
+                const putQueued = once(t.ledger.events, 'queued');
+                const putting = client.submit('kv', 'put', { arguments: ['m2', 'x'] });
+                await putQueued;
+                const counting = client.submit('kv', 'countRangeThenPut', { arguments: ['m', 'n', 'count'] });
+                const [put, count] = await Promise.allSettled([putting, counting]);
                 assert.equal(put.status, 'fulfilled');
                 assert.ok(count.status === 'rejected', 'the range scan should have been invalidated');
                 const error: unknown = count.reason;
