@@ -5,23 +5,14 @@
  * client certificate only decides who may talk to the node at all (a member organisation's TLS CA), while
  * the proposal's signature decides who acts on the ledger.
  *
- * Routes (all under `/v1`): `POST evaluate`, `POST submit` (body: SignedProposal bytes), `GET events`
- * (NDJSON, `?startBlock=N`), `GET info`, `GET verify`, `GET blocks/:n`. Errors are JSON bodies from
- * `wire.ts` that carry the ledger error's class, code and transaction id.
+ * This file owns TLS, listening, tracking of requests in flight and shutdown; the routes (all under `/v1`)
+ * are in `server-routes.ts`.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EndorseError, LedgerError, UnavailableError } from './errors';
+import { LedgerRoutes } from './server-routes';
 import type { LedgerTransport } from './types';
-import {
-    EVENTS_CONTENT_TYPE,
-    MAX_PROPOSAL_BYTES,
-    PROPOSAL_CONTENT_TYPE,
-    readBlockNumber,
-    toWireError,
-    toWireEvent,
-} from './wire';
 
 /** TLS material of the node: its server pair and the CAs whose client certificates it accepts. */
 export interface LedgerServerTls {
@@ -58,127 +49,30 @@ export interface LedgerServer {
     close(): Promise<void>;
 }
 
-/** Bodies declared or sent beyond this are not drained for a polite 413: the connection is dropped. */
-const DRAIN_LIMIT = 8 * MAX_PROPOSAL_BYTES;
-
-/** An error about the HTTP request itself (wire kind `request`). */
-class RequestError extends LedgerError {
-    readonly headers: Readonly<Record<string, string>>;
-
-    constructor(code: string, message: string, headers: Readonly<Record<string, string>> = {}) {
-        super(code, message);
-        this.headers = headers;
-    }
-}
-
-type Handler = (req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => Promise<void>;
-
-interface Route {
-    readonly method: 'GET' | 'POST';
-    readonly handle: Handler;
-}
-
-function sendJson(
-    res: ServerResponse,
-    status: number,
-    body: unknown,
-    headers: Readonly<Record<string, string>> = {},
-): void {
-    const bytes = Buffer.from(JSON.stringify(body), 'utf8');
-    res.writeHead(status, {
-        ...headers,
-        'content-type': 'application/json',
-        'content-length': String(bytes.length),
-        'cache-control': 'no-store',
-    });
-    res.end(bytes);
-}
-
-function assertQuery(query: URLSearchParams, allowed: readonly string[]): void {
-    const names = [...query.keys()];
-    const unknown = names.find((name) => !allowed.includes(name));
-    if (unknown !== undefined) {
-        throw new RequestError('INVALID_INPUT', `Unknown query parameter ${JSON.stringify(unknown.slice(0, 64))}`);
-    }
-    if (new Set(names).size !== names.length) {
-        throw new RequestError('INVALID_INPUT', 'A query parameter is repeated');
-    }
-}
-
-function assertProposalRequest(req: IncomingMessage): void {
-    const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim().toLowerCase();
-    if (type !== PROPOSAL_CONTENT_TYPE) {
-        throw new RequestError('UNSUPPORTED_MEDIA_TYPE', `Body must be ${PROPOSAL_CONTENT_TYPE}`);
-    }
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > DRAIN_LIMIT) {
-        throw new RequestError('PAYLOAD_TOO_LARGE', `Proposal exceeds ${MAX_PROPOSAL_BYTES} bytes`, {
-            connection: 'close',
-        });
-    }
-}
-
-/** Reads a proposal body; a body over the limit is read to its end and discarded so the 413 arrives. */
-async function readProposal(req: IncomingMessage): Promise<Buffer> {
-    assertProposalRequest(req);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > DRAIN_LIMIT) {
-            throw new RequestError('PAYLOAD_TOO_LARGE', `Proposal exceeds ${MAX_PROPOSAL_BYTES} bytes`, {
-                connection: 'close',
-            });
-        }
-        if (size <= MAX_PROPOSAL_BYTES) {
-            chunks.push(chunk);
-        }
-    }
-    if (size > MAX_PROPOSAL_BYTES) {
-        throw new EndorseError('PAYLOAD_TOO_LARGE', `Proposal exceeds ${MAX_PROPOSAL_BYTES} bytes`);
-    }
-    if (size === 0) {
-        throw new EndorseError('BAD_PROPOSAL', 'Proposal body is empty');
-    }
-    return Buffer.concat(chunks, size);
-}
-
-function readStartBlock(query: URLSearchParams): bigint {
-    assertQuery(query, ['startBlock']);
-    const text = query.get('startBlock') ?? '0';
-    const number = readBlockNumber(text);
-    if (number === undefined) {
-        throw new RequestError('INVALID_INPUT', 'startBlock must be a non-negative integer');
-    }
-    return BigInt(number);
-}
-
-const BLOCK_PATH = /^\/v1\/blocks\/([^/]*)$/;
-
-/** Serves one ledger; one instance per server. */
+/** Tracks one server's requests in flight and event streams, so closing can wait for them. */
 class LedgerHttpHandler {
-    readonly #ledger: LedgerTransport;
-    readonly #log: (entry: LedgerServerLogEntry) => void;
     readonly #inFlight = new Set<Promise<void>>();
     readonly #streams = new Set<() => void>();
     #closing = false;
-    readonly #routes: ReadonlyMap<string, Route>;
+    readonly #routes: LedgerRoutes;
 
     constructor(ledger: LedgerTransport, log: (entry: LedgerServerLogEntry) => void) {
-        this.#ledger = ledger;
-        this.#log = log;
-        this.#routes = new Map<string, Route>([
-            ['/v1/evaluate', { method: 'POST', handle: (req, res, query) => this.#evaluate(req, res, query) }],
-            ['/v1/submit', { method: 'POST', handle: (req, res, query) => this.#submit(req, res, query) }],
-            ['/v1/events', { method: 'GET', handle: (_req, res, query) => this.#events(res, query) }],
-            ['/v1/info', { method: 'GET', handle: (_req, res, query) => this.#info(res, query) }],
-            ['/v1/verify', { method: 'GET', handle: (_req, res, query) => this.#verify(res, query) }],
-        ]);
+        this.#routes = new LedgerRoutes({
+            ledger,
+            log,
+            isClosing: () => this.#closing,
+            addStream: (stop) => {
+                this.#streams.add(stop);
+            },
+            deleteStream: (stop) => {
+                this.#streams.delete(stop);
+            },
+        });
     }
 
     /** Handles a request; never rejects. */
     accept(req: IncomingMessage, res: ServerResponse): void {
-        const done = this.#handle(req, res).finally(() => this.#inFlight.delete(done));
+        const done = this.#routes.handle(req, res).finally(() => this.#inFlight.delete(done));
         this.#inFlight.add(done);
     }
 
@@ -192,157 +86,6 @@ class LedgerHttpHandler {
             await Promise.all(this.#inFlight);
         }
     }
-
-    async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-        try {
-            if (this.#closing) {
-                throw new UnavailableError('Ledger node is shutting down');
-            }
-            const url = new URL(req.url ?? '/', 'https://ledger.invalid');
-            await this.#route(req.method ?? '', url.pathname)(req, res, url.searchParams);
-        } catch (error) {
-            this.#fail(res, error);
-        }
-    }
-
-    #route(method: string, path: string): Handler {
-        const route = this.#findRoute(path);
-        if (!route) {
-            throw new RequestError('NOT_FOUND', 'No such route');
-        }
-        if (method !== route.method) {
-            throw new RequestError('METHOD_NOT_ALLOWED', `Use ${route.method}`, { allow: route.method });
-        }
-        return route.handle;
-    }
-
-    #findRoute(path: string): Route | undefined {
-        const block = BLOCK_PATH.exec(path);
-        if (block) {
-            return { method: 'GET', handle: (_req, res, query) => this.#block(res, block[1] ?? '', query) };
-        }
-        return this.#routes.get(path);
-    }
-
-    async #evaluate(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-        assertQuery(query, []);
-        const result = await this.#ledger.evaluate(await readProposal(req));
-        sendJson(res, 200, { result: Buffer.from(result).toString('base64') }, this.#connectionHeaders());
-    }
-
-    async #submit(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
-        assertQuery(query, []);
-        const committed = await this.#ledger.submit(await readProposal(req));
-        const body = {
-            txId: committed.txId,
-            blockNumber: committed.blockNumber.toString(),
-            result: Buffer.from(committed.result).toString('base64'),
-        };
-        sendJson(res, 200, body, this.#connectionHeaders());
-    }
-
-    async #info(res: ServerResponse, query: URLSearchParams): Promise<void> {
-        assertQuery(query, []);
-        const info = await this.#ledger.info();
-        sendJson(
-            res,
-            200,
-            { height: info.height.toString(), currentHash: info.currentHash },
-            this.#connectionHeaders(),
-        );
-    }
-
-    async #verify(res: ServerResponse, query: URLSearchParams): Promise<void> {
-        assertQuery(query, []);
-        sendJson(res, 200, await this.#ledger.verify(), this.#connectionHeaders());
-    }
-
-    async #block(res: ServerResponse, text: string, query: URLSearchParams): Promise<void> {
-        assertQuery(query, []);
-        const number = readBlockNumber(text);
-        if (number === undefined) {
-            throw new RequestError('INVALID_INPUT', 'Block number must be a non-negative integer');
-        }
-        const bytes = await this.#ledger.getBlock(BigInt(number));
-        if (!bytes) {
-            throw new RequestError('BLOCK_NOT_FOUND', `Block ${number} is past the head of the chain`);
-        }
-        res.writeHead(200, {
-            ...this.#connectionHeaders(),
-            'content-type': 'application/json',
-            'content-length': String(bytes.length),
-        });
-        res.end(bytes);
-    }
-
-    async #events(res: ServerResponse, query: URLSearchParams): Promise<void> {
-        const events = await this.#ledger.chaincodeEvents(readStartBlock(query));
-        const state = { stopped: false };
-        const stop = (): void => {
-            state.stopped = true;
-            events.close();
-        };
-        this.#streams.add(stop);
-        res.once('close', stop);
-        try {
-            res.writeHead(200, { 'content-type': EVENTS_CONTENT_TYPE, 'cache-control': 'no-store' });
-            res.flushHeaders();
-            for await (const event of events) {
-                if (!res.write(toWireEvent(event))) {
-                    await drained(res, () => state.stopped);
-                }
-                if (state.stopped) {
-                    break;
-                }
-            }
-        } finally {
-            this.#streams.delete(stop);
-            res.off('close', stop);
-            stop();
-            res.end();
-        }
-    }
-
-    #connectionHeaders(): Record<string, string> {
-        return this.#closing ? { connection: 'close' } : {};
-    }
-
-    #fail(res: ServerResponse, error: unknown): void {
-        const ledgerError = error instanceof LedgerError ? error : this.#internal(error);
-        if (res.headersSent || res.destroyed) {
-            res.destroy();
-            return;
-        }
-        const { status, body } = toWireError(ledgerError);
-        const headers = error instanceof RequestError ? error.headers : {};
-        sendJson(res, status, body, { ...this.#connectionHeaders(), ...headers });
-        if (status >= 500) {
-            this.#log({ level: 'warn', event: 'request-failed', status, code: ledgerError.code });
-        }
-    }
-
-    #internal(error: unknown): LedgerError {
-        const name = error instanceof Error ? error.name : typeof error;
-        const message = error instanceof Error ? error.message.slice(0, 200) : undefined;
-        this.#log({ level: 'error', event: 'internal-error', name, message });
-        return new UnavailableError('Internal ledger node error');
-    }
-}
-
-/** Resolves when the response can take more data, has closed, or the stream was stopped. */
-function drained(res: ServerResponse, isStopped: () => boolean): Promise<void> {
-    if (isStopped() || res.destroyed) {
-        return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-        const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-    });
 }
 
 function assertOptions(options: LedgerServerOptions): void {

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The core under `LedgerContracts`: one chaincode transaction evaluated or submitted through the
+ * {@link Ledger}, its JSON result parsed, failures converted to {@link ApiError}s by `toLedgerApiError`, and a
+ * submit whose reads went stale (`MVCC_READ_CONFLICT`, `PHANTOM_READ_CONFLICT`) retried a few times before it
+ * is reported as `CONFLICT`.
+ */
+import { ApiError } from '../errors';
+import type { LedgerContractsOptions, Submitted } from './contract-types';
+import { CommitError, toLedgerApiError, type CommitResult, type Ledger } from './ledger';
+
+const RETRIED_COMMIT_CODES: ReadonlySet<string> = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+
+function parseResult(bytes: Uint8Array): unknown {
+    return JSON.parse(Buffer.from(bytes).toString('utf8'));
+}
+
+/** Evaluates and submits transactions of any contract. Every method throws {@link ApiError}s. */
+export class ContractCalls {
+    readonly #ledger: Ledger;
+    readonly #clock: (() => Date) | undefined;
+    readonly #attempts: number;
+    readonly #onSubmit: (fn: string, outcome: string) => void;
+
+    /**
+     * @param ledger - the ledger connection, under this organisation's identity
+     * @param options - clock and retry attempts
+     */
+    constructor(ledger: Ledger, options: LedgerContractsOptions = {}) {
+        this.#ledger = ledger;
+        this.#clock = options.clock;
+        this.#attempts = Math.max(1, options.attempts ?? 3);
+        this.#onSubmit = options.onSubmit ?? ((): void => undefined);
+    }
+
+    /** The MSP id these calls transact as. */
+    get mspId(): string {
+        return this.#ledger.mspId;
+    }
+
+    /** Evaluates a transaction and parses its JSON result. */
+    async evaluate<T>(contract: string, fn: string, args: readonly string[]): Promise<T> {
+        try {
+            const bytes = await this.#ledger.evaluate(contract, fn, { arguments: args, timestamp: this.#clock?.() });
+            return parseResult(bytes) as T;
+        } catch (error) {
+            throw toLedgerApiError(error);
+        }
+    }
+
+    async #submitOnce(contract: string, fn: string, args: readonly string[]): Promise<CommitResult> {
+        return this.#ledger.submit(contract, fn, { arguments: args, timestamp: this.#clock?.() });
+    }
+
+    /** Submits a transaction (retrying read conflicts), reports the outcome, parses its JSON result. */
+    async submit<T>(contract: string, fn: string, args: readonly string[]): Promise<Submitted<T>> {
+        try {
+            const submitted = await this.#submitWithRetry<T>(contract, fn, args);
+            this.#onSubmit(fn, 'ok');
+            return submitted;
+        } catch (error) {
+            this.#onSubmit(fn, error instanceof ApiError ? error.code : 'INTERNAL');
+            throw error;
+        }
+    }
+
+    async #submitWithRetry<T>(contract: string, fn: string, args: readonly string[]): Promise<Submitted<T>> {
+        for (let attempt = 1; ; attempt++) {
+            try {
+                const result = await this.#submitOnce(contract, fn, args);
+                return { value: parseResult(result.result) as T, txId: result.txId, blockNumber: result.blockNumber };
+            } catch (error) {
+                const stale = error instanceof CommitError && RETRIED_COMMIT_CODES.has(error.code);
+                if (!stale) {
+                    throw toLedgerApiError(error);
+                }
+                if (attempt >= this.#attempts) {
+                    throw new ApiError('CONFLICT', `${contract}:${fn} kept conflicting with concurrent writes`, {
+                        cause: error,
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The shapes `LedgerContracts` takes and returns: the chaincode's state shapes from
+ * `chaincode/src/model/state.ts` (re-exported, so the gateway and the chaincode cannot drift), a committed
+ * write, a page of a listing, the inputs of the writes, and the facade's options. `contracts.ts` re-exports
+ * every name here.
+ */
+import type {
+    AccessEvent,
+    Amount,
+    Claim,
+    Consent,
+    LedgerConfig,
+    Organization,
+    Patient,
+    RecordEntry,
+} from '../../../chaincode/src/model/state';
+import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/model/vocabulary';
+
+export type { AccessEvent, Amount, Claim, Consent, LedgerConfig, Organization, Patient, RecordEntry };
+export type { Category, ClaimDecision, OrgType, Purpose, Verdict };
+
+/** A committed write: the chaincode's result with the transaction id and block number. */
+export interface Submitted<T> {
+    readonly value: T;
+    readonly txId: string;
+    readonly blockNumber: bigint;
+}
+
+/** One page of a chaincode listing. */
+export interface Page<T> {
+    readonly items: readonly T[];
+    /** Pass back for the next page; empty when there is none. */
+    readonly bookmark: string;
+    readonly fetchedRecordsCount: number;
+}
+
+/** Which page to read: size 1–500 and the previous page's bookmark ('' for the first). */
+export interface PageRequest {
+    readonly pageSize: number;
+    readonly bookmark: string;
+}
+
+/** A patient-signed envelope, passed to the chaincode unchanged (it verifies the signature itself). */
+export interface SignedEnvelope {
+    readonly payload: Readonly<Record<string, unknown>>;
+    readonly signature: string;
+}
+
+/** What an organisation says about itself when it registers or updates. */
+export interface OrganizationProfileInput {
+    readonly type: OrgType;
+    readonly name: string;
+    readonly p2pUrl: string;
+    readonly tlsCertPem: string;
+}
+
+/** A record anchor. */
+export interface AnchorInput {
+    readonly recordId: string;
+    readonly patientId: string;
+    readonly category: Category;
+    readonly contentHash: string;
+    readonly supersedes?: string;
+}
+
+/** An access request. */
+export interface AccessInput {
+    readonly recordId: string;
+    readonly purpose: Purpose;
+    /** Required with EMERGENCY, refused otherwise. */
+    readonly justification?: string;
+}
+
+/** A claim submission. */
+export interface ClaimInput {
+    readonly patientId: string;
+    readonly insurer: string;
+    readonly recordIds: readonly string[];
+    readonly amount: Amount;
+}
+
+/** Options of `LedgerContracts`. */
+export interface LedgerContractsOptions {
+    /** Transaction timestamps come from this clock (the ledger's default, the wall clock, otherwise). */
+    readonly clock?: () => Date;
+    /** Attempts of a submit that fails with a read conflict; 3 by default. */
+    readonly attempts?: number;
+    /** Told the outcome of every submit (`ok` or the API error code), e.g. to count it in metrics. */
+    readonly onSubmit?: (fn: string, outcome: string) => void;
+}
