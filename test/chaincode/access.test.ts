@@ -30,6 +30,21 @@ describe('access contract on the embedded ledger', () => {
         return (await region.evaluate('hospitalB', 'access', 'readAccess', [accessId])) as AccessEvent;
     }
 
+    /** The chaincode event a committed transaction set: its name and parsed payload. */
+    async function readEvent(txId: string, blockNumber: bigint): Promise<{ name: string; payload: unknown }> {
+        const stream = await region.clients.hospitalB.chaincodeEvents({ startBlock: blockNumber });
+        try {
+            for await (const event of stream) {
+                if (event.transactionId === txId) {
+                    return { name: event.eventName, payload: JSON.parse(Buffer.from(event.payload).toString('utf8')) };
+                }
+            }
+        } finally {
+            stream.close();
+        }
+        throw new Error(`no chaincode event for ${txId}`);
+    }
+
     describe('decision', () => {
         it('grants under a covering consent and records who, what, why, when and until when', async () => {
             const record = await anchor(region, 'hospitalA', patient);
@@ -48,6 +63,36 @@ describe('access contract on the embedded ledger', () => {
             assert.equal(event.requestedAt, region.clock.iso);
             assert.equal(Date.parse(event.expiresAt ?? '') - Date.parse(event.requestedAt), 5 * 60_000);
             assert.deepEqual(await readAccess(event.accessId), event);
+        });
+
+        it('announces a request in one AccessRequested event carrying ids, decision, reason and purpose', async () => {
+            const record = await anchor(region, 'hospitalA', patient);
+            await grant(region, patient);
+            const granted = await region.submit('hospitalB', 'access', 'requestAccess', [
+                JSON.stringify({ recordId: record.recordId, purpose: 'TREATMENT' }),
+            ]);
+            const denied = await region.submit('insurer', 'access', 'requestAccess', [
+                JSON.stringify({ recordId: record.recordId, purpose: 'PAYMENT' }),
+            ]);
+            for (const submitted of [granted, denied]) {
+                const event = submitted.value as AccessEvent;
+                assert.deepEqual(await readEvent(submitted.txId, submitted.blockNumber), {
+                    name: 'AccessRequested',
+                    payload: {
+                        accessId: event.accessId,
+                        custodian: Msp.hospitalA,
+                        decision: event.decision,
+                        patientId: patient.patientId,
+                        purpose: event.purpose,
+                        reason: event.reason,
+                        recordId: record.recordId,
+                        requester: event.requester,
+                    },
+                });
+            }
+            assert.equal((granted.value as AccessEvent).purpose, 'TREATMENT');
+            assert.equal((denied.value as AccessEvent).decision, 'DENIED');
+            assert.equal((denied.value as AccessEvent).purpose, 'PAYMENT');
         });
 
         const table: {

@@ -124,8 +124,17 @@ export class AccessContract extends HealthContract {
             review: null,
         };
         await writeAccessEvent(ctx, event);
-        const { accessId, decision, reason, requester, custodian, recordId, patientId } = event;
-        emitEvent(ctx, 'AccessRequested', { accessId, decision, reason, requester, custodian, recordId, patientId });
+        const { accessId, decision, reason, purpose, requester, custodian, recordId, patientId } = event;
+        emitEvent(ctx, 'AccessRequested', {
+            accessId,
+            decision,
+            reason,
+            purpose,
+            requester,
+            custodian,
+            recordId,
+            patientId,
+        });
         return toCanonicalJson(event);
     }
 

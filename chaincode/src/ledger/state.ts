@@ -88,10 +88,11 @@ export async function deleteState(ctx: Context, key: CompositeKeySpec): Promise<
 }
 
 /**
- * Sets the transaction's one chaincode event: its name and a canonical JSON payload of ids only.
+ * Sets the transaction's one chaincode event: its name and a canonical JSON payload of ids and
+ * closed-vocabulary codes only.
  * @param ctx - transaction context
  * @param name - event name
- * @param payload - ids describing what happened
+ * @param payload - ids and codes describing what happened
  */
 export function emitEvent(ctx: Context, name: string, payload: Readonly<Record<string, unknown>>): void {
     ctx.stub.setEvent(name, toStateBytes(payload));

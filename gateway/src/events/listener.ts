@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The chaincode event listener: follows the ledger's chaincode events from a checkpoint persisted in the
- * gateway's data folder, so a restart resumes where it stopped without reprocessing; counts access
- * decisions for `/metrics`; and keeps a small cache of organisation statuses and revoked consents, so the
- * p2p port notices suspensions and revocations at once (the cache can only refuse early; the ledger's own
- * checks stay authoritative). A failed stream is reopened with capped exponential backoff.
+ * gateway's data folder, so a restart resumes where it stopped without reprocessing; counts events for
+ * `/metrics` by name, decision, reason and purpose (access decisions region-wide); and keeps a small cache of
+ * organisation statuses and revoked consents, so the p2p port notices suspensions and revocations at once
+ * (the cache can only refuse early; the ledger's own checks stay authoritative). A failed stream is reopened
+ * with capped exponential backoff.
+ *
+ * The checkpoint is kept in memory after every event but written to its file (an fsync) once per block, so
+ * that replaying a long chain does not cost one fsync per event. The file always names the last event
+ * whose processing finished, never a later one, so a restart never skips an event; a restart after a crash
+ * replays the events processed since the last write, whose effects (cache, counters, `processed`) lived only
+ * in the crashed process's memory.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -26,9 +33,11 @@ export interface EventListenerOptions {
     readonly registry?: Registry;
     /** Reconnection backoff: first delay (default 500 ms) and longest (default 30 s). */
     readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+    /** Writes the checkpoint file; {@link writeCheckpoint} by default (tests count the writes). */
+    readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void;
 }
 
-/** Events of the listener: one per chaincode event processed (and checkpointed). */
+/** Events of the listener: one per chaincode event processed (its checkpoint file follows with its block). */
 export interface ListenerEvents {
     processed: [event: ChaincodeEvent];
 }
@@ -44,6 +53,9 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     readonly #cache = new EventCache();
     readonly #events: Counter | undefined;
     #checkpoint: Checkpoint | undefined;
+    /** What the checkpoint file holds. */
+    #written: Checkpoint | undefined;
+    #idleWrite: NodeJS.Immediate | undefined;
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
     #running: Promise<void> | undefined;
     #closed = false;
@@ -56,11 +68,13 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         super();
         this.#options = options;
         this.#checkpoint = readCheckpoint(options.checkpointFile);
+        this.#written = this.#checkpoint;
         this.#events = options.registry
             ? counter(options.registry, 'healthchain_ledger_events_total', 'Chaincode events seen on the ledger', [
                   'event',
                   'decision',
                   'reason',
+                  'purpose',
               ])
             : undefined;
     }
@@ -132,6 +146,8 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         } finally {
             this.#stream?.close();
             this.#stream = undefined;
+            // The stream ended, failed or was closed, possibly mid-block: keep what was processed.
+            this.#writeCheckpoint();
         }
         return progressed;
     }
@@ -144,18 +160,58 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     }
 
     #process(event: ChaincodeEvent): void {
+        // A stream delivers blocks in order, all of a block's events before the next block's: an event of a
+        // later block means the previous block is done, so its last checkpoint is written first.
+        if (this.#checkpoint !== undefined && event.blockNumber > this.#checkpoint.blockNumber) {
+            this.#writeCheckpoint();
+        }
         const payload = parsePayload(event.payload);
         this.#cache.apply(event.eventName, payload);
         this.#count(event.eventName, payload);
         this.#checkpoint = { blockNumber: event.blockNumber, transactionId: event.transactionId };
-        writeCheckpoint(this.#options.checkpointFile, this.#checkpoint);
+        this.#writeCheckpointWhenIdle();
         this.emit('processed', event);
+    }
+
+    /**
+     * Writes the checkpoint once the stream goes idle, so the last block read is not left unwritten until
+     * the next block arrives. Both ledgers yield a block's events one after another without waiting for I/O
+     * (Fabric sends one response per block), so an immediate runs only once the stream waits for the next
+     * block. A stream that split a block across reads would get an extra write naming a transaction inside
+     * the block, which resumes correctly too.
+     */
+    #writeCheckpointWhenIdle(): void {
+        this.#idleWrite ??= setImmediate(() => {
+            this.#idleWrite = undefined;
+            this.#writeCheckpoint();
+        });
+    }
+
+    /** Writes the in-memory checkpoint to the file unless the file already holds it. */
+    #writeCheckpoint(): void {
+        if (this.#idleWrite !== undefined) {
+            clearImmediate(this.#idleWrite);
+            this.#idleWrite = undefined;
+        }
+        const checkpoint = this.#checkpoint;
+        if (checkpoint === undefined || checkpoint === this.#written) {
+            return;
+        }
+        try {
+            (this.#options.writeCheckpoint ?? writeCheckpoint)(this.#options.checkpointFile, checkpoint);
+            this.#written = checkpoint;
+        } catch (error) {
+            // The in-memory checkpoint keeps this process exact; the next write (idle, next block, stream
+            // end) tries again.
+            this.#options.logger.error({ err: error }, 'event checkpoint not written; retrying with the next write');
+        }
     }
 
     #count(eventName: string, payload: Readonly<Record<string, unknown>>): void {
         const decision = typeof payload.decision === 'string' ? payload.decision : '';
         const reason = typeof payload.reason === 'string' ? payload.reason : '';
-        this.#events?.inc({ event: eventName, decision, reason });
+        const purpose = typeof payload.purpose === 'string' ? payload.purpose : '';
+        this.#events?.inc({ event: eventName, decision, reason, purpose });
     }
 
     #pause(ms: number): Promise<void> {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { readCheckpoint } from '../../../gateway/src/events/checkpoint';
+import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../../gateway/src/events/checkpoint';
 import { ChaincodeEventListener } from '../../../gateway/src/events/listener';
 import { LedgerContracts } from '../../../gateway/src/ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, CommitResult, Ledger } from '../../../gateway/src/ledger/ledger';
@@ -74,12 +74,16 @@ describe('chaincode event stream resumption', () => {
     let temp: ReturnType<typeof newTempDir>;
     const listeners: ChaincodeEventListener[] = [];
 
-    function newListener(ledger: Ledger): { listener: ChaincodeEventListener; seen: ChaincodeEvent[] } {
+    function newListener(
+        ledger: Ledger,
+        write?: (file: string, checkpoint: Checkpoint) => void,
+    ): { listener: ChaincodeEventListener; seen: ChaincodeEvent[] } {
         const listener = new ChaincodeEventListener({
             ledger,
             checkpointFile: join(temp.dir, 'events.checkpoint.json'),
             logger,
             retry: { initialMs: 2, maxMs: 20 },
+            writeCheckpoint: write,
         });
         const seen: ChaincodeEvent[] = [];
         listener.on('processed', (event) => seen.push(event));
@@ -131,6 +135,30 @@ describe('chaincode event stream resumption', () => {
         );
     });
 
+    it('writes the checkpoint file once per block, naming the block’s last event', async () => {
+        const results = await emitThree(client);
+        const writes: Checkpoint[] = [];
+        const { listener, seen } = newListener(client, (file, checkpoint) => {
+            writes.push(checkpoint);
+            writeCheckpoint(file, checkpoint);
+        });
+        const done = Promise.all(results.map((result) => processed(listener, result.txId)));
+        listener.start();
+        await done;
+        await listener.close();
+        // A fresh checkpoint file: every block with events so far is replayed, this test's three-event block last.
+        const lastOfEachBlock = new Map<bigint, string>();
+        for (const event of seen) {
+            lastOfEachBlock.set(event.blockNumber, event.transactionId);
+        }
+        assert.deepEqual(
+            writes,
+            [...lastOfEachBlock].map(([blockNumber, transactionId]) => ({ blockNumber, transactionId })),
+        );
+        assert.equal(seen.filter((event) => event.blockNumber === results[0]?.blockNumber).length, 3);
+        assert.deepEqual(readCheckpoint(join(temp.dir, 'events.checkpoint.json')), writes.at(-1));
+    });
+
     it('reconnects after the stream fails mid-block, without losing or repeating events', async () => {
         const results = await emitThree(client);
         const breaking = new BreakingLedger(client);
@@ -147,6 +175,89 @@ describe('chaincode event stream resumption', () => {
         for (const result of results) {
             assert.ok(ids.includes(result.txId));
         }
+    });
+});
+
+/** A ledger whose event streams replay fixed events from their start block, then wait until closed. */
+function newScriptedLedger(events: readonly ChaincodeEvent[]): Pick<Ledger, 'chaincodeEvents'> {
+    return {
+        chaincodeEvents: (options) => {
+            let close: () => void = () => undefined;
+            const closed = new Promise<void>((resolve) => (close = resolve));
+            const startBlock = options?.startBlock ?? 0n;
+            async function* generate(): AsyncGenerator<ChaincodeEvent> {
+                yield* events.filter((event) => event.blockNumber >= startBlock);
+                await closed;
+            }
+            const iterator = generate();
+            return Promise.resolve({ [Symbol.asyncIterator]: () => iterator, close });
+        },
+    };
+}
+
+function newEvent(blockNumber: bigint, transactionId: string): ChaincodeEvent {
+    const payload = Buffer.from(JSON.stringify({ accessId: transactionId, decision: 'GRANTED' }));
+    return { blockNumber, transactionId, chaincodeName: 'healthchain', eventName: 'AccessRequested', payload };
+}
+
+describe('chaincode event listener checkpoint', () => {
+    const events = [newEvent(3n, 'a'), newEvent(3n, 'b'), newEvent(3n, 'c'), newEvent(4n, 'd'), newEvent(4n, 'e')];
+    let temp: ReturnType<typeof newTempDir>;
+    let checkpointFile: string;
+    const listeners: ChaincodeEventListener[] = [];
+
+    function newListener(writes: Checkpoint[] = []): { listener: ChaincodeEventListener; seen: string[] } {
+        const listener = new ChaincodeEventListener({
+            ledger: newScriptedLedger(events),
+            checkpointFile,
+            logger,
+            writeCheckpoint: (file, checkpoint) => {
+                writes.push(checkpoint);
+                writeCheckpoint(file, checkpoint);
+            },
+        });
+        const seen: string[] = [];
+        listener.on('processed', (event) => seen.push(event.transactionId));
+        listeners.push(listener);
+        return { listener, seen };
+    }
+
+    beforeEach(() => {
+        temp = newTempDir('custody-checkpoint-');
+        checkpointFile = join(temp.dir, 'events.checkpoint.json');
+    });
+    afterEach(async () => {
+        for (const listener of listeners.splice(0)) {
+            await listener.close();
+        }
+        temp.remove();
+    });
+
+    it('writes once per block: when the next block begins, and when the stream goes idle', async () => {
+        const writes: Checkpoint[] = [];
+        const { listener, seen } = newListener(writes);
+        const done = processed(listener, 'e');
+        listener.start();
+        await done;
+        await listener.close();
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e']);
+        assert.deepEqual(writes, [
+            { blockNumber: 3n, transactionId: 'c' },
+            { blockNumber: 4n, transactionId: 'e' },
+        ]);
+    });
+
+    it('resumes inside a partly processed block after the transaction its checkpoint names', async () => {
+        writeCheckpoint(checkpointFile, { blockNumber: 3n, transactionId: 'b' });
+        const writes: Checkpoint[] = [];
+        const { listener, seen } = newListener(writes);
+        const done = processed(listener, 'e');
+        listener.start();
+        await done;
+        await listener.close();
+        assert.deepEqual(seen, ['c', 'd', 'e']);
+        assert.deepEqual(readCheckpoint(checkpointFile), { blockNumber: 4n, transactionId: 'e' });
+        assert.equal(writes.length, 2);
     });
 });
 
@@ -220,7 +331,13 @@ describe('chaincode event listener', () => {
         assert.ok(listener.isConsentRevoked(revoked.consentId));
         assert.equal(listener.isConsentRevoked('consent-never'), false);
         const metrics = await registry.getSingleMetricAsString('healthchain_ledger_events_total');
-        assert.match(metrics, new RegExp(`event="AccessRequested",decision="${access.decision}"`));
+        assert.match(
+            metrics,
+            new RegExp(
+                `event="AccessRequested",decision="${access.decision}",reason="${access.reason}",purpose="TREATMENT"} 1`,
+            ),
+        );
+        assert.match(metrics, /event="OrganizationStatusChanged",decision="",reason="",purpose=""}/);
         await region.submit('commission', 'organization', 'reinstateOrganization', [Msp.insurer]);
     });
 });
