@@ -107,6 +107,23 @@ for (const mode of modes) {
                 });
             });
 
+            it('refuses private data and chaincode-to-chaincode calls with a clear error', async () => {
+                await assert.rejects(
+                    client.evaluate('kv', 'privateGet', { arguments: ['secrets', 'k'] }),
+                    (error: unknown) => {
+                        assert.ok(error instanceof EndorseError);
+                        assert.match(error.message, /private data collections are not supported/);
+                        return true;
+                    },
+                );
+                await assert.rejects(client.submit('kv', 'invokeOther', { arguments: ['other'] }), (error: unknown) => {
+                    assert.ok(error instanceof EndorseError);
+                    assert.match(error.message, /chaincode-to-chaincode invocation is not supported/);
+                    return true;
+                });
+                assert.equal(await heightOf(t.ledger), 0n);
+            });
+
             it('refuses a write after a paginated query, as Fabric does', async () => {
                 await assert.rejects(client.submit('kv', 'pageThenPut', { arguments: ['a', 'z'] }), EndorseError);
                 assert.equal(await heightOf(t.ledger), 0n);
