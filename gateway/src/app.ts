@@ -58,6 +58,8 @@ export interface CustodyRoutes {
     /** `POST /records`, `GET /records`, `GET /records/:id`, `POST /records/:id/fetch`. */
     readonly router: Router;
     readonly fetcher: RecordFetcher;
+    /** An organisation's status as the chaincode events last told it (undefined: not seen yet). */
+    readonly orgStatus?: (mspId: string) => string | undefined;
 }
 
 /** Everything the routes need. */

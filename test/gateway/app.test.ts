@@ -18,6 +18,7 @@ describe('gateway app', () => {
         const body = result.body as { status: string; org: string; ledger: { height: number } };
         assert.equal(body.status, 'ok');
         assert.equal(body.org, 'HospitalAMSP');
+        assert.equal((result.body as { orgStatus?: string }).orgStatus, 'unknown');
         assert.equal(body.ledger.height, Number(await region.height()));
         assert.match(result.headers.get('x-request-id') ?? '', /^[0-9a-f-]{36}$/);
     });

@@ -111,6 +111,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         store,
         outbox,
         events,
+        orgStatus: (mspId: string): string | undefined => events.orgStatus(mspId),
         start: (): Promise<void> => {
             outbox.start();
             events.start();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * What the event listener remembers: each organisation's last known status and the consents recently
- * revoked. Small and bounded; only ever used to refuse early.
+ * revoked. Small and bounded; informational only (the gateway reports its own organisation's status in
+ * `/health`), never a reason to serve or refuse: the ledger decides that.
  */
 
 /** Most revoked consent ids remembered (oldest forgotten first; the ledger still checks them). */
@@ -20,6 +21,15 @@ export class EventCache {
     isOrgActive(mspId: string): boolean | undefined {
         const status = this.#orgStatus.get(mspId);
         return status === undefined ? undefined : status === 'active';
+    }
+
+    /**
+     * An organisation's last known status (`pending`, `active`, `suspended`).
+     * @param mspId - the organisation
+     * @returns undefined when nothing is known about it
+     */
+    orgStatus(mspId: string): string | undefined {
+        return this.#orgStatus.get(mspId);
     }
 
     /**

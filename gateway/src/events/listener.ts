@@ -89,6 +89,14 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         return this.#cache.isOrgActive(mspId);
     }
 
+    /**
+     * An organisation's last known status from the events.
+     * @param mspId - the organisation
+     */
+    orgStatus(mspId: string): string | undefined {
+        return this.#cache.orgStatus(mspId);
+    }
+
     /** @inheritdoc */
     isConsentRevoked(consentId: string): boolean {
         return this.#cache.isConsentRevoked(consentId);

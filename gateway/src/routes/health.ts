@@ -50,7 +50,10 @@ export function newHealthRoutes(config: GatewayConfig, deps: AppDeps): Router {
     const router = Router();
     router.get('/health', async (_req, res) => {
         const height = await probeLedger(deps);
-        res.json({ status: 'ok', org: config.org.mspId, ledger: { height: Number(height) } });
+        // This organisation's status as the event listener last saw it, so that an operator notices a
+        // suspension by the commission at once; 'unknown' until the listener has seen it.
+        const orgStatus = deps.custody?.orgStatus?.(config.org.mspId) ?? 'unknown';
+        res.json({ status: 'ok', org: config.org.mspId, orgStatus, ledger: { height: Number(height) } });
     });
     router.get('/metrics', async (req, res) => {
         if (!isLoopback(req.socket.remoteAddress)) {

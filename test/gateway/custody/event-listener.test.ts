@@ -328,6 +328,7 @@ describe('chaincode event listener', () => {
         assert.equal(listener.isOrgActive(Msp.insurer), false);
         assert.equal(listener.isOrgActive(Msp.hospitalA), true);
         assert.equal(listener.isOrgActive('UnknownMSP'), undefined);
+        assert.equal(listener.orgStatus(Msp.insurer), 'suspended');
         assert.ok(listener.isConsentRevoked(revoked.consentId));
         assert.equal(listener.isConsentRevoked('consent-never'), false);
         const metrics = await registry.getSingleMetricAsString('healthchain_ledger_events_total');
