@@ -2,12 +2,17 @@
 /**
  * The consent form: organisation, purposes, categories — the sensitive ones in a separate, marked group
  * that "all ordinary categories" never includes — custodians and dates. Signed in the page.
+ *
+ * The grantee and the custodians are picked from the region's public directory (`GET /directory`: the active
+ * organisations' MSP ids, types and names), since patients do not know MSP ids. Only when the directory cannot
+ * be loaded does the form fall back to typed MSP ids, and says why.
  */
-import { call } from './api.js';
-import { button, field, h, input, show, tx } from './dom.js';
+import { call, type List } from './api.js';
+import { button, field, h, input, option, raw, setMessage, show, tx } from './dom.js';
 import { errorMessage, runBusy, success } from './feedback.js';
+import { hasMessage } from './i18n.js';
 import { newConsentGrant, type PatientKey } from './patient-key.js';
-import { ConsentPurposes, MSP_ID, OrdinaryCategories, SensitiveCategories } from './vocabulary.js';
+import { ConsentPurposes, MSP_ID, OrdinaryCategories, SensitiveCategories, type DirectoryEntry } from './vocabulary.js';
 
 const DAY_MS = 86_400_000;
 
@@ -45,17 +50,21 @@ function toWindow(from: string, to: string): { notBefore: string; notAfter: stri
 
 function readTerms(form: HTMLFormElement): Parameters<typeof newConsentGrant>[1] {
     const value = (name: string): string =>
-        (form.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
+        (form.elements.namedItem(name) as HTMLInputElement | HTMLSelectElement | null)?.value.trim() ?? '';
     const grantee = value('grantee');
     const purposes = checked(form, 'purpose');
     const ordinary = checked(form, 'allOrdinary').length > 0 ? ['*'] : checked(form, 'category');
     const categories = [...ordinary, ...checked(form, 'sensitive')];
     const anyCustodian = checked(form, 'anyCustodian').length > 0;
+    // The directory's checkboxes, or the typed fallback: the form holds one or the other.
     const custodians = anyCustodian
         ? ['*']
-        : value('custodians')
-              .split(/[\s,]+/)
-              .filter((c) => c !== '');
+        : [
+              ...checked(form, 'custodian'),
+              ...value('custodians')
+                  .split(/[\s,]+/)
+                  .filter((c) => c !== ''),
+          ];
     const window = toWindow(value('from'), value('to'));
     const valid =
         MSP_ID.test(grantee) &&
@@ -70,6 +79,90 @@ function readTerms(form: HTMLFormElement): Parameters<typeof newConsentGrant>[1]
     return { grantee, purposes, categories, custodians, ...window };
 }
 
+/** The active organisations, or undefined when the directory cannot be loaded (or is empty). */
+async function readDirectory(): Promise<readonly DirectoryEntry[] | undefined> {
+    try {
+        const list = await call<List<DirectoryEntry>>('GET', '/directory', { staff: false });
+        return list.items.length > 0 ? list.items : undefined;
+    } catch {
+        // Not ignored: the caller shows the typed fallback with a notice saying the list is unavailable.
+        return undefined;
+    }
+}
+
+/** An organisation as an option: its name (data) and its type (translated), valued by its MSP id. */
+function orgOption(org: DirectoryEntry): HTMLOptionElement {
+    const key = `consent.org.${org.type}`;
+    return setMessage(h('option', { value: org.mspId }), hasMessage(key) ? key : 'consent.org.other', {
+        name: org.name,
+    });
+}
+
+function granteeSelect(orgs: readonly DirectoryEntry[]): HTMLElement {
+    return field(
+        'consent.grantee',
+        h(
+            'select',
+            { name: 'grantee', 'data-testid': 'grantee' },
+            option('', 'consent.chooseGrantee'),
+            ...orgs.map(orgOption),
+        ),
+    );
+}
+
+function custodianChecks(orgs: readonly DirectoryEntry[]): HTMLElement {
+    const hospitals = orgs.filter((org) => org.type === 'hospital');
+    return h(
+        'div',
+        {},
+        h('p', { class: 'hint' }, tx('consent.onlyCustodians')),
+        h(
+            'div',
+            { class: 'checks', 'data-testid': 'custodians' },
+            ...hospitals.map((org) =>
+                h(
+                    'label',
+                    { class: 'check' },
+                    h('input', { type: 'checkbox', name: 'custodian', value: org.mspId }),
+                    raw(org.name),
+                ),
+            ),
+        ),
+    );
+}
+
+function typedGrantee(): HTMLElement {
+    return h(
+        'div',
+        {},
+        h('p', { class: 'notice', 'data-testid': 'directory-unavailable' }, tx('consent.directoryUnavailable')),
+        field(
+            'consent.grantee',
+            input({ name: 'grantee', autocomplete: 'off', 'data-testid': 'grantee' }, 'consent.granteeHint'),
+        ),
+    );
+}
+
+function typedCustodians(): HTMLElement {
+    return field(
+        'consent.onlyCustodians',
+        input({ name: 'custodians', autocomplete: 'off', 'data-testid': 'custodians' }, 'consent.custodiansHint'),
+    );
+}
+
+/**
+ * Fills the grantee and custodian slots from the directory, or with typed fields when it cannot be loaded.
+ * @param grantee - where the grantee field goes (progress is shown there meanwhile)
+ * @param custodians - where the custodian choices go
+ */
+async function fillFromDirectory(grantee: HTMLElement, custodians: HTMLElement): Promise<void> {
+    await runBusy(grantee, undefined, async () => {
+        const orgs = await readDirectory();
+        show(grantee, orgs === undefined ? typedGrantee() : granteeSelect(orgs));
+        show(custodians, orgs === undefined ? typedCustodians() : custodianChecks(orgs));
+    });
+}
+
 /**
  * The consent form as a card.
  * @param key - the patient's key
@@ -78,13 +171,13 @@ function readTerms(form: HTMLFormElement): Parameters<typeof newConsentGrant>[1]
 export function newConsentSection(key: PatientKey, done: () => Promise<void>): HTMLElement {
     const status = h('div', { class: 'status' });
     const allOrdinary = checkbox('allOrdinary', '*', 'consent.allOrdinary', { 'data-testid': 'all-ordinary' });
+    const granteeSlot = h('div', { 'data-testid': 'grantee-field' });
+    const custodiansSlot = h('div', {});
+    void fillFromDirectory(granteeSlot, custodiansSlot);
     const form = h(
         'form',
         { class: 'consent-form', 'data-testid': 'consent-form' },
-        field(
-            'consent.grantee',
-            input({ name: 'grantee', autocomplete: 'off', 'data-testid': 'grantee' }, 'consent.granteeHint'),
-        ),
+        granteeSlot,
         h(
             'fieldset',
             {},
@@ -110,13 +203,7 @@ export function newConsentSection(key: PatientKey, done: () => Promise<void>): H
             {},
             h('legend', {}, tx('consent.custodians')),
             checkbox('anyCustodian', '*', 'custodian.any', { 'data-testid': 'any-custodian' }),
-            field(
-                'consent.onlyCustodians',
-                input(
-                    { name: 'custodians', autocomplete: 'off', 'data-testid': 'custodians' },
-                    'consent.custodiansHint',
-                ),
-            ),
+            custodiansSlot,
         ),
         h(
             'div',

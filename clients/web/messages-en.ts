@@ -50,6 +50,13 @@ export const en = {
     'consent.title': 'Grant a consent',
     'consent.grantee': 'Organisation that may see your records',
     'consent.granteeHint': 'e.g. HospitalBMSP',
+    'consent.chooseGrantee': 'Choose an organisation…',
+    'consent.org.hospital': '{name} (hospital)',
+    'consent.org.insurer': '{name} (insurer)',
+    'consent.org.commission': '{name} (health commission)',
+    'consent.org.other': '{name}',
+    'consent.directoryUnavailable':
+        'The list of organisations could not be loaded. Type their ids instead (your hospital can tell you them).',
     'consent.purposes': 'For what purposes',
     'consent.ordinaryCategories': 'Categories',
     'consent.allOrdinary': 'All ordinary categories (not the sensitive ones below)',

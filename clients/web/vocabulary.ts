@@ -29,6 +29,16 @@ export const PATIENT_ID = /^pt[a-z2-7]{52}$/;
 /** An organisation's MSP id. */
 export const MSP_ID = /^[A-Za-z][A-Za-z0-9.-]{0,63}$/;
 
+/** Organisation types. */
+export const OrgTypes = ['hospital', 'insurer', 'commission'] as const;
+
+/** An active organisation as the public directory (`GET /directory`) lists it. */
+export interface DirectoryEntry {
+    readonly mspId: string;
+    readonly type: (typeof OrgTypes)[number];
+    readonly name: string;
+}
+
 /** An access event as the API returns it. */
 export interface AccessEvent {
     readonly accessId: string;

@@ -96,4 +96,61 @@ describe('gateway organisation routes', () => {
         assert.equal(outcomeCode(twice), 'CONFLICT');
         assert.equal(await region.height(), before);
     });
+
+    describe('GET /directory', () => {
+        // A region of its own, so the pending and suspended organisations stay so whatever the tests above did.
+        let directory: TestRegion;
+        before(async () => {
+            directory = await newTestRegion();
+        });
+        after(async () => {
+            await directory.close();
+        });
+
+        it('lists only the active organisations to an anonymous caller, with mspId, type and name only', async () => {
+            const { commission, hospitalA } = directory.gateways;
+            await commission.contracts.suspendOrganization('InsurerMSP');
+            assert.equal((await commission.contracts.readOrganization(PENDING_MSP)).status, 'pending');
+            const result = await call(hospitalA, 'GET', '/directory');
+            assert.equal(result.status, 200);
+            const body = result.body as { items: Record<string, unknown>[]; nextCursor: null };
+            assert.deepEqual(body.items, [
+                { mspId: 'CommissionMSP', type: 'commission', name: 'commission organisation' },
+                { mspId: 'HospitalAMSP', type: 'hospital', name: 'hospitalA organisation' },
+                { mspId: 'HospitalBMSP', type: 'hospital', name: 'hospitalB organisation' },
+            ]);
+            assert.equal(body.nextCursor, null);
+            assert.ok(!result.text.includes('p2pUrl') && !result.text.includes('CERTIFICATE'));
+        });
+
+        it('leaves out a suspended organisation only while it is suspended', async () => {
+            const { commission, hospitalB } = directory.gateways;
+            await commission.contracts.reinstateOrganization('InsurerMSP');
+            const result = await call(hospitalB, 'GET', '/directory');
+            const body = result.body as { items: { mspId: string }[] };
+            assert.deepEqual(
+                body.items.map((org) => org.mspId),
+                ['CommissionMSP', 'HospitalAMSP', 'HospitalBMSP', 'InsurerMSP'],
+            );
+        });
+
+        it('refuses unknown query parameters (400)', async () => {
+            const { hospitalA } = directory.gateways;
+            const result = await call(hospitalA, 'GET', '/directory?status=pending');
+            assert.equal(result.status, 400);
+            assert.equal(outcomeCode(result), 'INVALID_INPUT');
+        });
+
+        it('fails closed with 503 LEDGER_UNAVAILABLE once the ledger is gone', async () => {
+            const other = await newTestRegion();
+            await other.ledger.close();
+            try {
+                const result = await call(other.gateways.hospitalA, 'GET', '/directory');
+                assert.equal(result.status, 503);
+                assert.equal(outcomeCode(result), 'LEDGER_UNAVAILABLE');
+            } finally {
+                await other.close();
+            }
+        });
+    });
 });

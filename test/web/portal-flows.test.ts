@@ -351,12 +351,12 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
             VIEW_CASES.map(async (c) => ({ ...c, recordId: await publishAtA(c.category, c.fixture) })),
         );
         const compositionId = await publishAtA('document', dischargeSummary);
-        await patient.getByTestId('grantee').fill(B);
+        await patient.getByTestId('grantee').selectOption(B);
         await patient.locator('input[name=purpose][value=TREATMENT]').check();
         for (const category of new Set(VIEW_CASES.map((c) => c.category))) {
             await patient.locator(`input[name=category][value=${category}]`).check();
         }
-        await patient.getByTestId('custodians').fill(A);
+        await patient.locator(`input[name=custodian][value=${A}]`).check();
         await patient.getByTestId('grant').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
 
@@ -404,5 +404,40 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         assert.ok(emergency.resource.subtype.some((coding) => coding.code === 'ETREAT'));
         await auditor.getByTestId('export-fhir-link').waitFor();
         await screenshot(auditor, 'flows-audit-export');
+    });
+
+    it('falls back to typed MSP ids, with a translated notice, when the directory cannot be loaded', async () => {
+        const offline = await openPage(A, { phone: true });
+        await offline.route('**/directory', (route) =>
+            route.fulfill({
+                status: 503,
+                contentType: 'application/fhir+json',
+                body: JSON.stringify({
+                    resourceType: 'OperationOutcome',
+                    issue: [{ severity: 'error', code: 'transient', details: { text: 'LEDGER_UNAVAILABLE' } }],
+                }),
+            }),
+        );
+        await offline.getByTestId('patient-entry').click();
+        await offline.getByTestId('passphrase').fill(PASSPHRASE);
+        await offline.getByTestId('passphrase-again').fill(PASSPHRASE);
+        await offline.getByTestId('create-key').click();
+        const notice = offline.getByTestId('directory-unavailable');
+        await notice.waitFor();
+        assert.equal(await offline.locator('input[data-testid=grantee]').count(), 1);
+        await offline.getByTestId('language').selectOption('zh-CN');
+        assert.match((await notice.textContent()) ?? '', CJK);
+        await offline.getByTestId('language').selectOption('en');
+
+        const code = await offline.getByTestId('registration-code').inputValue();
+        await region.client(A, 'clinician').post('/patients', JSON.parse(code));
+        await offline.getByTestId('grantee').fill(B);
+        await offline.locator('input[name=purpose][value=TREATMENT]').check();
+        await offline.locator('input[name=category][value=lab]').check();
+        await offline.getByTestId('custodians').fill(A);
+        await offline.getByTestId('grant').click();
+        await offline.getByTestId('grant-consent').getByTestId('success').waitFor();
+        await offline.locator('[data-testid=consent-item].active').waitFor();
+        await screenshot(offline, 'flows-directory-unavailable');
     });
 });

@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
 import { startTestRegion, type TestRegion } from '../helpers/region';
@@ -138,10 +138,15 @@ describe('the web portal (chromium, real region)', function () {
     });
 
     it('lets the patient grant consent in the page; Hospital B then reads the formatted lab result', async () => {
-        await patient.getByTestId('grantee').fill(B);
+        const grantee = patient.getByTestId('grantee');
+        const valuesOf = async (locator: Locator): Promise<(string | null)[]> =>
+            Promise.all((await locator.all()).map((item) => item.getAttribute('value')));
+        assert.deepEqual(await valuesOf(grantee.locator('option')), ['', COMMISSION, A, B, INSURER]);
+        assert.deepEqual(await valuesOf(patient.locator('[data-testid=custodians] input[name=custodian]')), [A, B]);
+        await grantee.selectOption(B);
         await patient.locator('input[name=purpose][value=TREATMENT]').check();
         await patient.locator('input[name=category][value=lab]').check();
-        await patient.getByTestId('custodians').fill(A);
+        await patient.locator(`input[name=custodian][value=${A}]`).check();
         await patient.getByTestId('grant').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
         await patient.getByTestId('revoke').waitFor();
@@ -195,7 +200,7 @@ describe('the web portal (chromium, real region)', function () {
     });
 
     it('lets the insurer verify the supporting record against the ledger and approve the claim', async () => {
-        await patient.getByTestId('grantee').fill(INSURER);
+        await patient.getByTestId('grantee').selectOption(INSURER);
         await patient.locator('input[name=purpose][value=PAYMENT]').check();
         await patient.getByTestId('all-ordinary').check();
         await patient.getByTestId('any-custodian').check();

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-/** `GET /orgs` (staff) and the commission's governance: approve, suspend, reinstate. */
+/**
+ * `GET /orgs` (staff), the public `GET /directory` of active organisations (what a patient picks a grantee and
+ * custodians from) and the commission's governance: approve, suspend, reinstate.
+ */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
 import { requireOrgType } from '../auth/org-type';
 import { requireStaff } from '../auth/staff';
 import type { GatewayConfig } from '../config';
-import { toTxFields, type Organization, type Submitted } from '../ledger/contracts';
+import { toTxFields, type Organization, type OrgType, type Submitted } from '../ledger/contracts';
 import { assertQueryKeys, readMspId } from '../validation';
 
 const ACTIONS = ['approve', 'suspend', 'reinstate'] as const;
@@ -17,6 +20,21 @@ type Action = (typeof ACTIONS)[number];
  */
 export function toOrganizationView(org: Organization): Organization {
     return org;
+}
+
+/** An organisation as the public directory shows it: no URLs, certificates or statuses. */
+export interface DirectoryEntry {
+    readonly mspId: string;
+    readonly type: OrgType;
+    readonly name: string;
+}
+
+/**
+ * The public directory's view of an organisation.
+ * @param org - the ledger entry
+ */
+export function toDirectoryEntry(org: Organization): DirectoryEntry {
+    return { mspId: org.mspId, type: org.type, name: org.name };
 }
 
 /**
@@ -35,6 +53,14 @@ export function newOrgRoutes(config: GatewayConfig, deps: AppDeps): Router {
         assertQueryKeys(req.query, []);
         const orgs = await deps.contracts.listOrganizations();
         res.json({ items: orgs.map(toOrganizationView), nextCursor: null });
+    });
+    // Public (no token): patients sign their own acts and have no staff token, yet must name organisations.
+    // Only what the active organisations published about themselves; pending and suspended ones are left out.
+    router.get('/directory', async (req, res) => {
+        assertQueryKeys(req.query, []);
+        const orgs = await deps.contracts.listOrganizations();
+        const items = orgs.filter((org) => org.status === 'active').map(toDirectoryEntry);
+        res.json({ items, nextCursor: null });
     });
     for (const action of ACTIONS) {
         router.post(
