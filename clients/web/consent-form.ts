@@ -7,7 +7,8 @@
  * organisations' MSP ids, types and names), since patients do not know MSP ids. Only when the directory cannot
  * be loaded does the form fall back to typed MSP ids, and says why.
  */
-import { call, type List } from './api.js';
+import { call } from './api.js';
+import type { Directory } from './directory.js';
 import { button, field, h, input, option, raw, setMessage, show, tx } from './dom.js';
 import { errorMessage, runBusy, success } from './feedback.js';
 import { hasMessage } from './i18n.js';
@@ -79,17 +80,6 @@ function readTerms(form: HTMLFormElement): Parameters<typeof newConsentGrant>[1]
     return { grantee, purposes, categories, custodians, ...window };
 }
 
-/** The active organisations, or undefined when the directory cannot be loaded (or is empty). */
-async function readDirectory(): Promise<readonly DirectoryEntry[] | undefined> {
-    try {
-        const list = await call<List<DirectoryEntry>>('GET', '/directory', { staff: false });
-        return list.items.length > 0 ? list.items : undefined;
-    } catch {
-        // Not ignored: the caller shows the typed fallback with a notice saying the list is unavailable.
-        return undefined;
-    }
-}
-
 /** An organisation as an option: its name (data) and its type (translated), valued by its MSP id. */
 function orgOption(org: DirectoryEntry): HTMLOptionElement {
     const key = `consent.org.${org.type}`;
@@ -154,10 +144,15 @@ function typedCustodians(): HTMLElement {
  * Fills the grantee and custodian slots from the directory, or with typed fields when it cannot be loaded.
  * @param grantee - where the grantee field goes (progress is shown there meanwhile)
  * @param custodians - where the custodian choices go
+ * @param directory - the directory being read
  */
-async function fillFromDirectory(grantee: HTMLElement, custodians: HTMLElement): Promise<void> {
+async function fillFromDirectory(
+    grantee: HTMLElement,
+    custodians: HTMLElement,
+    directory: Promise<Directory>,
+): Promise<void> {
     await runBusy(grantee, undefined, async () => {
-        const orgs = await readDirectory();
+        const orgs = await directory;
         show(grantee, orgs === undefined ? typedGrantee() : granteeSelect(orgs));
         show(custodians, orgs === undefined ? typedCustodians() : custodianChecks(orgs));
     });
@@ -167,13 +162,18 @@ async function fillFromDirectory(grantee: HTMLElement, custodians: HTMLElement):
  * The consent form as a card.
  * @param key - the patient's key
  * @param done - called after a grant (reloads the lists)
+ * @param directory - the directory (`readDirectory()`), read once for the whole patient view
  */
-export function newConsentSection(key: PatientKey, done: () => Promise<void>): HTMLElement {
+export function newConsentSection(
+    key: PatientKey,
+    done: () => Promise<void>,
+    directory: Promise<Directory>,
+): HTMLElement {
     const status = h('div', { class: 'status' });
     const allOrdinary = checkbox('allOrdinary', '*', 'consent.allOrdinary', { 'data-testid': 'all-ordinary' });
     const granteeSlot = h('div', { 'data-testid': 'grantee-field' });
     const custodiansSlot = h('div', {});
-    void fillFromDirectory(granteeSlot, custodiansSlot);
+    void fillFromDirectory(granteeSlot, custodiansSlot, directory);
     const form = h(
         'form',
         { class: 'consent-form', 'data-testid': 'consent-form' },

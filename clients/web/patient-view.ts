@@ -2,12 +2,14 @@
 /**
  * The patient's view (phone-sized first): their key (create with an encrypted backup, restore), their id as
  * text and QR code with the registration proof a hospital pastes, their records across the region, consents
- * (grant, one-click revoke) and the timeline of every access to their data.
+ * (grant, one-click revoke) and the timeline of every access to their data. Organisations are shown by their
+ * names from the public directory, read once for the view (MSP ids when it cannot be loaded).
  */
 import { call, type List } from './api.js';
 import { button, field, h, input, raw, show, tx, when, type Child } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import { newConsentSection } from './consent-form.js';
+import { orgName, readDirectory, type Directory } from './directory.js';
 import {
     createKey,
     deleteStoredKey,
@@ -113,17 +115,18 @@ function showPatient(root: HTMLElement, key: PatientKey, backup?: Blob): void {
     const timeline = h('div', { 'data-testid': 'timeline-list' });
     const records = h('div', { 'data-testid': 'records-list' });
     const consents = h('div', { 'data-testid': 'consents-list' });
+    const directory = readDirectory();
     const refreshAll = (): Promise<void> =>
         Promise.all([
-            loadRecords(key, records),
-            loadConsents(key, consents, refreshAll),
-            loadTimeline(key, timeline),
+            loadRecords(key, records, directory),
+            loadConsents(key, consents, directory, refreshAll),
+            loadTimeline(key, timeline, directory),
         ]).then(() => undefined);
     show(
         root,
         identitySection(key, backup),
         section('patient.recordsTitle', 'records', records),
-        newConsentSection(key, refreshAll),
+        newConsentSection(key, refreshAll, directory),
         section('patient.consentsTitle', 'consents', consents),
         section('patient.timelineTitle', 'timeline', timeline),
     );
@@ -187,9 +190,9 @@ function backupLink(key: PatientKey, backup: Blob): HTMLElement {
     return h('div', { class: 'notice' }, h('p', {}, tx('patient.backupHelp')), link);
 }
 
-async function loadRecords(key: PatientKey, target: HTMLElement): Promise<void> {
+async function loadRecords(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const items = await patientList<RecordEntry>(key, '/patient/records');
+        const [items, orgs] = await Promise.all([patientList<RecordEntry>(key, '/patient/records'), directory]);
         show(
             target,
             items.length === 0
@@ -203,7 +206,7 @@ async function loadRecords(key: PatientKey, target: HTMLElement): Promise<void> 
                               { 'data-testid': 'record-item' },
                               h('strong', {}, label('cat', entry.category)),
                               ' · ',
-                              raw(entry.custodian),
+                              orgName(entry.custodian, orgs),
                               ' · ',
                               when(entry.createdAt, 'date'),
                           ),
@@ -213,30 +216,33 @@ async function loadRecords(key: PatientKey, target: HTMLElement): Promise<void> 
     });
 }
 
-function consentTerms(consent: Consent): HTMLElement {
-    const list = (prefix: string, values: readonly string[]): HTMLElement =>
-        h(
-            'span',
-            {},
-            ...values.flatMap((value, i): Child[] => [
-                i > 0 ? ', ' : null,
-                label(prefix, value === '*' ? 'any' : value),
-            ]),
-        );
+function consentTerms(consent: Consent, orgs: Directory): HTMLElement {
+    const list = (values: readonly string[], item: (value: string) => HTMLElement): HTMLElement =>
+        h('span', {}, ...values.flatMap((value, i): Child[] => [i > 0 ? ', ' : null, item(value)]));
+    const coded =
+        (prefix: string) =>
+        (value: string): HTMLElement =>
+            label(prefix, value === '*' ? 'any' : value);
+    const custodian = (value: string): HTMLElement => (value === '*' ? tx('custodian.any') : orgName(value, orgs));
     return h(
         'div',
         { class: 'terms' },
-        h('div', {}, tx('consent.to'), ' ', raw(consent.grantee)),
-        h('div', {}, tx('consent.for'), ' ', list('purpose', consent.purposes)),
-        h('div', {}, tx('consent.categories'), ' ', list('cat', consent.categories)),
-        h('div', {}, tx('consent.custodians.label'), ' ', list('custodian', consent.custodians)),
+        h('div', {}, tx('consent.to'), ' ', orgName(consent.grantee, orgs)),
+        h('div', {}, tx('consent.for'), ' ', list(consent.purposes, coded('purpose'))),
+        h('div', {}, tx('consent.categories'), ' ', list(consent.categories, coded('cat'))),
+        h('div', {}, tx('consent.custodians.label'), ' ', list(consent.custodians, custodian)),
         h('div', {}, tx('consent.window'), ' ', when(consent.notBefore, 'date'), ' – ', when(consent.notAfter, 'date')),
     );
 }
 
-async function loadConsents(key: PatientKey, target: HTMLElement, refresh: () => Promise<void>): Promise<void> {
+async function loadConsents(
+    key: PatientKey,
+    target: HTMLElement,
+    directory: Promise<Directory>,
+    refresh: () => Promise<void>,
+): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const items = await patientList<Consent>(key, '/patient/consents');
+        const [items, orgs] = await Promise.all([patientList<Consent>(key, '/patient/consents'), directory]);
         const rows = items.map((consent) => {
             const status = h('div', { class: 'status' });
             const revoke = button(
@@ -257,7 +263,7 @@ async function loadConsents(key: PatientKey, target: HTMLElement, refresh: () =>
                 'li',
                 { class: `consent ${consent.status}`, 'data-testid': 'consent-item' },
                 h('strong', {}, label('consentStatus', consent.status)),
-                consentTerms(consent),
+                consentTerms(consent, orgs),
                 consent.status === 'active' ? revoke : null,
                 status,
             );
@@ -271,7 +277,7 @@ async function loadConsents(key: PatientKey, target: HTMLElement, refresh: () =>
     });
 }
 
-function timelineItem(event: AccessEvent): HTMLElement {
+function timelineItem(event: AccessEvent, orgs: Directory): HTMLElement {
     const emergency = event.decision === 'GRANTED_EMERGENCY';
     return h(
         'li',
@@ -284,7 +290,7 @@ function timelineItem(event: AccessEvent): HTMLElement {
         h(
             'div',
             {},
-            h('strong', {}, raw(event.requester)),
+            h('strong', {}, orgName(event.requester, orgs)),
             ' · ',
             label('purpose', event.purpose),
             ' · ',
@@ -304,19 +310,20 @@ function timelineItem(event: AccessEvent): HTMLElement {
     );
 }
 
-async function loadTimeline(key: PatientKey, target: HTMLElement): Promise<void> {
+async function loadTimeline(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const items = [...(await patientList<AccessEvent>(key, '/patient/access-log'))].sort((a, b) =>
-            a.requestedAt < b.requestedAt ? 1 : -1,
-        );
+        const [events, orgs] = await Promise.all([patientList<AccessEvent>(key, '/patient/access-log'), directory]);
+        const items = [...events].sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1));
         show(
             target,
             items.length === 0
                 ? h('p', { class: 'empty' }, tx('patient.noAccess'))
-                : h('ol', { class: 'timeline' }, ...items.map(timelineItem)),
+                : h('ol', { class: 'timeline' }, ...items.map((event) => timelineItem(event, orgs))),
         );
     });
     target.append(
-        button('common.refresh', () => void loadTimeline(key, target), { 'data-testid': 'timeline-refresh' }),
+        button('common.refresh', () => void loadTimeline(key, target, directory), {
+            'data-testid': 'timeline-refresh',
+        }),
     );
 }

@@ -339,7 +339,8 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         const item = patient.locator('[data-testid=timeline-item][data-decision=GRANTED_EMERGENCY]');
         await item.waitFor();
         const itemText = folded(await item.textContent());
-        assert.match(itemText, /HospitalBMSP · Emergency · Encounter/);
+        assert.match(itemText, /Hospital B · Emergency · Encounter/);
+        assert.equal(await item.locator('strong [data-raw]').getAttribute('title'), B);
         assert.ok(itemText.includes('Emergency access'));
         assert.ok(itemText.includes(JUSTIFICATION));
         await item.scrollIntoViewIfNeeded();
@@ -437,7 +438,15 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         await offline.getByTestId('custodians').fill(A);
         await offline.getByTestId('grant').click();
         await offline.getByTestId('grant-consent').getByTestId('success').waitFor();
-        await offline.locator('[data-testid=consent-item].active').waitFor();
+        const consent = offline.locator('[data-testid=consent-item].active');
+        await consent.waitFor();
+        // Without the directory the lists show MSP ids (still with the id as the title).
+        const terms = folded(await consent.locator('.terms').innerText());
+        assert.match(terms, new RegExp(`To: ${B} .*Held by: ${A} `));
+        assert.deepEqual(
+            await Promise.all((await consent.locator('[title]').all()).map((org) => org.getAttribute('title'))),
+            [B, A],
+        );
         await screenshot(offline, 'flows-directory-unavailable');
     });
 });

@@ -30,6 +30,15 @@ const CJK = /[\u4e00-\u9fff]/;
 /** Messages that read the same in both languages (codes and examples). */
 const SAME_IN_BOTH = new Set(['clinician.fhirJson', 'clinician.patientIdHint']);
 
+function folded(text: string | null): string {
+    return (text ?? '').replace(/\s+/gu, ' ').trim();
+}
+
+/** The MSP ids behind the organisation names shown in a part of the page. */
+async function titlesIn(scope: Locator): Promise<(string | null)[]> {
+    return Promise.all((await scope.locator('[data-raw][title]').all()).map((org) => org.getAttribute('title')));
+}
+
 describe('the web portal (chromium, real region)', function () {
     this.timeout(300_000);
     let region: TestRegion;
@@ -150,6 +159,13 @@ describe('the web portal (chromium, real region)', function () {
         await patient.getByTestId('grant').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
         await patient.getByTestId('revoke').waitFor();
+        // Organisations by name from the directory, each with its MSP id as the title.
+        const consent = patient.getByTestId('consent-item');
+        assert.match(folded(await consent.locator('.terms').innerText()), /To: Hospital B .*Held by: Hospital A /);
+        assert.deepEqual(await titlesIn(consent), [B, A]);
+        const record = patient.getByTestId('record-item');
+        assert.match(folded(await record.textContent()), /^Lab results · Hospital A · /);
+        assert.deepEqual(await titlesIn(record), [A]);
         await clinicianB.getByTestId('fetch').click();
         const view = clinicianB.getByTestId('fetch-result').getByTestId('fhir-view');
         await view.waitFor();
@@ -172,6 +188,10 @@ describe('the web portal (chromium, real region)', function () {
         const items = await patient.getByTestId('timeline-item').all();
         const decisions = await Promise.all(items.map((item) => item.getAttribute('data-decision')));
         assert.deepEqual(decisions, ['DENIED', 'GRANTED', 'DENIED']);
+        for (const item of items) {
+            assert.match(folded(await item.textContent()), /Hospital B · Treatment · Lab/);
+            assert.deepEqual(await titlesIn(item), [B]);
+        }
         await patient.getByTestId('timeline').scrollIntoViewIfNeeded();
         await screenshot(patient, 'patient', true);
     });
