@@ -6,8 +6,7 @@
  * (and pretty JSON for any other type); the auditor's FHIR AuditEvent export.
  */
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import allergyPenicillin from '../../network/src/region/demo/allergy-penicillin.json';
 import conditionDiabetes from '../../network/src/region/demo/condition-diabetes.json';
@@ -15,17 +14,8 @@ import dischargeSummary from '../../network/src/region/demo/discharge-summary.js
 import encounterOutpatient from '../../network/src/region/demo/encounter-outpatient.json';
 import labReport from '../../network/src/region/demo/lab-report.json';
 import medicationMetformin from '../../network/src/region/demo/medication-metformin.json';
-import { startTestRegion, type TestRegion } from '../helpers/region';
-import {
-    buttonShowing,
-    downloadText,
-    hasChromium,
-    KEY_EXTRACTABLE_SCRIPT,
-    KEY_PRESENT_SCRIPT,
-    launchBrowser,
-    newContext,
-    screenshot,
-} from './browser';
+import { buttonShowing, downloadText, KEY_EXTRACTABLE_SCRIPT, KEY_PRESENT_SCRIPT, screenshot } from './browser';
+import { folded, usePortalRegion } from './portal-harness';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -135,10 +125,6 @@ interface AuditEntry {
     readonly resource: { readonly resourceType: string; readonly id: string; readonly subtype: { code: string }[] };
 }
 
-function folded(text: string | null): string {
-    return (text ?? '').replace(/\s+/gu, ' ').trim();
-}
-
 /** A formatted view's fields: label → value. */
 async function fieldsOf(view: Locator): Promise<Record<string, string>> {
     const fields: Record<string, string> = {};
@@ -150,45 +136,17 @@ async function fieldsOf(view: Locator): Promise<Record<string, string>> {
 
 describe('the web portal: key backup, break-the-glass, FHIR views, audit export (chromium, real region)', function () {
     this.timeout(300_000);
-    let region: TestRegion;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-    /** What `before` got to start, for `after` to stop. */
-    const started: { region?: TestRegion; browser?: Browser } = {};
+    const portal = usePortalRegion();
+    const { openPage, signIn } = portal;
     let patient: Page;
     let clinicianB: Page;
     let auditor: Page;
     let patientId: string;
     let emergencyAccessId: string;
 
-    function orgOf(mspId: string): TestRegion['region']['organizations'][number] {
-        const org = region.region.organizations.find((o) => o.mspId === mspId);
-        assert.ok(org, mspId);
-        return org;
-    }
-
-    async function openPage(
-        mspId: string,
-        options: { phone?: boolean; locale?: string; timezoneId?: string } = {},
-    ): Promise<Page> {
-        const context = await newContext(browser, options);
-        contexts.push(context);
-        const page = await context.newPage();
-        await page.goto(`${orgOf(mspId).apiUrl}/`);
-        return page;
-    }
-
-    async function signIn(mspId: string, role: 'clinician' | 'auditor', timezoneId?: string): Promise<Page> {
-        const page = await openPage(mspId, timezoneId === undefined ? {} : { timezoneId });
-        await page.getByTestId('token').fill(readFileSync(orgOf(mspId).tokens[role], 'utf8').trim());
-        await page.getByTestId('sign-in').click();
-        await page.getByTestId('sign-out').waitFor();
-        return page;
-    }
-
     async function publishAtA(category: string, fixture: unknown): Promise<string> {
         const resource = fillFixture(fixture, { patientId, name: 'Test Patient', custodianName: 'Hospital A' });
-        const published = await region
+        const published = await portal.region
             .client(A, 'clinician')
             .post<{ recordId: string }>('/records', { patientId, category, resource });
         return published.recordId;
@@ -201,25 +159,6 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         await row.waitFor();
         return row;
     }
-
-    before(async function () {
-        if (!hasChromium()) {
-            console.log('    skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
-            this.skip();
-        }
-        region = await startTestRegion();
-        started.region = region;
-        browser = await launchBrowser();
-        started.browser = browser;
-    });
-
-    after(async () => {
-        for (const context of contexts) {
-            await context.close();
-        }
-        await started.browser?.close();
-        await started.region?.stop();
-    });
 
     it('restores the same patient id from the encrypted backup; a wrong passphrase restores nothing', async () => {
         patient = await openPage(A, { phone: true });
@@ -264,7 +203,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         assert.equal(await patient.evaluate<boolean>(KEY_EXTRACTABLE_SCRIPT), false);
         // The restored key signs: Hospital A accepts its proof of possession.
         const code = await patient.getByTestId('registration-code').inputValue();
-        const registered = await region
+        const registered = await portal.region
             .client(A, 'clinician')
             .post<{ patientId: string }>('/patients', JSON.parse(code));
         assert.equal(registered.patientId, patientId);
@@ -273,7 +212,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
 
     it('lets Hospital B break the glass only when confirmed and justified; it is reviewed and flagged', async () => {
         const recordId = await publishAtA('encounter', encounterOutpatient);
-        clinicianB = await signIn(B, 'clinician', 'Asia/Shanghai');
+        clinicianB = await signIn(B, 'clinician', { timezoneId: 'Asia/Shanghai' });
         const fetches: string[] = [];
         clinicianB.on('request', (request) => {
             if (request.url().endsWith('/fetch')) {
@@ -324,7 +263,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         await pending.getByTestId('review-note').fill('Patient was unconscious; access was necessary.');
         await pending.getByTestId('review').click();
         await queue.locator('[data-i18n="commission.noEvents"]').waitFor();
-        const events = await region
+        const events = await portal.region
             .client(COMMISSION, 'auditor')
             .get<{ items: { accessId: string; decision: string; review: { verdict: string } | null }[] }>(
                 `/audit/events?patientId=${patientId}`,
@@ -396,7 +335,9 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         const bundle = JSON.parse(exported.text) as { resourceType: string; entry?: AuditEntry[] };
         assert.equal(bundle.resourceType, 'Bundle');
         const entries = bundle.entry ?? [];
-        const events = await region.client(COMMISSION, 'auditor').get<{ items: unknown[] }>('/audit/events?limit=500');
+        const events = await portal.region
+            .client(COMMISSION, 'auditor')
+            .get<{ items: unknown[] }>('/audit/events?limit=500');
         assert.equal(entries.length, events.items.length);
         assert.equal(entries.length, 1 + VIEW_CASES.length + 1);
         assert.ok(entries.every((entry) => entry.resource.resourceType === 'AuditEvent'));
@@ -431,7 +372,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         await offline.getByTestId('language').selectOption('en');
 
         const code = await offline.getByTestId('registration-code').inputValue();
-        await region.client(A, 'clinician').post('/patients', JSON.parse(code));
+        await portal.region.client(A, 'clinician').post('/patients', JSON.parse(code));
         await offline.getByTestId('grantee').fill(B);
         await offline.locator('input[name=purpose][value=TREATMENT]').check();
         await offline.locator('input[name=category][value=lab]').check();

@@ -8,19 +8,11 @@
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
-import { startTestRegion, type TestRegion } from '../helpers/region';
-import {
-    auditText,
-    hasChromium,
-    KEY_EXTRACTABLE_SCRIPT,
-    launchBrowser,
-    newContext,
-    screenshot,
-    type TextAudit,
-} from './browser';
+import { auditText, KEY_EXTRACTABLE_SCRIPT, screenshot, type TextAudit } from './browser';
+import { folded, usePortalRegion } from './portal-harness';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -30,10 +22,6 @@ const CJK = /[\u4e00-\u9fff]/;
 /** Messages that read the same in both languages (codes and examples). */
 const SAME_IN_BOTH = new Set(['clinician.fhirJson', 'clinician.patientIdHint']);
 
-function folded(text: string | null): string {
-    return (text ?? '').replace(/\s+/gu, ' ').trim();
-}
-
 /** The MSP ids behind the organisation names shown in a part of the page. */
 async function titlesIn(scope: Locator): Promise<(string | null)[]> {
     return Promise.all((await scope.locator('[data-raw][title]').all()).map((org) => org.getAttribute('title')));
@@ -41,63 +29,13 @@ async function titlesIn(scope: Locator): Promise<(string | null)[]> {
 
 describe('the web portal (chromium, real region)', function () {
     this.timeout(300_000);
-    let region: TestRegion;
-    let browser: Browser;
-    const contexts: BrowserContext[] = [];
-    /** What `before` got to start, for `after` to stop. */
-    const started: { region?: TestRegion; browser?: Browser } = {};
-    const urls: string[] = [];
+    const portal = usePortalRegion();
+    const { openPage, signIn, tokenOf } = portal;
     let patient: Page;
     let clinicianA: Page;
     let clinicianB: Page;
     let auditor: Page;
     let patientId: string;
-
-    function orgOf(mspId: string): TestRegion['region']['organizations'][number] {
-        const org = region.region.organizations.find((o) => o.mspId === mspId);
-        assert.ok(org, mspId);
-        return org;
-    }
-
-    function tokenOf(mspId: string, role: 'clinician' | 'claims' | 'auditor' | 'admin'): string {
-        return readFileSync(orgOf(mspId).tokens[role], 'utf8').trim();
-    }
-
-    async function openPage(mspId: string, options: { phone?: boolean; locale?: string } = {}): Promise<Page> {
-        const context = await newContext(browser, options);
-        contexts.push(context);
-        const page = await context.newPage();
-        page.on('request', (request) => urls.push(request.url()));
-        await page.goto(`${orgOf(mspId).apiUrl}/`);
-        return page;
-    }
-
-    async function signIn(mspId: string, role: 'clinician' | 'claims' | 'auditor'): Promise<Page> {
-        const page = await openPage(mspId);
-        await page.getByTestId('token').fill(tokenOf(mspId, role));
-        await page.getByTestId('sign-in').click();
-        await page.getByTestId('sign-out').waitFor();
-        return page;
-    }
-
-    before(async function () {
-        if (!hasChromium()) {
-            console.log('    skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
-            this.skip();
-        }
-        region = await startTestRegion();
-        started.region = region;
-        browser = await launchBrowser();
-        started.browser = browser;
-    });
-
-    after(async () => {
-        for (const context of contexts) {
-            await context.close();
-        }
-        await started.browser?.close();
-        await started.region?.stop();
-    });
 
     it('creates the patient key in the browser (non-extractable, backed up) and shows id and QR code', async () => {
         patient = await openPage(A, { phone: true });
@@ -226,11 +164,11 @@ describe('the web portal (chromium, real region)', function () {
         await patient.getByTestId('any-custodian').check();
         await patient.getByTestId('grant').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
-        const records = await region
+        const records = await portal.region
             .client(A, 'clinician')
             .get<{ items: { recordId: string }[] }>(`/records?patientId=${patientId}`);
         const recordIds = records.items.map((r) => r.recordId);
-        await region.client(A, 'claims').post('/claims', {
+        await portal.region.client(A, 'claims').post('/claims', {
             patientId,
             insurer: INSURER,
             recordIds,
@@ -287,14 +225,14 @@ describe('the web portal (chromium, real region)', function () {
                 }
             }),
         );
-        for (const url of urls) {
+        for (const url of portal.requestedUrls) {
             assert.ok(!secrets.some((s) => s !== '' && url.includes(s)), url);
             assert.ok(!/HbA1c|PRIVATE|signature/i.test(url), url);
         }
         for (const page of [patient, clinicianA, clinicianB, auditor]) {
             assert.equal(await page.evaluate<number>('localStorage.length'), 0);
         }
-        const output = region.output();
+        const output = portal.region.output();
         assert.ok(!secrets.some((s) => s !== '' && output.includes(s)));
         assert.ok(!output.includes('HbA1c'));
     });
