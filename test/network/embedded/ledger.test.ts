@@ -223,7 +223,8 @@ for (const mode of modes) {
         });
 
         describe('ordering and validation', () => {
-            it('commits one of two concurrent read-modify-writes of a key and marks the other MVCC_READ_CONFLICT', async () => {
+            /** A ledger that cuts a block only at two transactions, so two submissions share one block. */
+            async function reopenWithTwoTransactionBlocks(): Promise<void> {
                 await t.close();
                 t = await newTestLedger({
                     contracts: [KvContract],
@@ -232,6 +233,10 @@ for (const mode of modes) {
                     ...mode.options,
                 });
                 client = t.ledger.connect(alice);
+            }
+
+            it('commits one of two concurrent read-modify-writes of a key and marks the other MVCC_READ_CONFLICT', async () => {
+                await reopenWithTwoTransactionBlocks();
                 const results = await Promise.allSettled([
                     client.submit('kv', 'increment', { arguments: ['counter'] }),
                     client.submit('kv', 'increment', { arguments: ['counter'] }),
@@ -247,14 +252,7 @@ for (const mode of modes) {
             });
 
             it('marks a range scan whose result changed before commit as PHANTOM_READ_CONFLICT', async () => {
-                await t.close();
-                t = await newTestLedger({
-                    contracts: [KvContract],
-                    maxBlockTransactions: 2,
-                    batchTimeoutMs: 10_000,
-                    ...mode.options,
-                });
-                client = t.ledger.connect(alice);
+                await reopenWithTwoTransactionBlocks();
                 // The put is queued first; the scan is then simulated before the block (of both) commits.
                 const putQueued = once(t.ledger.events, 'queued');
                 const putting = client.submit('kv', 'put', { arguments: ['m2', 'x'] });
