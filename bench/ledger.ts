@@ -97,9 +97,8 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
         contracts: [KvContract],
         msps: [{ mspId: org.mspId, rootCertsPem: [org.caCertPem] }],
         store: { kind: 'level', path: options.dir },
-        // Only the options given: the ledger takes an explicit `undefined` as a value, not as "default".
-        ...(options.maxBlockTransactions === undefined ? {} : { maxBlockTransactions: options.maxBlockTransactions }),
-        ...(options.batchTimeoutMs === undefined ? {} : { batchTimeoutMs: options.batchTimeoutMs }),
+        maxBlockTransactions: options.maxBlockTransactions,
+        batchTimeoutMs: options.batchTimeoutMs,
         ...(options.workers
             ? {
                   endorsers: {

@@ -55,12 +55,6 @@ export interface LedgerNode {
     close(): Promise<void>;
 }
 
-/** The ledger takes an explicit `undefined` option as a value, not as "use the default": drop them. */
-function withoutUndefined(tuning: LedgerNodeTuning): LedgerNodeTuning {
-    const entries: [string, number | undefined][] = Object.entries(tuning);
-    return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
-}
-
 /**
  * Opens the ledger on its folder and serves it.
  * @param options - folder, chaincode, organisations, TLS material, where to listen
@@ -72,7 +66,7 @@ export async function runLedgerNode(options: LedgerNodeOptions): Promise<LedgerN
     // Loaded on first use: fabric-shim reads its log level when it loads, so the CLI sets it first.
     const { EmbeddedLedger } = await import('./ledger.js');
     const ledger = await EmbeddedLedger.open({
-        ...withoutUndefined(options.ledger ?? {}),
+        ...options.ledger,
         channel: options.channel,
         chaincode: options.chaincode,
         contracts: options.contracts,

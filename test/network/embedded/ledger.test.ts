@@ -93,6 +93,20 @@ for (const mode of modes) {
                 assert.deepEqual(who.transient, { secret: 's3' });
             });
 
+            it('keeps the defaults of options given as undefined', async () => {
+                await t.close();
+                t = await newTestLedger({
+                    contracts: [KvContract],
+                    maxBlockTransactions: undefined,
+                    batchTimeoutMs: undefined,
+                    ...mode.options,
+                });
+                client = t.ledger.connect(alice);
+                const committed = await client.submit('kv', 'put', { arguments: ['d', '1'] });
+                assert.equal(committed.blockNumber, 0n);
+                assert.equal(await heightOf(t.ledger), 1n);
+            });
+
             it('does not apply an evaluated transaction’s writes', async () => {
                 await client.evaluate('kv', 'put', { arguments: ['e', '1'] });
                 assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['e'] })), '');
