@@ -9,7 +9,7 @@
 export const ErrorCodes = {
     /** Malformed or out-of-range argument, unknown field, unknown enum value, oversized input. */
     INVALID_INPUT: 'INVALID_INPUT',
-    /** The caller's identity is unusable (no MSP id). */
+    /** The caller's identity is unusable (no MSP id), or a patient's signed query is not valid for this read. */
     UNAUTHENTICATED: 'UNAUTHENTICATED',
     /** The caller's organisation may not perform this act (wrong organisation, wrong type, not member). */
     FORBIDDEN: 'FORBIDDEN',
@@ -17,7 +17,12 @@ export const ErrorCodes = {
     NOT_FOUND: 'NOT_FOUND',
     /** The act contradicts current state (already exists with other fields, wrong status, used grant). */
     CONFLICT: 'CONFLICT',
-    /** A supporting record already backs an open or approved claim. */
+    /**
+     * A claim without the patient's active PAYMENT consent for that insurer naming the claimant explicitly as
+     * custodian.
+     */
+    CONSENT_REQUIRED: 'CONSENT_REQUIRED',
+    /** A service, or a supporting record or any version of it, already backs an open or approved claim. */
     DUPLICATE_CLAIM: 'DUPLICATE_CLAIM',
     /** The caller's (or a named) organisation is registered but not active. */
     ORG_NOT_ACTIVE: 'ORG_NOT_ACTIVE',

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import type { AccessEvent, Claim, Consent, Organization, RecordEntry } from '../../chaincode/src/model/state';
 import { anchor, grant, hashOf, request, uniqueId } from './helpers/acts';
-import { grantPayload, newTestPatient, registerPayload, signPayload, type TestPatient } from './helpers/patients';
+import {
+    grantPayload,
+    newTestPatient,
+    registerPayload,
+    signPayload,
+    TEST_CHANNEL,
+    type TestPatient,
+} from './helpers/patients';
 import { expectCode, Msp, newRegion, type Region } from './helpers/region';
 
 interface Page<T> {
@@ -74,7 +81,12 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
         it('registers by a hospital with proof of possession, idempotently, from PEM or JWK', async () => {
             const fresh = newTestPatient();
             const jwk = { ...fresh.publicKey.export({ format: 'jwk' }), ext: true, key_ops: ['verify'] };
-            const payload = { type: 'patient.register', publicKey: jwk, issuedAt: region.clock.iso };
+            const payload = {
+                type: 'patient.register',
+                publicKey: jwk,
+                issuedAt: region.clock.iso,
+                channel: TEST_CHANNEL,
+            };
             const registered = (await region.submit('hospitalB', 'patient', 'registerPatient', [fresh.signed(payload)]))
                 .value as {
                 patientId: string;
@@ -141,7 +153,7 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
                 region.submit('hospitalA', 'record', 'supersedeRecord', [JSON.stringify(third)]),
                 'CONFLICT',
             );
-            const list = (await region.evaluate('insurer', 'record', 'listRecordsByPatient', [
+            const list = (await region.evaluate('hospitalB', 'record', 'listRecordsByPatient', [
                 patient.patientId,
                 '10',
                 '',
@@ -204,6 +216,7 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
                 consentId: consent.consentId,
                 patientId: patient.patientId,
                 issuedAt: region.clock.iso,
+                channel: TEST_CHANNEL,
             };
             const borrowed = JSON.stringify({ payload: revoke, signature: consent.signature });
             await expectCode(region.submit('hospitalA', 'consent', 'revokeConsent', [borrowed]), 'BAD_SIGNATURE');
@@ -213,7 +226,7 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
                 region.submit('hospitalA', 'consent', 'revokeConsent', [mallory.signed(theirs)]),
                 'FORBIDDEN',
             );
-            const stored = (await region.evaluate('hospitalA', 'consent', 'readConsent', [
+            const stored = (await region.evaluate('hospitalB', 'consent', 'readConsent', [
                 consent.consentId,
             ])) as Consent;
             assert.equal(stored.status, 'active');
@@ -222,12 +235,19 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
         it('lists consents by patient and by grantee', async () => {
             const a = await grant(region, patient);
             const b = await grant(region, patient, { grantee: Msp.insurer, purposes: ['PAYMENT'] });
-            const byPatient = (await region.evaluate('hospitalA', 'consent', 'listConsentsByPatient', [
+            const byPatient = (await region.evaluate('commission', 'consent', 'listConsentsByPatient', [
                 patient.patientId,
                 '10',
                 '',
             ])) as Page<Consent>;
-            assert.deepEqual(byPatient.items.map((c) => c.consentId).sort(), [a.consentId, b.consentId].sort());
+            assert.ok([a.consentId, b.consentId].every((id) => byPatient.items.some((c) => c.consentId === id)));
+            const namingB = (await region.evaluate('hospitalB', 'consent', 'listConsentsByPatient', [
+                patient.patientId,
+                '500',
+                '',
+            ])) as Page<Consent>;
+            assert.ok(namingB.items.some((c) => c.consentId === a.consentId));
+            assert.ok(namingB.items.every((c) => c.grantee === Msp.hospitalB));
             const byGrantee = (await region.evaluate('insurer', 'consent', 'listConsentsByGrantee', [
                 Msp.insurer,
                 '500',
@@ -239,10 +259,20 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
     });
 
     describe('claims', () => {
-        function claimArgs(recordIds: string[], insurer: string = Msp.insurer): string {
+        beforeEach(async () => {
+            await grant(region, patient, {
+                grantee: Msp.insurer,
+                purposes: ['PAYMENT'],
+                custodians: [Msp.hospitalA],
+                categories: ['billing'],
+            });
+        });
+
+        function claimArgs(recordIds: string[], insurer: string = Msp.insurer, serviceId = 'visit-1'): string {
             return JSON.stringify({
                 patientId: patient.patientId,
                 insurer,
+                serviceId,
                 recordIds,
                 amount: { value: 120.5, currency: 'CNY' },
             });
@@ -296,6 +326,7 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
                 const args = JSON.stringify({
                     patientId: patient.patientId,
                     insurer: Msp.insurer,
+                    serviceId: 'visit-2',
                     recordIds: [mine.recordId],
                     amount: { value, currency: 'CNY' },
                 });
@@ -315,7 +346,7 @@ describe('organisation, patient, record, consent, claim and audit contracts', ()
             const seen: string[] = [];
             let bookmark = '';
             do {
-                const page = (await region.evaluate('hospitalA', 'audit', 'listAccessByPatient', [
+                const page = (await region.evaluate('commission', 'audit', 'listAccessByPatient', [
                     patient.patientId,
                     '2',
                     bookmark,

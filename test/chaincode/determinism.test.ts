@@ -14,10 +14,11 @@ type Step = [string, (ctx: Context) => Promise<string>];
 
 async function script(): Promise<Step[]> {
     const cert = (await (await newTestOrg('HospitalAMSP')).identity('gateway')).certPem;
+    const certB = (await (await newTestOrg('HospitalBMSP')).identity('gateway')).certPem;
     const patient = newTestPatient();
     const org = new OrganizationContract();
-    const profile = (type: string): string =>
-        JSON.stringify({ type, name: type, p2pUrl: 'https://x.test', tlsCertPem: cert });
+    const profile = (type: string, tlsCertPem = cert): string =>
+        JSON.stringify({ type, name: type, p2pUrl: 'https://x.test', tlsCertPem });
     const record = JSON.stringify({
         recordId: 'r1',
         patientId: patient.patientId,
@@ -37,7 +38,7 @@ async function script(): Promise<Step[]> {
     return [
         ['CommissionMSP', (ctx) => org.bootstrap(ctx, 'CommissionMSP')],
         ['HospitalAMSP', (ctx) => org.registerOrganization(ctx, profile('hospital'))],
-        ['HospitalBMSP', (ctx) => org.registerOrganization(ctx, profile('hospital'))],
+        ['HospitalBMSP', (ctx) => org.registerOrganization(ctx, profile('hospital', certB))],
         ['CommissionMSP', (ctx) => org.approveOrganization(ctx, 'HospitalAMSP')],
         ['CommissionMSP', (ctx) => org.approveOrganization(ctx, 'HospitalBMSP')],
         [

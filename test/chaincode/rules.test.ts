@@ -313,6 +313,7 @@ function deliveryFacts(overrides: Partial<DeliveryFacts> = {}, event: Partial<Ac
         consent: consent(),
         requester: { status: 'active' },
         now: NOW,
+        maxSkewMs: 120_000,
         ...overrides,
     };
 }
@@ -340,6 +341,16 @@ describe('delivery check (rules)', () => {
             name: 'refuses a grant timestamped after the delivery',
             facts: deliveryFacts({}, { requestedAt: '2030-06-01T12:00:00.001Z' }),
             expected: { kind: 'refuse', reason: 'GRANT_IN_FUTURE' },
+        },
+        {
+            name: 'refuses a grant timestamped further ahead than the custodian tolerates (clock skew)',
+            facts: deliveryFacts({}, { requestedAt: '2030-06-01T12:02:00.001Z' }),
+            expected: { kind: 'refuse', reason: 'GRANT_CLOCK_SKEW' },
+        },
+        {
+            name: 'refuses a grant timestamped further back than the custodian tolerates (clock skew)',
+            facts: deliveryFacts({ maxSkewMs: 60_000 }),
+            expected: { kind: 'refuse', reason: 'GRANT_CLOCK_SKEW' },
         },
         {
             name: 'refuses at the expiry instant',

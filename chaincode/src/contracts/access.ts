@@ -10,6 +10,7 @@ import { ChaincodeError, ErrorCodes } from '../errors';
 import { readAllByPrefix } from '../ledger/query';
 import { deleteState, emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, assertCommission, readOrganization, readTx } from '../ledger/tx';
+import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
 import type { Tx } from '../ledger/tx';
 import { readAccessRequest, readDeliveryRequest, readReviewRequest } from '../model/access-input';
 import type { AccessRequest, DeliveryRequest } from '../model/access-input';
@@ -21,6 +22,7 @@ import { decideAccess } from '../rules/access';
 import type { AccessFacts } from '../rules/access';
 import { checkDelivery } from '../rules/delivery';
 import { addMillis, GRANT_LIFETIME_MS } from '../rules/time';
+import { mayReadAccess } from '../rules/visibility';
 import { HealthContract } from './base';
 
 async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promise<AccessFacts> {
@@ -64,7 +66,14 @@ async function newDelivery(ctx: Context, tx: Tx, request: DeliveryRequest, event
             ? await readState<Consent>(ctx, Keys.consent(event.consentId))
             : null;
     const requester = await readOrganization(ctx, event.requester);
-    const outcome = checkDelivery({ caller: tx.caller, event, consent, requester, now: tx.now });
+    const outcome = checkDelivery({
+        caller: tx.caller,
+        event,
+        consent,
+        requester,
+        now: tx.now,
+        maxSkewMs: request.maxSkewMs,
+    });
     switch (outcome.kind) {
         case 'reject':
             throw new ChaincodeError(outcome.code, `${outcome.detail} (access ${event.accessId})`);
@@ -97,7 +106,8 @@ export class AccessContract extends HealthContract {
      * transaction timestamp and serves one delivery.
      * @param ctx - transaction context
      * @param requestJson - `{recordId, purpose, justification?}` (justification with EMERGENCY only)
-     * @returns the access event (canonical JSON): `decision` GRANTED | GRANTED_EMERGENCY | DENIED, `reason`
+     * @returns the access event (canonical JSON): `decision` GRANTED | GRANTED_EMERGENCY | DENIED, `reason`;
+     *   a sensitive category the requester may not know shows as `restricted`
      * @throws INVALID_INPUT, FORBIDDEN (caller not a registered organisation)
      */
     @Transaction()
@@ -135,7 +145,13 @@ export class AccessContract extends HealthContract {
             recordId,
             patientId,
         });
-        return toCanonicalJson(event);
+        const viewer = await readViewer(ctx, tx);
+        const consents = new ViewerConsents(ctx, viewer);
+        if (event.patientId !== null) {
+            consents.seed(event.patientId, facts.consents);
+        }
+        const [shown] = await showEvents(viewer, consents, [event], tx.now);
+        return toCanonicalJson(shown);
     }
 
     /**
@@ -144,7 +160,9 @@ export class AccessContract extends HealthContract {
      * still unrevoked and in its window. A failed check is recorded on the event (`delivery.status`
      * REFUSED with a reason) and returned; the grant is then used up.
      * @param ctx - transaction context
-     * @param deliveryJson - `{accessId, contentHash}`; the hash must equal the record's index entry
+     * @param deliveryJson - `{accessId, contentHash, maxSkewMs?}`; the hash must equal the record's index entry;
+     *   a grant timestamped further than `maxSkewMs` (default 2 minutes) from this transaction's time is refused
+     *   with GRANT_CLOCK_SKEW
      * @returns the access event with its `delivery` (canonical JSON)
      * @throws INVALID_INPUT, FORBIDDEN (caller not the custodian), ORG_NOT_ACTIVE (caller), NOT_FOUND,
      *   ACCESS_DENIED (the access was denied), CONFLICT (grant already used; hash differs from the index)
@@ -202,16 +220,21 @@ export class AccessContract extends HealthContract {
     }
 
     /**
-     * Reads one access event.
+     * Reads one access event (the commission, its requester, its custodian).
      * @param ctx - transaction context
      * @param accessId - the access id (the request's transaction id)
      * @returns the access event (canonical JSON)
-     * @throws INVALID_INPUT, NOT_FOUND
+     * @throws INVALID_INPUT, NOT_FOUND, FORBIDDEN
      */
     @Transaction(false)
     @Returns('string')
     async readAccess(ctx: Context, accessId: string): Promise<string> {
         const id = readId(accessId, 'accessId');
-        return toCanonicalJson(await readRequired<AccessEvent>(ctx, Keys.access(id), `access ${id}`));
+        const tx = readTx(ctx);
+        const event = await readRequired<AccessEvent>(ctx, Keys.access(id), `access ${id}`);
+        const viewer = await readViewer(ctx, tx);
+        assertVisible(mayReadAccess(viewer, event), `access ${id}`);
+        const [shown] = await showEvents(viewer, new ViewerConsents(ctx, viewer), [event], tx.now);
+        return toCanonicalJson(shown);
     }
 }

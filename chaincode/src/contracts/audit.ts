@@ -7,9 +7,11 @@
 // Context is imported as a value: emitDecoratorMetadata records it as the first parameter's type, which
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
-import { ChaincodeError, ErrorCodes, invalid } from '../errors';
+import { invalid } from '../errors';
+import { assertPatientQuery } from '../ledger/patients';
 import { listByPrefix, listByRange, readPageRequest } from '../ledger/query';
-import { assertCommission, isCommission, readTx } from '../ledger/tx';
+import { assertCommission, readTx } from '../ledger/tx';
+import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
 import { toCanonicalJson } from '../model/canonical-json';
 import { readMspId, readPatientId, readTime } from '../model/input';
 import { accessTimeBound, Keys, ObjectTypes } from '../model/keys';
@@ -17,16 +19,29 @@ import type { CompositeKeySpec } from '../model/keys';
 import type { AccessEvent } from '../model/state';
 import { HealthContract } from './base';
 
-async function assertSelfOrCommission(ctx: Context, mspId: string): Promise<void> {
-    const tx = readTx(ctx);
-    if (tx.caller !== mspId && !(await isCommission(ctx, tx))) {
-        throw new ChaincodeError(ErrorCodes.FORBIDDEN, `only ${mspId} or the commission may list these events`);
-    }
-}
-
 async function listEvents(ctx: Context, prefix: CompositeKeySpec, pageSize: string, bookmark: string): Promise<string> {
     const page = readPageRequest(pageSize, bookmark);
     return toCanonicalJson(await listByPrefix<AccessEvent>(ctx, prefix, page, Keys.access));
+}
+
+/**
+ * Lists an organisation's own events (as requester or custodian), or any organisation's for the commission,
+ * with sensitive categories the caller may not know shown as `restricted`.
+ */
+async function listPartyEvents(
+    ctx: Context,
+    prefix: CompositeKeySpec,
+    party: string,
+    pageSize: string,
+    bookmark: string,
+): Promise<string> {
+    const page = readPageRequest(pageSize, bookmark);
+    const tx = readTx(ctx);
+    const viewer = await readViewer(ctx, tx);
+    assertVisible(viewer.isCommission || viewer.mspId === party, `the access events of ${party}`);
+    const listed = await listByPrefix<AccessEvent>(ctx, prefix, page, Keys.access);
+    const items = await showEvents(viewer, new ViewerConsents(ctx, viewer), listed.items, tx.now);
+    return toCanonicalJson({ ...listed, items });
 }
 
 /** Audit queries. Contract name `audit`. Every function returns `{items, bookmark, fetchedRecordsCount}`. */
@@ -37,20 +52,41 @@ export class AuditContract extends HealthContract {
     }
 
     /**
-     * Every access event about a patient, oldest first (the patient's access log). Open to every member:
-     * gateways serve it to the patient after checking the patient's signed query.
+     * Every access event about a patient, oldest first (commission only; the patient asks through
+     * `listAccessForPatient`, a member through its own requester and custodian lists).
      * @param ctx - transaction context
      * @param patientId - the patient id
      * @param pageSize - 1–500
      * @param bookmark - empty for the first page, else the previous page's bookmark
      * @returns a page of access events (canonical JSON)
-     * @throws INVALID_INPUT
+     * @throws INVALID_INPUT, FORBIDDEN
      */
     @Transaction(false)
     @Returns('string')
     async listAccessByPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readPatientId(patientId, 'patientId');
+        readPageRequest(pageSize, bookmark);
+        await assertCommission(ctx, readTx(ctx));
         return listEvents(ctx, { objectType: ObjectTypes.accessByPatient, attributes: [id] }, pageSize, bookmark);
+    }
+
+    /**
+     * The patient's own access log, oldest first: asked through the patient's signed query (view `access-log`)
+     * by the organisation the query names as its audience.
+     * @param ctx - transaction context
+     * @param signedQuery - `{payload: {type: "patient.query", …}, signature}`
+     * @param pageSize - 1–500
+     * @param bookmark - empty for the first page, else the previous page's bookmark
+     * @returns a page of access events (canonical JSON)
+     * @throws INVALID_INPUT, UNAUTHENTICATED, BAD_SIGNATURE
+     */
+    @Transaction(false)
+    @Returns('string')
+    async listAccessForPatient(ctx: Context, signedQuery: string, pageSize: string, bookmark: string): Promise<string> {
+        readPageRequest(pageSize, bookmark);
+        const query = await assertPatientQuery(ctx, readTx(ctx), signedQuery, 'access-log');
+        const prefix = { objectType: ObjectTypes.accessByPatient, attributes: [query.patientId] };
+        return listEvents(ctx, prefix, pageSize, bookmark);
     }
 
     /**
@@ -66,8 +102,8 @@ export class AuditContract extends HealthContract {
     @Returns('string')
     async listAccessByRequester(ctx: Context, requester: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readMspId(requester, 'requester');
-        await assertSelfOrCommission(ctx, id);
-        return listEvents(ctx, { objectType: ObjectTypes.accessByRequester, attributes: [id] }, pageSize, bookmark);
+        const prefix = { objectType: ObjectTypes.accessByRequester, attributes: [id] };
+        return listPartyEvents(ctx, prefix, id, pageSize, bookmark);
     }
 
     /**
@@ -83,8 +119,8 @@ export class AuditContract extends HealthContract {
     @Returns('string')
     async listAccessByCustodian(ctx: Context, custodian: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readMspId(custodian, 'custodian');
-        await assertSelfOrCommission(ctx, id);
-        return listEvents(ctx, { objectType: ObjectTypes.accessByCustodian, attributes: [id] }, pageSize, bookmark);
+        const prefix = { objectType: ObjectTypes.accessByCustodian, attributes: [id] };
+        return listPartyEvents(ctx, prefix, id, pageSize, bookmark);
     }
 
     /**

@@ -7,17 +7,27 @@
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
-import { listByPrefix, readPageRequest } from '../ledger/query';
+import { assertPatientQuery } from '../ledger/patients';
+import { listByPrefix, readAllByPrefix, readPageRequest } from '../ledger/query';
+import { readFirstVersionId } from '../ledger/records';
 import { deleteState, emitEvent, readIndex, readRequired, readState, writeIndex, writeState } from '../ledger/state';
-import { assertActiveCaller, isCommission, readOrganization, readTx } from '../ledger/tx';
-import type { Tx } from '../ledger/tx';
+import { assertActiveCaller, readOrganization, readTx } from '../ledger/tx';
+import { assertVisible, readViewer } from '../ledger/viewer';
 import { toCanonicalJson } from '../model/canonical-json';
 import { readClaimDecision, readClaimSubmission } from '../model/claim-input';
 import { readId, readMspId } from '../model/input';
 import { Keys, ObjectTypes } from '../model/keys';
-import type { Claim, Patient, RecordEntry } from '../model/state';
-import { assertClaimRecords, decideClaimStatus, holdsRecords } from '../rules/claims';
+import type { CompositeKeySpec } from '../model/keys';
+import type { Claim, Consent, Patient, RecordEntry } from '../model/state';
+import {
+    assertClaimRecords,
+    assertPaymentConsent,
+    assertServiceFree,
+    decideClaimStatus,
+    holdsRecords,
+} from '../rules/claims';
 import type { SupportingRecord } from '../rules/claims';
+import { mayReadClaim } from '../rules/visibility';
 import { HealthContract } from './base';
 
 async function assertInsurer(ctx: Context, mspId: string): Promise<void> {
@@ -33,14 +43,34 @@ async function assertInsurer(ctx: Context, mspId: string): Promise<void> {
     }
 }
 
-async function readSupporting(ctx: Context, recordIds: readonly string[]): Promise<SupportingRecord[]> {
-    const supporting: SupportingRecord[] = [];
+/** Each supporting record, the id of its first version (its claim lock) and the claim holding that lock. */
+async function readSupporting(
+    ctx: Context,
+    recordIds: readonly string[],
+): Promise<(SupportingRecord & { firstVersionId: string })[]> {
+    const supporting: (SupportingRecord & { firstVersionId: string })[] = [];
     for (const recordId of recordIds) {
         const record = await readState<RecordEntry>(ctx, Keys.record(recordId));
-        const backingClaimId = await readIndex(ctx, Keys.claimByRecord(recordId));
-        supporting.push({ recordId, record, backingClaimId });
+        const firstVersionId = record === null ? recordId : await readFirstVersionId(ctx, record);
+        const backingClaimId = await readIndex(ctx, Keys.claimByRecord(firstVersionId));
+        supporting.push({ recordId, record, backingClaimId, firstVersionId });
     }
     return supporting;
+}
+
+/** The claim locks of a claim: its service and the first version of each supporting record. */
+async function readClaimLocks(ctx: Context, claim: Claim): Promise<CompositeKeySpec[]> {
+    const locks = [Keys.claimByService(claim.claimant, claim.serviceId)];
+    for (const recordId of claim.recordIds) {
+        const record = await readState<RecordEntry>(ctx, Keys.record(recordId));
+        locks.push(Keys.claimByRecord(record === null ? recordId : await readFirstVersionId(ctx, record)));
+    }
+    return locks;
+}
+
+async function readPaymentConsents(ctx: Context, patientId: string, insurer: string): Promise<Consent[]> {
+    const prefix = { objectType: ObjectTypes.consentByPatient, attributes: [patientId, insurer] };
+    return readAllByPrefix<Consent>(ctx, prefix, Keys.consent);
 }
 
 async function listClaims(
@@ -51,10 +81,8 @@ async function listClaims(
     bookmark: string,
 ): Promise<string> {
     const page = readPageRequest(pageSize, bookmark);
-    const tx: Tx = readTx(ctx);
-    if (tx.caller !== mspId && !(await isCommission(ctx, tx))) {
-        throw new ChaincodeError(ErrorCodes.FORBIDDEN, `only ${mspId} or the commission may list these claims`);
-    }
+    const viewer = await readViewer(ctx, readTx(ctx));
+    assertVisible(viewer.isCommission || viewer.mspId === mspId, `the claims of ${mspId}`);
     return toCanonicalJson(await listByPrefix<Claim>(ctx, { objectType, attributes: [mspId] }, page, Keys.claim));
 }
 
@@ -66,14 +94,16 @@ export class ClaimContract extends HealthContract {
     }
 
     /**
-     * Submits a claim by the caller (an active hospital) on its own records of one patient. `claimId` is
-     * this transaction's id.
+     * Submits a claim by the caller (an active hospital) for one service on its own records of one patient.
+     * The patient must hold an active PAYMENT consent for the insurer naming the caller explicitly as
+     * custodian; the service, and each record through every version of it, must back no other open or
+     * approved claim at any insurer. `claimId` is this transaction's id.
      * @param ctx - transaction context
-     * @param claimJson - `{patientId, insurer, recordIds, amount: {value, currency}}`
+     * @param claimJson - `{patientId, insurer, serviceId, recordIds, amount: {value, currency}}`
      * @returns the claim, status `submitted` (canonical JSON)
      * @throws INVALID_INPUT (also: insurer is not an insurer; a record of another patient), FORBIDDEN (not
      *   a hospital; a record of another custodian), ORG_NOT_ACTIVE (caller or insurer), NOT_FOUND
-     *   (insurer, patient or record), DUPLICATE_CLAIM
+     *   (insurer, patient or record), CONSENT_REQUIRED, DUPLICATE_CLAIM
      */
     @Transaction()
     @Returns('string')
@@ -83,7 +113,12 @@ export class ClaimContract extends HealthContract {
         await assertActiveCaller(ctx, tx, ['hospital']);
         await assertInsurer(ctx, submission.insurer);
         await readRequired<Patient>(ctx, Keys.patient(submission.patientId), `patient ${submission.patientId}`);
-        assertClaimRecords(tx.caller, submission.patientId, await readSupporting(ctx, submission.recordIds));
+        const consents = await readPaymentConsents(ctx, submission.patientId, submission.insurer);
+        assertPaymentConsent(consents, submission.insurer, tx.caller, tx.now);
+        const supporting = await readSupporting(ctx, submission.recordIds);
+        assertClaimRecords(tx.caller, submission.patientId, supporting);
+        const serviceKey = Keys.claimByService(tx.caller, submission.serviceId);
+        assertServiceFree(submission.serviceId, await readIndex(ctx, serviceKey));
         const claim: Claim = {
             claimId: tx.txId,
             claimant: tx.caller,
@@ -98,8 +133,10 @@ export class ClaimContract extends HealthContract {
         await writeState(ctx, Keys.claim(claim.claimId), claim);
         await writeIndex(ctx, Keys.claimByInsurer(claim.insurer, claim.submittedAt, claim.claimId), claim.claimId);
         await writeIndex(ctx, Keys.claimByClaimant(claim.claimant, claim.submittedAt, claim.claimId), claim.claimId);
-        for (const recordId of claim.recordIds) {
-            await writeIndex(ctx, Keys.claimByRecord(recordId), claim.claimId);
+        await writeIndex(ctx, Keys.claimByPatient(claim.patientId, claim.submittedAt, claim.claimId), claim.claimId);
+        await writeIndex(ctx, serviceKey, claim.claimId);
+        for (const { firstVersionId } of supporting) {
+            await writeIndex(ctx, Keys.claimByRecord(firstVersionId), claim.claimId);
         }
         const { claimId, claimant, insurer, patientId } = claim;
         emitEvent(ctx, 'ClaimSubmitted', { claimId, claimant, insurer, patientId, txId: tx.txId });
@@ -135,8 +172,8 @@ export class ClaimContract extends HealthContract {
         };
         await writeState(ctx, Keys.claim(claim.claimId), decided);
         if (!holdsRecords(status)) {
-            for (const recordId of claim.recordIds) {
-                await deleteState(ctx, Keys.claimByRecord(recordId));
+            for (const lock of await readClaimLocks(ctx, claim)) {
+                await deleteState(ctx, lock);
             }
         }
         emitEvent(ctx, 'ClaimDecided', { claimId: claim.claimId, status, insurer: claim.insurer, txId: tx.txId });
@@ -144,17 +181,38 @@ export class ClaimContract extends HealthContract {
     }
 
     /**
-     * Reads one claim.
+     * Reads one claim (its claimant, its insurer, the commission).
      * @param ctx - transaction context
      * @param claimId - the claim id
      * @returns the claim (canonical JSON)
-     * @throws INVALID_INPUT, NOT_FOUND
+     * @throws INVALID_INPUT, NOT_FOUND, FORBIDDEN
      */
     @Transaction(false)
     @Returns('string')
     async readClaim(ctx: Context, claimId: string): Promise<string> {
         const id = readId(claimId, 'claimId');
-        return toCanonicalJson(await readRequired<Claim>(ctx, Keys.claim(id), `claim ${id}`));
+        const claim = await readRequired<Claim>(ctx, Keys.claim(id), `claim ${id}`);
+        assertVisible(mayReadClaim(await readViewer(ctx, readTx(ctx)), claim), `claim ${id}`);
+        return toCanonicalJson(claim);
+    }
+
+    /**
+     * Every claim filed on the patient, oldest first: asked through the patient's signed query (view `claims`)
+     * by the organisation the query names as its audience.
+     * @param ctx - transaction context
+     * @param signedQuery - `{payload: {type: "patient.query", …}, signature}`
+     * @param pageSize - 1–500
+     * @param bookmark - empty for the first page, else the previous page's bookmark
+     * @returns `{items, bookmark, fetchedRecordsCount}` (canonical JSON)
+     * @throws INVALID_INPUT, UNAUTHENTICATED, BAD_SIGNATURE
+     */
+    @Transaction(false)
+    @Returns('string')
+    async listClaimsForPatient(ctx: Context, signedQuery: string, pageSize: string, bookmark: string): Promise<string> {
+        const page = readPageRequest(pageSize, bookmark);
+        const query = await assertPatientQuery(ctx, readTx(ctx), signedQuery, 'claims');
+        const prefix = { objectType: ObjectTypes.claimByPatient, attributes: [query.patientId] };
+        return toCanonicalJson(await listByPrefix<Claim>(ctx, prefix, page, Keys.claim));
     }
 
     /**

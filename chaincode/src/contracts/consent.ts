@@ -9,15 +9,28 @@
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { readEnvelope, readGrantPayload, readRevokePayload } from '../crypto/signed-payloads';
-import { assertFresh, assertSignedByPatient } from '../ledger/patients';
+import { assertChannel, assertFresh, assertPatientQuery, assertSignedByPatient } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
 import { emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readOrganization, readTx } from '../ledger/tx';
+import { assertVisible, readViewer } from '../ledger/viewer';
 import { toCanonicalJson } from '../model/canonical-json';
 import { readId, readMspId, readPatientId } from '../model/input';
 import { Keys, ObjectTypes } from '../model/keys';
 import type { Consent } from '../model/state';
+import { mayReadConsent } from '../rules/visibility';
 import { HealthContract } from './base';
+
+async function listByPatientPrefix(
+    ctx: Context,
+    attributes: string[],
+    pageSize: string,
+    bookmark: string,
+): Promise<string> {
+    const page = readPageRequest(pageSize, bookmark);
+    const prefix = { objectType: ObjectTypes.consentByPatient, attributes };
+    return toCanonicalJson(await listByPrefix<Consent>(ctx, prefix, page, Keys.consent));
+}
 
 /** Consent. Contract name `consent`. */
 @Info({ title: 'consent', description: 'Patient-signed consent: grant, revoke, read, list' })
@@ -31,7 +44,7 @@ export class ConsentContract extends HealthContract {
      * stored consent and writes nothing. Any active member organisation may submit it.
      * @param ctx - transaction context
      * @param signedJson - `{payload: {type: "consent.grant", consentId, patientId, grantee, purposes,
-     *   categories, custodians, recordIds?, notBefore, notAfter, issuedAt}, signature}`
+     *   categories, custodians, recordIds?, notBefore, notAfter, issuedAt, channel}, signature}`
      * @returns the consent (canonical JSON)
      * @throws INVALID_INPUT, BAD_SIGNATURE, FORBIDDEN (caller not registered), ORG_NOT_ACTIVE, NOT_FOUND
      *   (patient or grantee), CONFLICT (consent id already used)
@@ -43,6 +56,7 @@ export class ConsentContract extends HealthContract {
         const grant = readGrantPayload(envelope.payload);
         const tx = readTx(ctx);
         assertFresh(grant.issuedAt, tx);
+        assertChannel(ctx, grant.channel);
         await assertActiveCaller(ctx, tx);
         const { signature } = await assertSignedByPatient(ctx, grant.patientId, envelope);
         if ((await readOrganization(ctx, grant.grantee)) === null) {
@@ -88,7 +102,7 @@ export class ConsentContract extends HealthContract {
      * Revokes a consent, by the patient's signature. From this transaction's commit on, no request or
      * delivery rests on it.
      * @param ctx - transaction context
-     * @param signedJson - `{payload: {type: "consent.revoke", consentId, patientId, issuedAt}, signature}`
+     * @param signedJson - `{payload: {type: "consent.revoke", consentId, patientId, issuedAt, channel}, signature}`
      * @returns the revoked consent (canonical JSON)
      * @throws INVALID_INPUT, BAD_SIGNATURE, FORBIDDEN (caller not registered; consent of another patient),
      *   ORG_NOT_ACTIVE, NOT_FOUND, CONFLICT (already revoked)
@@ -100,6 +114,7 @@ export class ConsentContract extends HealthContract {
         const revoke = readRevokePayload(envelope.payload);
         const tx = readTx(ctx);
         assertFresh(revoke.issuedAt, tx);
+        assertChannel(ctx, revoke.channel);
         await assertActiveCaller(ctx, tx);
         const consent = await readRequired<Consent>(ctx, Keys.consent(revoke.consentId), `consent ${revoke.consentId}`);
         if (consent.patientId !== revoke.patientId) {
@@ -121,21 +136,24 @@ export class ConsentContract extends HealthContract {
     }
 
     /**
-     * Reads one consent.
+     * Reads one consent (the commission, or the organisation it names as grantee).
      * @param ctx - transaction context
      * @param consentId - the consent id
      * @returns the consent (canonical JSON)
-     * @throws INVALID_INPUT, NOT_FOUND
+     * @throws INVALID_INPUT, NOT_FOUND, FORBIDDEN
      */
     @Transaction(false)
     @Returns('string')
     async readConsent(ctx: Context, consentId: string): Promise<string> {
         const id = readId(consentId, 'consentId');
-        return toCanonicalJson(await readRequired<Consent>(ctx, Keys.consent(id), `consent ${id}`));
+        const consent = await readRequired<Consent>(ctx, Keys.consent(id), `consent ${id}`);
+        assertVisible(mayReadConsent(await readViewer(ctx, readTx(ctx)), consent), `consent ${id}`);
+        return toCanonicalJson(consent);
     }
 
     /**
-     * Lists a patient's consents, ordered by grantee then consent id.
+     * Lists a patient's consents, ordered by grantee then consent id: every one to the commission, and to any
+     * other organisation only those that name it (a prefix scan of its own, so pages are never short).
      * @param ctx - transaction context
      * @param patientId - the patient id
      * @param pageSize - 1–500
@@ -147,25 +165,51 @@ export class ConsentContract extends HealthContract {
     @Returns('string')
     async listConsentsByPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readPatientId(patientId, 'patientId');
-        const page = readPageRequest(pageSize, bookmark);
-        const prefix = { objectType: ObjectTypes.consentByPatient, attributes: [id] };
-        return toCanonicalJson(await listByPrefix<Consent>(ctx, prefix, page, Keys.consent));
+        const viewer = await readViewer(ctx, readTx(ctx));
+        const attributes = viewer.isCommission ? [id] : [id, viewer.mspId];
+        return listByPatientPrefix(ctx, attributes, pageSize, bookmark);
     }
 
     /**
-     * Lists the consents naming an organisation as grantee, ordered by patient then consent id.
+     * The patient's own consents, every grantee: asked through the patient's signed query (view `consents`)
+     * by the organisation the query names as its audience.
+     * @param ctx - transaction context
+     * @param signedQuery - `{payload: {type: "patient.query", …}, signature}`
+     * @param pageSize - 1–500
+     * @param bookmark - empty for the first page, else the previous page's bookmark
+     * @returns `{items, bookmark, fetchedRecordsCount}` (canonical JSON)
+     * @throws INVALID_INPUT, UNAUTHENTICATED, BAD_SIGNATURE
+     */
+    @Transaction(false)
+    @Returns('string')
+    async listConsentsForPatient(
+        ctx: Context,
+        signedQuery: string,
+        pageSize: string,
+        bookmark: string,
+    ): Promise<string> {
+        readPageRequest(pageSize, bookmark);
+        const query = await assertPatientQuery(ctx, readTx(ctx), signedQuery, 'consents');
+        return listByPatientPrefix(ctx, [query.patientId], pageSize, bookmark);
+    }
+
+    /**
+     * Lists the consents naming an organisation as grantee, ordered by patient then consent id (that
+     * organisation or the commission).
      * @param ctx - transaction context
      * @param grantee - the grantee's MSP id
      * @param pageSize - 1–500
      * @param bookmark - empty for the first page, else the previous page's bookmark
      * @returns `{items, bookmark, fetchedRecordsCount}` (canonical JSON)
-     * @throws INVALID_INPUT
+     * @throws INVALID_INPUT, FORBIDDEN
      */
     @Transaction(false)
     @Returns('string')
     async listConsentsByGrantee(ctx: Context, grantee: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readMspId(grantee, 'grantee');
         const page = readPageRequest(pageSize, bookmark);
+        const viewer = await readViewer(ctx, readTx(ctx));
+        assertVisible(viewer.isCommission || viewer.mspId === id, `the consents naming ${id}`);
         const prefix = { objectType: ObjectTypes.consentByGrantee, attributes: [id] };
         return toCanonicalJson(await listByPrefix<Consent>(ctx, prefix, page, Keys.consent));
     }

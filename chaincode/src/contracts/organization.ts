@@ -8,7 +8,7 @@
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { readAllValuesByPrefix } from '../ledger/query';
-import { emitEvent, readRequired, writeState } from '../ledger/state';
+import { deleteState, emitEvent, readIndex, readRequired, writeIndex, writeState } from '../ledger/state';
 import { assertCommission, readConfig, readOrganization, readTx } from '../ledger/tx';
 import type { Tx } from '../ledger/tx';
 import { toCanonicalJson } from '../model/canonical-json';
@@ -40,6 +40,40 @@ async function assertMayRegisterAs(ctx: Context, tx: Tx, profile: OrganizationPr
         );
     }
     return isTheCommission;
+}
+
+/**
+ * Binds a TLS certificate to the caller: one certificate belongs to one organisation, so nobody can register
+ * another member's certificate and receive its deliveries.
+ */
+async function bindCertificate(ctx: Context, tx: Tx, sha256: string): Promise<void> {
+    const holder = await readIndex(ctx, Keys.organizationByTlsCert(sha256));
+    if (holder !== null && holder !== tx.caller) {
+        throw new ChaincodeError(ErrorCodes.CONFLICT, `this TLS certificate belongs to ${holder}`);
+    }
+    if (holder === null) {
+        await writeIndex(ctx, Keys.organizationByTlsCert(sha256), tx.caller);
+    }
+}
+
+/** The organisation after an update: name and URL at once; a new certificate only as pending. */
+async function applyUpdate(
+    ctx: Context,
+    tx: Tx,
+    org: Organization,
+    profile: OrganizationProfile,
+): Promise<Organization> {
+    const pendingSha = org.pendingTlsCertSha256 ?? null;
+    const base = { ...org, name: profile.name, p2pUrl: profile.p2pUrl, updatedAt: tx.time, txId: tx.txId };
+    if (pendingSha !== null && pendingSha !== profile.tlsCertSha256) {
+        // A new request replaces the one pending: its certificate is free again.
+        await deleteState(ctx, Keys.organizationByTlsCert(pendingSha));
+    }
+    if (profile.tlsCertSha256 === org.tlsCertSha256) {
+        return { ...base, pendingTlsCertPem: null, pendingTlsCertSha256: null };
+    }
+    await bindCertificate(ctx, tx, profile.tlsCertSha256);
+    return { ...base, pendingTlsCertPem: profile.tlsCertPem, pendingTlsCertSha256: profile.tlsCertSha256 };
 }
 
 async function govern(ctx: Context, mspIdArg: string, action: GovernanceAction): Promise<string> {
@@ -111,9 +145,12 @@ export class OrganizationContract extends HealthContract {
             }
             return toCanonicalJson(existing);
         }
+        await bindCertificate(ctx, tx, profile.tlsCertSha256);
         const org: Organization = {
             mspId: tx.caller,
             ...profile,
+            pendingTlsCertPem: null,
+            pendingTlsCertSha256: null,
             status: isTheCommission ? 'active' : 'pending',
             registeredAt: tx.time,
             updatedAt: tx.time,
@@ -125,12 +162,15 @@ export class OrganizationContract extends HealthContract {
     }
 
     /**
-     * Updates the caller's name, p2p URL and TLS certificate (e.g. a certificate rotation); the type
-     * cannot change and the status is kept.
+     * Updates the caller's name and p2p URL at once and asks for a new TLS certificate (a rotation): the new
+     * certificate is kept as pending and pinned only when the commission approves it; the current one serves
+     * until then. Sending the current certificate withdraws a pending request. The type cannot change and the
+     * status is kept.
      * @param ctx - transaction context
      * @param profileJson - `{type, name, p2pUrl, tlsCertPem}`
      * @returns the organisation (canonical JSON)
-     * @throws INVALID_INPUT, NOT_FOUND (not registered), CONFLICT (another type)
+     * @throws INVALID_INPUT, NOT_FOUND (not registered), CONFLICT (another type; a certificate bound to
+     *   another organisation)
      */
     @Transaction()
     @Returns('string')
@@ -141,9 +181,47 @@ export class OrganizationContract extends HealthContract {
         if (org.type !== profile.type) {
             throw new ChaincodeError(ErrorCodes.CONFLICT, 'an organisation cannot change its type');
         }
-        const updated: Organization = { ...org, ...profile, updatedAt: tx.time, txId: tx.txId };
+        const updated = await applyUpdate(ctx, tx, org, profile);
         await writeState(ctx, Keys.organization(tx.caller), updated);
-        emitEvent(ctx, 'OrganizationUpdated', { mspId: tx.caller, txId: tx.txId });
+        emitEvent(ctx, 'OrganizationUpdated', {
+            mspId: tx.caller,
+            pendingTlsCertSha256: updated.pendingTlsCertSha256 ?? null,
+            txId: tx.txId,
+        });
+        return toCanonicalJson(updated);
+    }
+
+    /**
+     * Pins an organisation's pending TLS certificate (commission only); its previous certificate is released.
+     * @param ctx - transaction context
+     * @param mspId - the organisation
+     * @returns the organisation (canonical JSON)
+     * @throws INVALID_INPUT, FORBIDDEN (not the commission), NOT_FOUND, CONFLICT (no certificate pending)
+     */
+    @Transaction()
+    @Returns('string')
+    async approveCertificate(ctx: Context, mspId: string): Promise<string> {
+        const id = readMspId(mspId, 'mspId');
+        const tx = readTx(ctx);
+        await assertCommission(ctx, tx);
+        const org = await readRequired<Organization>(ctx, Keys.organization(id), `organisation ${id}`);
+        const pendingPem = org.pendingTlsCertPem ?? null;
+        const pendingSha = org.pendingTlsCertSha256 ?? null;
+        if (pendingPem === null || pendingSha === null) {
+            throw new ChaincodeError(ErrorCodes.CONFLICT, `organisation ${id} has no TLS certificate pending`);
+        }
+        await deleteState(ctx, Keys.organizationByTlsCert(org.tlsCertSha256));
+        const updated: Organization = {
+            ...org,
+            tlsCertPem: pendingPem,
+            tlsCertSha256: pendingSha,
+            pendingTlsCertPem: null,
+            pendingTlsCertSha256: null,
+            updatedAt: tx.time,
+            txId: tx.txId,
+        };
+        await writeState(ctx, Keys.organization(id), updated);
+        emitEvent(ctx, 'OrganizationCertificateApproved', { mspId: id, tlsCertSha256: pendingSha, txId: tx.txId });
         return toCanonicalJson(updated);
     }
 

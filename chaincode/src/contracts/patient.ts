@@ -9,7 +9,7 @@ import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { fromSpkiDer, toPatientId, toSpkiDer } from '../crypto/patient-key';
 import { assertPatientSignature } from '../crypto/signature';
 import { readEnvelope, readRegisterPayload } from '../crypto/signed-payloads';
-import { assertFresh } from '../ledger/patients';
+import { assertChannel, assertFresh } from '../ledger/patients';
 import { emitEvent, readRequired, readState, writeState } from '../ledger/state';
 import { assertActiveCaller, readTx } from '../ledger/tx';
 import { toCanonicalJson } from '../model/canonical-json';
@@ -43,6 +43,7 @@ export class PatientContract extends HealthContract {
         const spki = toSpkiDer(payload.publicKey, 'payload.publicKey');
         const tx = readTx(ctx);
         assertFresh(payload.issuedAt, tx);
+        assertChannel(ctx, payload.channel);
         assertPatientSignature(envelope.payload, envelope.signature, fromSpkiDer(spki));
         await assertActiveCaller(ctx, tx, ['hospital']);
         const patientId = toPatientId(spki);

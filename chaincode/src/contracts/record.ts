@@ -7,9 +7,13 @@
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
+import { assertPatientQuery } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
-import { emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
+import type { Page } from '../ledger/query';
+import { readBackingClaim } from '../ledger/records';
+import { emitEvent, readIndex, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readTx } from '../ledger/tx';
+import { assertVisible, readViewer, showRecords, ViewerConsents } from '../ledger/viewer';
 import type { Tx } from '../ledger/tx';
 import { toCanonicalJson } from '../model/canonical-json';
 import { readId, readPatientId } from '../model/input';
@@ -17,6 +21,8 @@ import { Keys, ObjectTypes } from '../model/keys';
 import { readAnchorRequest } from '../model/record-input';
 import type { AnchorRequest } from '../model/record-input';
 import type { Patient, RecordEntry } from '../model/state';
+import { mayListPatientRecords, mayReadRecord } from '../rules/visibility';
+import type { Viewer } from '../rules/visibility';
 import { HealthContract } from './base';
 
 function isSameAnchor(entry: RecordEntry, request: AnchorRequest, custodian: string): boolean {
@@ -58,6 +64,11 @@ async function anchor(ctx: Context, request: AnchorRequest): Promise<string> {
     }
     await readRequired<Patient>(ctx, Keys.patient(request.patientId), `patient ${request.patientId}`);
     const old = await readSuperseded(ctx, tx, request);
+    const sameContent = await readIndex(ctx, Keys.recordByHash(tx.caller, request.contentHash));
+    // One service is one record: the same content anchored twice by one custodian could be billed twice.
+    if (sameContent !== null && old === null) {
+        throw new ChaincodeError(ErrorCodes.CONFLICT, `this content is already anchored as record ${sameContent}`);
+    }
     const entry: RecordEntry = {
         ...request,
         custodian: tx.caller,
@@ -67,6 +78,7 @@ async function anchor(ctx: Context, request: AnchorRequest): Promise<string> {
     };
     await writeState(ctx, Keys.record(entry.recordId), entry);
     await writeIndex(ctx, Keys.recordByPatient(entry.patientId, entry.recordId), entry.recordId);
+    await writeIndex(ctx, Keys.recordByHash(entry.custodian, entry.contentHash), entry.recordId);
     if (old !== null) {
         await writeState(ctx, Keys.record(old.recordId), { ...old, supersededBy: entry.recordId });
     }
@@ -78,6 +90,25 @@ async function anchor(ctx: Context, request: AnchorRequest): Promise<string> {
         txId: tx.txId,
     });
     return toCanonicalJson(entry);
+}
+
+async function listPatientRecords(
+    ctx: Context,
+    patientId: string,
+    pageSize: number,
+    bookmark: string,
+): Promise<Page<RecordEntry>> {
+    const prefix = { objectType: ObjectTypes.recordByPatient, attributes: [patientId] };
+    return listByPrefix<RecordEntry>(ctx, prefix, { pageSize, bookmark }, Keys.record);
+}
+
+/** Claimant and insurer of the claim a record backs, read only for a caller the simpler rules do not admit. */
+async function readClaimParties(ctx: Context, viewer: Viewer, entry: RecordEntry): Promise<string[]> {
+    if (mayListPatientRecords(viewer) || viewer.mspId === entry.custodian) {
+        return [];
+    }
+    const claim = await readBackingClaim(ctx, entry);
+    return claim === null ? [] : [claim.claimant, claim.insurer];
 }
 
 /** The record index. Contract name `record`. */
@@ -128,24 +159,62 @@ export class RecordContract extends HealthContract {
     @Returns('string')
     async readRecord(ctx: Context, recordId: string): Promise<string> {
         const id = readId(recordId, 'recordId');
-        return toCanonicalJson(await readRequired<RecordEntry>(ctx, Keys.record(id), `record ${id}`));
+        const tx = readTx(ctx);
+        const entry = await readRequired<RecordEntry>(ctx, Keys.record(id), `record ${id}`);
+        const viewer = await readViewer(ctx, tx);
+        const consents = new ViewerConsents(ctx, viewer);
+        const patientConsents = await consents.of(entry.patientId);
+        const parties = await readClaimParties(ctx, viewer, entry);
+        assertVisible(mayReadRecord(viewer, entry, patientConsents, parties, tx.now), `record ${id}`);
+        const [shown] = await showRecords(viewer, consents, [entry], tx.now);
+        return toCanonicalJson(shown);
     }
 
     /**
-     * Lists a patient's index entries region-wide, in record id order.
+     * Lists a patient's index entries region-wide, in record id order: for the commission and hospitals, with
+     * sensitive categories shown as `restricted` unless the caller is the custodian or holds an active consent
+     * naming the category.
      * @param ctx - transaction context
      * @param patientId - the patient id
      * @param pageSize - 1–500
      * @param bookmark - empty for the first page, else the previous page's bookmark
      * @returns `{items, bookmark, fetchedRecordsCount}` (canonical JSON)
-     * @throws INVALID_INPUT
+     * @throws INVALID_INPUT, FORBIDDEN (an insurer, or an unregistered caller)
      */
     @Transaction(false)
     @Returns('string')
     async listRecordsByPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readPatientId(patientId, 'patientId');
         const page = readPageRequest(pageSize, bookmark);
-        const prefix = { objectType: ObjectTypes.recordByPatient, attributes: [id] };
-        return toCanonicalJson(await listByPrefix<RecordEntry>(ctx, prefix, page, Keys.record));
+        const tx = readTx(ctx);
+        const viewer = await readViewer(ctx, tx);
+        assertVisible(mayListPatientRecords(viewer), `the record index of patient ${id}`);
+        const listed = await listPatientRecords(ctx, id, page.pageSize, page.bookmark);
+        const items = await showRecords(viewer, new ViewerConsents(ctx, viewer), listed.items, tx.now);
+        return toCanonicalJson({ ...listed, items });
+    }
+
+    /**
+     * The patient's own index, every category shown: asked through the patient's signed query (view `records`)
+     * by the organisation the query names as its audience.
+     * @param ctx - transaction context
+     * @param signedQuery - `{payload: {type: "patient.query", patientId, issuedAt, audience, view, nonce,
+     *   channel}, signature}`
+     * @param pageSize - 1–500
+     * @param bookmark - empty for the first page, else the previous page's bookmark
+     * @returns `{items, bookmark, fetchedRecordsCount}` (canonical JSON)
+     * @throws INVALID_INPUT, UNAUTHENTICATED, BAD_SIGNATURE
+     */
+    @Transaction(false)
+    @Returns('string')
+    async listRecordsForPatient(
+        ctx: Context,
+        signedQuery: string,
+        pageSize: string,
+        bookmark: string,
+    ): Promise<string> {
+        const page = readPageRequest(pageSize, bookmark);
+        const query = await assertPatientQuery(ctx, readTx(ctx), signedQuery, 'records');
+        return toCanonicalJson(await listPatientRecords(ctx, query.patientId, page.pageSize, page.bookmark));
     }
 }

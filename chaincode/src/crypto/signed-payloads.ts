@@ -15,18 +15,29 @@ import {
     readMspId,
     readObject,
     readPatientId,
+    readString,
     readTime,
 } from '../model/input';
 import type { JsonObject } from '../model/input';
-import { Categories, ConsentPurposes, WILDCARD } from '../model/vocabulary';
-import type { ConsentPurpose } from '../model/vocabulary';
+import { Categories, ConsentPurposes, PatientViews, WILDCARD } from '../model/vocabulary';
+import type { ConsentPurpose, PatientView } from '../model/vocabulary';
 
 /** Payload types. */
 export const PayloadTypes = {
     patientRegister: 'patient.register',
     consentGrant: 'consent.grant',
     consentRevoke: 'consent.revoke',
+    patientQuery: 'patient.query',
 } as const;
+
+/** Fabric channel names (configtxgen's rule): what a payload's `channel` must look like. */
+const CHANNEL_PATTERN = /^[a-z][a-z0-9.-]{0,248}$/;
+/** A query nonce: 16–64 characters of base64url. */
+const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+
+function readChannel(value: unknown): string {
+    return readString(value, 'payload.channel', 249, CHANNEL_PATTERN);
+}
 
 /** A signed envelope as received: the payload (validated separately) and its signature text. */
 export interface Envelope {
@@ -39,6 +50,8 @@ export interface Envelope {
 export interface RegisterPayload {
     readonly publicKey: unknown;
     readonly issuedAt: string;
+    /** The region's channel: a signature made for one region is refused in another. */
+    readonly channel: string;
 }
 
 /** A `consent.grant` payload. */
@@ -53,6 +66,7 @@ export interface GrantPayload {
     readonly notBefore: string;
     readonly notAfter: string;
     readonly issuedAt: string;
+    readonly channel: string;
 }
 
 /** A `consent.revoke` payload. */
@@ -60,6 +74,20 @@ export interface RevokePayload {
     readonly consentId: string;
     readonly patientId: string;
     readonly issuedAt: string;
+    readonly channel: string;
+}
+
+/**
+ * A `patient.query` payload: the patient asks one organisation (`audience`) for one view of their own data,
+ * once (`nonce`), for two minutes from `issuedAt`.
+ */
+export interface QueryPayload {
+    readonly patientId: string;
+    readonly issuedAt: string;
+    readonly audience: string;
+    readonly view: PatientView;
+    readonly nonce: string;
+    readonly channel: string;
 }
 
 /** Most purposes, categories, custodians and record ids a consent may list. */
@@ -89,9 +117,13 @@ function readType(payload: JsonObject, expected: string): void {
  * @throws INVALID_INPUT on a wrong type, missing or extra field
  */
 export function readRegisterPayload(value: unknown): RegisterPayload {
-    const payload = readObject(value, 'payload', ['type', 'publicKey', 'issuedAt']);
+    const payload = readObject(value, 'payload', ['type', 'publicKey', 'issuedAt', 'channel']);
     readType(payload, PayloadTypes.patientRegister);
-    return { publicKey: payload.publicKey, issuedAt: readTime(payload.issuedAt, 'payload.issuedAt') };
+    return {
+        publicKey: payload.publicKey,
+        issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
+        channel: readChannel(payload.channel),
+    };
 }
 
 function readCategory(item: unknown, path: string): string {
@@ -113,6 +145,7 @@ const GRANT_FIELDS = [
     'notBefore',
     'notAfter',
     'issuedAt',
+    'channel',
 ] as const;
 
 /**
@@ -143,6 +176,7 @@ export function readGrantPayload(value: unknown): GrantPayload {
         notBefore: readTime(p.notBefore, 'payload.notBefore'),
         notAfter: readTime(p.notAfter, 'payload.notAfter'),
         issuedAt: readTime(p.issuedAt, 'payload.issuedAt'),
+        channel: readChannel(p.channel),
     };
     if (grant.notAfter <= grant.notBefore) {
         invalid('payload.notAfter must be later than payload.notBefore');
@@ -157,11 +191,33 @@ export function readGrantPayload(value: unknown): GrantPayload {
  * @throws INVALID_INPUT on a wrong type, missing or extra field
  */
 export function readRevokePayload(value: unknown): RevokePayload {
-    const payload = readObject(value, 'payload', ['type', 'consentId', 'patientId', 'issuedAt']);
+    const payload = readObject(value, 'payload', ['type', 'consentId', 'patientId', 'issuedAt', 'channel']);
     readType(payload, PayloadTypes.consentRevoke);
     return {
         consentId: readId(payload.consentId, 'payload.consentId'),
         patientId: readPatientId(payload.patientId, 'payload.patientId'),
         issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
+        channel: readChannel(payload.channel),
+    };
+}
+
+const QUERY_FIELDS = ['type', 'patientId', 'issuedAt', 'audience', 'view', 'nonce', 'channel'] as const;
+
+/**
+ * Reads a `patient.query` payload `{type, patientId, issuedAt, audience, view, nonce, channel}`.
+ * @param value - the payload
+ * @returns its fields
+ * @throws INVALID_INPUT on a wrong type, missing or extra field, unknown view or malformed nonce
+ */
+export function readQueryPayload(value: unknown): QueryPayload {
+    const payload = readObject(value, 'payload', QUERY_FIELDS);
+    readType(payload, PayloadTypes.patientQuery);
+    return {
+        patientId: readPatientId(payload.patientId, 'payload.patientId'),
+        issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
+        audience: readMspId(payload.audience, 'payload.audience'),
+        view: readEnum(payload.view, 'payload.view', PatientViews),
+        nonce: readString(payload.nonce, 'payload.nonce', 64, NONCE_PATTERN),
+        channel: readChannel(payload.channel),
     };
 }

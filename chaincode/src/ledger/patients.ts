@@ -1,14 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Checks on patient-signed acts: freshness of `issuedAt` and the signature under the registered key. */
+/**
+ * Checks on patient-signed acts: the region's channel, freshness of `issuedAt`, the signature under the
+ * registered key, and — for a patient's signed query — that it was made for this organisation, this view and
+ * this moment (docs/design.md "Who may see what").
+ */
 import type { Context } from 'fabric-contract-api';
-import { invalid } from '../errors';
+import { ChaincodeError, ErrorCodes, invalid } from '../errors';
 import { fromStoredKey } from '../crypto/patient-key';
 import { assertPatientSignature } from '../crypto/signature';
-import type { Envelope } from '../crypto/signed-payloads';
+import { readEnvelope, readQueryPayload } from '../crypto/signed-payloads';
+import type { Envelope, QueryPayload } from '../crypto/signed-payloads';
 import { Keys } from '../model/keys';
 import type { Patient } from '../model/state';
-import { checkIssuedAt, ISSUED_AT_MAX_AGE_MS, ISSUED_AT_MAX_FUTURE_MS } from '../rules/time';
-import { readRequired } from './state';
+import type { PatientView } from '../model/vocabulary';
+import {
+    checkIssuedAt,
+    checkQueryTime,
+    ISSUED_AT_MAX_AGE_MS,
+    ISSUED_AT_MAX_FUTURE_MS,
+    QUERY_MAX_AGE_MS,
+    QUERY_MAX_FUTURE_MS,
+} from '../rules/time';
+import { readRequired, readState } from './state';
 import type { Tx } from './tx';
 
 /**
@@ -24,6 +37,20 @@ export function assertFresh(issuedAt: string, tx: Tx): void {
     }
     if (check === 'stale') {
         invalid(`payload.issuedAt is more than ${ISSUED_AT_MAX_AGE_MS / 3600000} hours old`);
+    }
+}
+
+/**
+ * Requires a signed payload to name this ledger's channel, so that a signature made for one region cannot be
+ * replayed in another whose organisations have the same MSP ids.
+ * @param ctx - transaction context
+ * @param channel - the payload's `channel`
+ * @throws INVALID_INPUT when it names another channel
+ */
+export function assertChannel(ctx: Context, channel: string): void {
+    const expected = ctx.stub.getChannelID();
+    if (channel !== expected) {
+        invalid(`payload.channel must be ${expected}: the payload was signed for another region`);
     }
 }
 
@@ -44,4 +71,55 @@ export async function assertSignedByPatient(
     const patient = await readRequired<Patient>(ctx, Keys.patient(patientId), `patient ${patientId}`);
     const signature = assertPatientSignature(envelope.payload, envelope.signature, fromStoredKey(patient.publicKey));
     return { patient, signature };
+}
+
+function unauthenticated(detail: string): never {
+    throw new ChaincodeError(ErrorCodes.UNAUTHENTICATED, `patient query refused: ${detail}`);
+}
+
+function assertQueryBinding(ctx: Context, tx: Tx, query: QueryPayload, view: PatientView): void {
+    if (query.audience !== tx.caller) {
+        unauthenticated(`it was signed for ${query.audience}, not for ${tx.caller}`);
+    }
+    if (query.view !== view) {
+        unauthenticated(`it was signed for the view ${query.view}, not ${view}`);
+    }
+    if (query.channel !== ctx.stub.getChannelID()) {
+        unauthenticated('it was signed for another region');
+    }
+    const time = checkQueryTime(query.issuedAt, tx.now);
+    if (time !== 'ok') {
+        const limit = time === 'future' ? `${QUERY_MAX_FUTURE_MS / 1000} s ahead` : `${QUERY_MAX_AGE_MS / 1000} s old`;
+        unauthenticated(`issuedAt is more than ${limit}`);
+    }
+}
+
+/**
+ * Verifies a patient's signed query inside the chaincode: the organisation asking (the caller) must be its
+ * audience, the read its view, the ledger its channel, the transaction time inside its window, and the
+ * signature the registered patient's. The nonce's single use is the gateway's to enforce: a read-only
+ * function can write nothing to remember it.
+ * @param ctx - transaction context
+ * @param tx - the transaction facts
+ * @param signedJson - `{payload: {type: "patient.query", …}, signature}`
+ * @param view - the view this function serves
+ * @returns the verified query
+ * @throws INVALID_INPUT (shape), UNAUTHENTICATED (audience, view, channel, time, unknown patient),
+ *   BAD_SIGNATURE
+ */
+export async function assertPatientQuery(
+    ctx: Context,
+    tx: Tx,
+    signedJson: string,
+    view: PatientView,
+): Promise<QueryPayload> {
+    const envelope = readEnvelope(signedJson);
+    const query = readQueryPayload(envelope.payload);
+    assertQueryBinding(ctx, tx, query, view);
+    const patient = await readState<Patient>(ctx, Keys.patient(query.patientId));
+    if (patient === null) {
+        unauthenticated('the patient is not registered');
+    }
+    assertPatientSignature(envelope.payload, envelope.signature, fromStoredKey(patient.publicKey));
+    return query;
 }

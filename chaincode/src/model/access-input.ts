@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Arguments of the access contract. */
 import { invalid } from '../errors';
+import { GRANT_DEFAULT_MAX_SKEW_MS, GRANT_LIFETIME_MS } from '../rules/time';
 import { parseObjectArgument, readEnum, readId, readString, readText, SHA256_HEX_PATTERN } from './input';
 import { Purposes, Verdicts } from './vocabulary';
 import type { Purpose, Verdict } from './vocabulary';
@@ -41,19 +42,35 @@ export function readAccessRequest(raw: string): AccessRequest {
 export interface DeliveryRequest {
     readonly accessId: string;
     readonly contentHash: string;
+    /** The custodian's tolerance between the grant's timestamp and its delivery time. */
+    readonly maxSkewMs: number;
+}
+
+/** Smallest skew tolerance a custodian may set: one second. */
+const MIN_SKEW_MS = 1000;
+
+function readMaxSkew(value: unknown): number {
+    if (value === undefined) {
+        return GRANT_DEFAULT_MAX_SKEW_MS;
+    }
+    if (!Number.isSafeInteger(value) || (value as number) < MIN_SKEW_MS || (value as number) > GRANT_LIFETIME_MS) {
+        invalid(`maxSkewMs must be a whole number of milliseconds from ${MIN_SKEW_MS} to ${GRANT_LIFETIME_MS}`);
+    }
+    return value as number;
 }
 
 /**
- * Reads `{accessId, contentHash}`.
+ * Reads `{accessId, contentHash, maxSkewMs?}`.
  * @param raw - argument text
- * @returns the request
+ * @returns the request (`maxSkewMs` 2 minutes when absent)
  * @throws INVALID_INPUT when malformed
  */
 export function readDeliveryRequest(raw: string): DeliveryRequest {
-    const args = parseObjectArgument(raw, 'delivery', ['accessId', 'contentHash']);
+    const args = parseObjectArgument(raw, 'delivery', ['accessId', 'contentHash'], ['maxSkewMs']);
     return {
         accessId: readId(args.accessId, 'accessId'),
         contentHash: readString(args.contentHash, 'contentHash', 64, SHA256_HEX_PATTERN),
+        maxSkewMs: readMaxSkew(args.maxSkewMs),
     };
 }
 

@@ -29,6 +29,8 @@ const CURRENCY = /^[A-Z]{3}$/;
 export interface ClaimSubmission {
     readonly patientId: string;
     readonly insurer: string;
+    /** The claimant's own identifier of the billed service (visit or encounter number), a ledger id. */
+    readonly serviceId: string;
     readonly recordIds: string[];
     readonly amount: Amount;
 }
@@ -43,16 +45,29 @@ function readAmount(value: unknown): Amount {
 }
 
 /**
- * Reads `{patientId, insurer, recordIds, amount: {value, currency}}`.
+ * Reads `{patientId, insurer, serviceId, recordIds, amount: {value, currency}}`.
  * @param raw - argument text
  * @returns the submission
  * @throws INVALID_INPUT when malformed, repeated or too many records, or an unacceptable amount
  */
 export function readClaimSubmission(raw: string): ClaimSubmission {
-    const args = parseObjectArgument(raw, 'claim', ['patientId', 'insurer', 'recordIds', 'amount']);
+    return toClaimSubmission(parseObjectArgument(raw, 'claim', CLAIM_FIELDS));
+}
+
+const CLAIM_FIELDS = ['patientId', 'insurer', 'serviceId', 'recordIds', 'amount'] as const;
+
+/**
+ * Reads a claim submission from a parsed object (the gateway's HTTP body): the same rules as on the ledger.
+ * @param value - the parsed object
+ * @returns the submission
+ * @throws INVALID_INPUT as {@link readClaimSubmission}
+ */
+export function toClaimSubmission(value: unknown): ClaimSubmission {
+    const args = readObject(value, 'claim', CLAIM_FIELDS);
     return {
         patientId: readPatientId(args.patientId, 'patientId'),
         insurer: readMspId(args.insurer, 'insurer'),
+        serviceId: readId(args.serviceId, 'serviceId'),
         recordIds: readList(args.recordIds, 'recordIds', { min: 1, max: MAX_CLAIM_RECORDS }, readId),
         amount: readAmount(args.amount),
     };

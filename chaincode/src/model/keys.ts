@@ -20,9 +20,11 @@ function spec(objectType: string, ...attributes: string[]): CompositeKeySpec {
 export const ObjectTypes = {
     config: 'config',
     organization: 'org',
+    organizationByTlsCert: 'org~tlscert',
     patient: 'patient',
     record: 'record',
     recordByPatient: 'record~patient',
+    recordByHash: 'record~hash',
     consent: 'consent',
     consentByPatient: 'consent~patient',
     consentByGrantee: 'consent~grantee',
@@ -35,6 +37,8 @@ export const ObjectTypes = {
     claimByInsurer: 'claim~insurer',
     claimByClaimant: 'claim~claimant',
     claimByRecord: 'claim~record',
+    claimByService: 'claim~service',
+    claimByPatient: 'claim~patient',
 } as const;
 
 const T = ObjectTypes;
@@ -43,10 +47,15 @@ const T = ObjectTypes;
 export const Keys = {
     config: (): CompositeKeySpec => spec(T.config),
     organization: (mspId: string): CompositeKeySpec => spec(T.organization, mspId),
+    /** The organisation a TLS certificate (SHA-256 of its DER) is bound to: one each. */
+    organizationByTlsCert: (sha256: string): CompositeKeySpec => spec(T.organizationByTlsCert, sha256),
     patient: (patientId: string): CompositeKeySpec => spec(T.patient, patientId),
     record: (recordId: string): CompositeKeySpec => spec(T.record, recordId),
     recordByPatient: (patientId: string, recordId: string): CompositeKeySpec =>
         spec(T.recordByPatient, patientId, recordId),
+    /** The record a custodian anchored with a content hash: one content hash per custodian. */
+    recordByHash: (custodian: string, contentHash: string): CompositeKeySpec =>
+        spec(T.recordByHash, custodian, contentHash),
     consent: (consentId: string): CompositeKeySpec => spec(T.consent, consentId),
     consentByPatient: (patientId: string, grantee: string, consentId: string): CompositeKeySpec =>
         spec(T.consentByPatient, patientId, grantee, consentId),
@@ -65,7 +74,13 @@ export const Keys = {
         spec(T.claimByInsurer, insurer, time, claimId),
     claimByClaimant: (claimant: string, time: string, claimId: string): CompositeKeySpec =>
         spec(T.claimByClaimant, claimant, time, claimId),
+    /** The open or approved claim a record backs, keyed by the first version of the record (supersedes chain). */
     claimByRecord: (recordId: string): CompositeKeySpec => spec(T.claimByRecord, recordId),
+    /** The open or approved claim that bills a claimant's service. */
+    claimByService: (claimant: string, serviceId: string): CompositeKeySpec =>
+        spec(T.claimByService, claimant, serviceId),
+    claimByPatient: (patientId: string, time: string, claimId: string): CompositeKeySpec =>
+        spec(T.claimByPatient, patientId, time, claimId),
 } as const;
 
 /** Prefix of the simple keys of the access time index. */

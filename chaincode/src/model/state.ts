@@ -34,6 +34,12 @@ export interface Organization {
     readonly tlsCertPem: string;
     /** SHA-256 of the certificate's DER, lowercase hex. */
     readonly tlsCertSha256: string;
+    /**
+     * A new TLS certificate the organisation asked for, pinned only once the commission approves it; until
+     * then `tlsCertPem` serves. Null when none (absent on entries written by earlier versions).
+     */
+    readonly pendingTlsCertPem?: string | null;
+    readonly pendingTlsCertSha256?: string | null;
     readonly status: OrgStatus;
     readonly registeredAt: string;
     readonly updatedAt: string;
@@ -79,6 +85,8 @@ export interface Consent {
     readonly notBefore: string;
     readonly notAfter: string;
     readonly issuedAt: string;
+    /** The region's channel the patient signed for. */
+    readonly channel: string;
     /** The patient's signature over the canonical grant payload (base64url P1363). */
     readonly signature: string;
     readonly status: 'active' | 'revoked';
@@ -146,6 +154,8 @@ export interface Claim {
     readonly claimant: string;
     readonly insurer: string;
     readonly patientId: string;
+    /** The claimant's own identifier of the billed service (visit or encounter number). */
+    readonly serviceId: string;
     readonly recordIds: readonly string[];
     readonly amount: Amount;
     readonly status: ClaimStatus;

@@ -91,9 +91,25 @@ export const Reasons = {
     GRANT_EXPIRED: 'GRANT_EXPIRED',
     /** Delivery: the grant's timestamp is later than the delivery's (a requester clock ahead). */
     GRANT_IN_FUTURE: 'GRANT_IN_FUTURE',
+    /**
+     * Delivery: the grant's timestamp is further from the custodian's delivery time than the custodian's
+     * tolerance (a requester clock far off, or a grant held back).
+     */
+    GRANT_CLOCK_SKEW: 'GRANT_CLOCK_SKEW',
 } as const;
 /** One of {@link Reasons}. */
 export type Reason = (typeof Reasons)[keyof typeof Reasons];
+
+/**
+ * The category shown instead of a sensitive one to an organisation that may not know it: only the custodian,
+ * the commission, the patient and a holder of an active consent naming that category see which it is.
+ */
+export const RESTRICTED_CATEGORY = 'restricted';
+
+/** Views a patient's signed query may ask for; each names one read. */
+export const PatientViews = ['records', 'consents', 'access-log', 'claims', 'explain'] as const;
+/** One of {@link PatientViews}. */
+export type PatientView = (typeof PatientViews)[number];
 
 /** Verdicts of the commission's review of an emergency access. */
 export const Verdicts = ['justified', 'unjustified'] as const;

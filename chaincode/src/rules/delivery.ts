@@ -23,6 +23,8 @@ export interface DeliveryFacts {
     readonly requester: Pick<Organization, 'status'> | null;
     /** Delivery transaction time, milliseconds since the epoch. */
     readonly now: number;
+    /** The custodian's tolerance between the grant's timestamp and its own clock, milliseconds. */
+    readonly maxSkewMs: number;
 }
 
 /** Outcome: deliver, refuse (recorded), or reject (thrown, nothing written). */
@@ -47,12 +49,17 @@ function rejection(facts: DeliveryFacts): DeliveryOutcome | null {
 
 function timeRefusal(facts: DeliveryFacts): Reason | null {
     const { event, now } = facts;
-    // The grant carries the requester's clock; the custodian's clock is the one trusted here.
-    if (Date.parse(event.requestedAt) > now) {
-        return Reasons.GRANT_IN_FUTURE;
-    }
+    // The grant carries the requester's clock; the custodian's clock is the one trusted here, and its
+    // refusal is recorded like every other (docs/design.md "Time").
+    const requested = Date.parse(event.requestedAt);
     if (event.expiresAt === null || now >= Date.parse(event.expiresAt)) {
         return Reasons.GRANT_EXPIRED;
+    }
+    if (Math.abs(now - requested) > facts.maxSkewMs) {
+        return Reasons.GRANT_CLOCK_SKEW;
+    }
+    if (requested > now) {
+        return Reasons.GRANT_IN_FUTURE;
     }
     return facts.requester?.status === 'active' ? null : Reasons.ORG_NOT_ACTIVE;
 }

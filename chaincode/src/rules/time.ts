@@ -6,6 +6,12 @@
 
 /** A grant serves one delivery within this lifetime after its request (DESIGN.md: a few minutes). */
 export const GRANT_LIFETIME_MS = 5 * 60 * 1000;
+/** The custodian's default tolerance between a grant's timestamp and its own delivery time. */
+export const GRANT_DEFAULT_MAX_SKEW_MS = 2 * 60 * 1000;
+/** A patient's signed query is valid for this long after its `issuedAt` (API.md: two minutes). */
+export const QUERY_MAX_AGE_MS = 2 * 60 * 1000;
+/** A patient's signed query may be dated at most this far after the transaction time (clock skew). */
+export const QUERY_MAX_FUTURE_MS = 30 * 1000;
 /** A signed payload's `issuedAt` may be at most this far after the transaction time (clock skew). */
 export const ISSUED_AT_MAX_FUTURE_MS = 5 * 60 * 1000;
 /** A signed payload's `issuedAt` may be at most this far before the transaction time (offline signing). */
@@ -26,6 +32,21 @@ export function checkIssuedAt(issuedAt: string, now: number): IssuedAtCheck {
         return 'future';
     }
     return issued < now - ISSUED_AT_MAX_AGE_MS ? 'stale' : 'ok';
+}
+
+/**
+ * Is a signed query's `issuedAt` inside its validity window at an instant: at most two minutes old and at
+ * most 30 seconds ahead?
+ * @param issuedAt - ISO timestamp from the query
+ * @param now - transaction time, milliseconds since the epoch
+ * @returns `ok`, or why it is out of bounds
+ */
+export function checkQueryTime(issuedAt: string, now: number): IssuedAtCheck {
+    const issued = Date.parse(issuedAt);
+    if (issued > now + QUERY_MAX_FUTURE_MS) {
+        return 'future';
+    }
+    return issued < now - QUERY_MAX_AGE_MS ? 'stale' : 'ok';
 }
 
 /**

@@ -1,8 +1,29 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Test patients: a P-256 key pair, the derived patient id, and signed payloads as a wallet makes them. */
-import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { toPatientId } from '../../../chaincode/src/crypto/patient-key';
+
+/** The channel of the test regions: every patient-signed payload names it. */
+export const TEST_CHANNEL = 'healthchain';
+
+/**
+ * A `patient.query` payload.
+ * @param patient - the patient
+ * @param fields - audience and view; issuedAt, nonce and channel may be overridden
+ */
+export function queryPayload(
+    patient: Pick<TestPatient, 'patientId'>,
+    fields: { audience: string; view: string; issuedAt: string; nonce?: string; channel?: string },
+): Record<string, unknown> {
+    return {
+        type: 'patient.query',
+        patientId: patient.patientId,
+        nonce: randomBytes(16).toString('base64url'),
+        channel: TEST_CHANNEL,
+        ...fields,
+    };
+}
 
 /** A patient with a key pair. */
 export interface TestPatient {
@@ -63,6 +84,7 @@ export interface GrantFields {
 export function grantPayload(patient: TestPatient, fields: GrantFields): Record<string, unknown> {
     return {
         type: 'consent.grant',
+        channel: TEST_CHANNEL,
         patientId: patient.patientId,
         purposes: ['TREATMENT'],
         categories: ['*'],
@@ -78,7 +100,7 @@ export function grantPayload(patient: TestPatient, fields: GrantFields): Record<
  * @param issuedAt - ISO time
  */
 export function revokePayload(patient: TestPatient, consentId: string, issuedAt: string): Record<string, unknown> {
-    return { type: 'consent.revoke', consentId, patientId: patient.patientId, issuedAt };
+    return { type: 'consent.revoke', consentId, patientId: patient.patientId, issuedAt, channel: TEST_CHANNEL };
 }
 
 /**
@@ -87,5 +109,5 @@ export function revokePayload(patient: TestPatient, consentId: string, issuedAt:
  * @param issuedAt - ISO time
  */
 export function registerPayload(patient: TestPatient, issuedAt: string): Record<string, unknown> {
-    return { type: 'patient.register', publicKey: patient.publicKeyPem, issuedAt };
+    return { type: 'patient.register', publicKey: patient.publicKeyPem, issuedAt, channel: TEST_CHANNEL };
 }

@@ -61,6 +61,7 @@ export class CommittedStateStub {
         this.timestamp = timestamp;
         const stub = {
             getTxID: () => this.txId,
+            getChannelID: () => 'healthchain',
             getDateTimestamp: () => this.timestamp,
             getFunctionAndParameters: () => ({ fcn: '', params: [] }),
             getState: (key: string) => Promise.resolve(this.committed.get(key) ?? new Uint8Array()),
