@@ -29,8 +29,9 @@ import { newConsentRoutes } from './routes/consents';
 import { newHealthRoutes } from './routes/health';
 import { newLedgerRoutes } from './routes/ledger';
 import { newOrgRoutes } from './routes/orgs';
-import { newPatientSelfRoutes } from './routes/patient';
-import { newPatientRoutes } from './routes/patients';
+import { newPatientRegistrationRoutes } from './routes/patient-registration';
+import { newPatientViewRoutes } from './routes/patient-views';
+import { unauthenticatedLimit } from './rate-limit';
 import { newPortalRoutes } from './static';
 import { jsonBody } from './validation';
 
@@ -90,14 +91,17 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     // A body parsed by the first parser is skipped by the second (the request stream is finished).
     app.post('/records', ...jsonBody(config.limits.recordBytes));
     app.use(...jsonBody(config.limits.jsonBytes));
+    const limited = unauthenticatedLimit(config.rateLimit);
+    app.post(['/consents', '/consents/:consentId/revoke', '/patient/*path'], limited);
+    app.get('/directory', limited);
     app.use(newHealthRoutes(config, deps));
     if (deps.custody) {
         app.use(deps.custody.router);
     }
     app.use(newOrgRoutes(config, deps));
-    app.use(newPatientRoutes(config, deps));
+    app.use(newPatientRegistrationRoutes(config, deps));
     app.use(newConsentRoutes(config, deps));
-    app.use(newPatientSelfRoutes(config, deps));
+    app.use(newPatientViewRoutes(config, deps));
     app.use(newAuditRoutes(config, deps));
     app.use(newLedgerRoutes(config, deps));
     app.use(newClaimRoutes(config, deps));

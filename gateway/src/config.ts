@@ -63,8 +63,13 @@ export interface GatewayConfig {
     };
     /** Deadline of every ledger call, milliseconds. */
     readonly ledgerTimeoutMs: number;
-    /** The custodian refuses a grant whose timestamp is further than this from its own clock. */
+    /**
+     * The custodian refuses a grant whose timestamp is further than this from its own clock; the refusal is
+     * made and recorded by its delivery transaction (1 s – 5 min).
+     */
     readonly grantMaxSkewMs: number;
+    /** Per-address limit on the routes anyone may call without a token (patient-signed acts, the directory). */
+    readonly rateLimit: { readonly windowMs: number; readonly max: number };
     /** Pino log level. */
     readonly logLevel: string;
 }
@@ -73,6 +78,7 @@ const DEFAULTS = {
     limits: { recordBytes: 5 * 1024 * 1024, jsonBytes: 64 * 1024 },
     ledgerTimeoutMs: 30_000,
     grantMaxSkewMs: 120_000,
+    rateLimit: { windowMs: 60_000, max: 120 },
     logLevel: 'info',
 } as const;
 
@@ -111,6 +117,17 @@ class ConfigProblems {
         return 0;
     }
 
+    integer(value: unknown, field: string, fallback: number, bounds: { min: number; max: number }): number {
+        if (value === undefined) {
+            return fallback;
+        }
+        if (typeof value === 'number' && Number.isSafeInteger(value) && value >= bounds.min && value <= bounds.max) {
+            return value;
+        }
+        this.problems.push(`${field} must be a whole number from ${bounds.min} to ${bounds.max}`);
+        return fallback;
+    }
+
     oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
         if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) {
             return value as T;
@@ -134,6 +151,15 @@ function readLedger(p: ConfigProblems, value: unknown): LedgerConfig {
         kind: 'embedded',
         url: p.string(ledger.url, 'ledger.url'),
         tlsCaFile: p.path(ledger.tlsCaFile, 'ledger.tlsCaFile'),
+    };
+}
+
+function readRateLimit(p: ConfigProblems, value: unknown): GatewayConfig['rateLimit'] {
+    const limit = value === undefined ? {} : p.object(value, 'rateLimit');
+    const { windowMs, max } = DEFAULTS.rateLimit;
+    return {
+        windowMs: p.integer(limit.windowMs, 'rateLimit.windowMs', windowMs, { min: 1000, max: 3_600_000 }),
+        max: p.integer(limit.max, 'rateLimit.max', max, { min: 1, max: 1_000_000 }),
     };
 }
 
@@ -183,7 +209,11 @@ export function toGatewayConfig(value: unknown): GatewayConfig {
         ledger: readLedger(p, raw.ledger),
         limits: DEFAULTS.limits,
         ledgerTimeoutMs: DEFAULTS.ledgerTimeoutMs,
-        grantMaxSkewMs: DEFAULTS.grantMaxSkewMs,
+        grantMaxSkewMs: p.integer(raw.grantMaxSkewMs, 'grantMaxSkewMs', DEFAULTS.grantMaxSkewMs, {
+            min: 1000,
+            max: 300_000,
+        }),
+        rateLimit: readRateLimit(p, raw.rateLimit),
         logLevel: typeof raw.logLevel === 'string' ? raw.logLevel : DEFAULTS.logLevel,
     };
     if (p.problems.length > 0) {

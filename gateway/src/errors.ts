@@ -12,6 +12,8 @@ export const ErrorCodes = {
     INVALID_INPUT: { status: 400, issueType: 'invalid' },
     UNAUTHENTICATED: { status: 401, issueType: 'login' },
     FORBIDDEN: { status: 403, issueType: 'forbidden' },
+    /** A claim without the patient's active PAYMENT consent for that insurer naming the claimant. */
+    CONSENT_REQUIRED: { status: 403, issueType: 'forbidden' },
     ACCESS_DENIED: { status: 403, issueType: 'forbidden' },
     NOT_FOUND: { status: 404, issueType: 'not-found' },
     METHOD_NOT_ALLOWED: { status: 405, issueType: 'not-supported' },
@@ -19,6 +21,7 @@ export const ErrorCodes = {
     DUPLICATE_CLAIM: { status: 409, issueType: 'duplicate' },
     PAYLOAD_TOO_LARGE: { status: 413, issueType: 'too-long' },
     UNSUPPORTED_MEDIA_TYPE: { status: 415, issueType: 'not-supported' },
+    TOO_MANY_REQUESTS: { status: 429, issueType: 'throttled' },
     INTERNAL: { status: 500, issueType: 'exception' },
     INTEGRITY_FAILURE: { status: 502, issueType: 'processing' },
     PEER_UNAVAILABLE: { status: 502, issueType: 'transient' },

@@ -78,7 +78,7 @@ export type JsonObject = Readonly<Record<string, unknown>>;
  * INVALID_INPUT turned into the API's.
  * @param read - a reader from `chaincode/src/model/input.ts`
  */
-function atBoundary<A extends unknown[], R>(read: (...args: A) => R): (...args: A) => R {
+export function atBoundary<A extends unknown[], R>(read: (...args: A) => R): (...args: A) => R {
     return (...args: A): R => {
         try {
             return read(...args);

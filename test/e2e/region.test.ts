@@ -19,7 +19,12 @@ interface List {
 async function demoCounts(region: TestRegion): Promise<{ records: number; consents: number; claims: number }> {
     const liWei = readPatientKey(join(region.dataDir, 'demo', 'patients', 'li-wei.pem'));
     const records = await region.client('HospitalBMSP', 'clinician').get<List>(`/records?patientId=${liWei.patientId}`);
-    const consents = await region.client('HospitalAMSP').post<List>('/patient/consents', newPatientQuery(liWei));
+    const consents = await region
+        .client('HospitalAMSP')
+        .post<List>(
+            '/patient/consents',
+            newPatientQuery(liWei, { audience: 'HospitalAMSP', view: 'consents', channel: region.region.channel }),
+        );
     const claims = await region.client('InsurerMSP', 'claims').get<List>('/claims');
     return { records: records.items.length, consents: consents.items.length, claims: claims.items.length };
 }

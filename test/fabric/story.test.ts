@@ -141,7 +141,11 @@ describe('the region story on Hyperledger Fabric', function () {
             const down = ['HospitalBMSP', 'InsurerMSP'].map((msp) => peers.get(msp));
             const patient = newPatientKey();
             const error = await whileFrozen(down, () =>
-                apiErrorOf(region().client(A, 'clinician').post('/patients', newRegistration(patient))),
+                apiErrorOf(
+                    region()
+                        .client(A, 'clinician')
+                        .post('/patients', newRegistration(patient, region().region.channel)),
+                ),
             );
             assert.equal(error.status, 503);
             assert.equal(error.code, 'LEDGER_UNAVAILABLE');

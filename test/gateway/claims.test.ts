@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { FetchResult, RecordFetcher } from '../../gateway/src/app';
 import { ApiError } from '../../gateway/src/errors';
 import type { RecordEntry } from '../../gateway/src/ledger/contracts';
-import { newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
+import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
 import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
 
 type Behaviour = 'ok' | 'denied' | 'tampered';
@@ -49,10 +49,30 @@ describe('gateway claim routes', () => {
             signature: signPayload(payload, patient.privateKey),
         });
         patientId = patient.patientId;
+        // A claim needs the patient's PAYMENT consent for the insurer naming the claiming hospital.
+        const now = Date.now();
+        const consent = {
+            ...grantPayload(patient, {
+                consentId: `pay-${randomUUID()}`,
+                grantee: 'InsurerMSP',
+                purposes: ['PAYMENT'],
+                categories: ['billing'],
+                custodians: ['HospitalAMSP'],
+                notBefore: new Date(now - 60_000).toISOString(),
+                notAfter: new Date(now + 86_400_000).toISOString(),
+                issuedAt: new Date(now).toISOString(),
+            }),
+        };
+        await region.gateways.hospitalA.contracts.grantConsent({
+            payload: consent,
+            signature: signPayload(consent, patient.privateKey),
+        });
     });
     after(async () => {
         await region.close();
     });
+
+    const newServiceId = (): string => `visit-${randomUUID()}`;
 
     async function newRecord(): Promise<string> {
         const recordId = `r-${randomUUID()}`;
@@ -60,7 +80,7 @@ describe('gateway claim routes', () => {
             recordId,
             patientId,
             category: 'billing',
-            contentHash: 'c'.repeat(64),
+            contentHash: createHash('sha256').update(recordId).digest('hex'),
         });
         return recordId;
     }
@@ -69,7 +89,13 @@ describe('gateway claim routes', () => {
         const { hospitalA } = region.gateways;
         const result = await call(hospitalA, 'POST', '/claims', {
             token: hospitalA.tokens.claims,
-            body: { patientId, insurer: 'InsurerMSP', recordIds, amount: { value: 120.5, currency: 'CNY' } },
+            body: {
+                patientId,
+                insurer: 'InsurerMSP',
+                serviceId: newServiceId(),
+                recordIds,
+                amount: { value: 120.5, currency: 'CNY' },
+            },
         });
         assert.equal(result.status, 201, result.text);
         return (result.body as { claimId: string }).claimId;
@@ -82,7 +108,13 @@ describe('gateway claim routes', () => {
         assert.equal((await insurer.contracts.readClaim(claimId)).status, 'submitted');
         const duplicate = await call(hospitalA, 'POST', '/claims', {
             token: hospitalA.tokens.claims,
-            body: { patientId, insurer: 'InsurerMSP', recordIds: [recordId], amount: { value: 1, currency: 'CNY' } },
+            body: {
+                patientId,
+                insurer: 'InsurerMSP',
+                serviceId: newServiceId(),
+                recordIds: [recordId],
+                amount: { value: 1, currency: 'CNY' },
+            },
         });
         assert.equal(duplicate.status, 409);
         assert.equal(outcomeCode(duplicate), 'DUPLICATE_CLAIM');
@@ -99,7 +131,13 @@ describe('gateway claim routes', () => {
     it('refuses claims by other roles (403), at an insurer (403), with foreign tokens (401) or bad bodies (400)', async () => {
         const { hospitalA, insurer } = region.gateways;
         const recordId = await newRecord();
-        const body = { patientId, insurer: 'InsurerMSP', recordIds: [recordId], amount: { value: 1, currency: 'CNY' } };
+        const body = {
+            patientId,
+            insurer: 'InsurerMSP',
+            serviceId: newServiceId(),
+            recordIds: [recordId],
+            amount: { value: 1, currency: 'CNY' },
+        };
         const before = await region.height();
         assert.equal(
             (await call(hospitalA, 'POST', '/claims', { token: hospitalA.tokens.clinician, body })).status,
@@ -115,6 +153,7 @@ describe('gateway claim routes', () => {
             { ...body, recordIds: ['../etc/passwd'] },
             { ...body, insurer: 'not an msp' },
             { ...body, extra: true },
+            { ...body, serviceId: '../visit' },
         ]) {
             const result = await call(hospitalA, 'POST', '/claims', { token, body: bad });
             assert.equal(result.status, 400, JSON.stringify(bad));

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
     grantPayload,
     newTestPatient,
+    queryPayload,
     registerPayload,
     revokePayload,
     signPayload,
@@ -203,9 +204,18 @@ describe('gateway patient and consent routes', () => {
     });
 
     describe('patient signed queries', () => {
-        function query(patient: TestPatient, signer: TestPatient, issuedAt = now()): object {
-            return envelope({ type: 'patient.query', patientId: patient.patientId, issuedAt }, signer);
+        interface QueryOptions {
+            readonly audience: string;
+            readonly view: string;
+            readonly issuedAt?: string;
+            readonly nonce?: string;
         }
+
+        function query(patient: TestPatient, signer: TestPatient, options: QueryOptions): object {
+            return envelope(queryPayload(patient, { issuedAt: now(), ...options }), signer);
+        }
+
+        const atB = (view: string): QueryOptions => ({ audience: 'HospitalBMSP', view });
 
         it('serves the patient’s own records, consents and access log', async () => {
             const { hospitalA, hospitalB } = region.gateways;
@@ -219,16 +229,20 @@ describe('gateway patient and consent routes', () => {
             });
             await hospitalA.contracts.grantConsent(envelope(newGrant(patient, 'HospitalBMSP'), patient) as never);
             await hospitalB.contracts.requestAccess({ recordId, purpose: 'TREATMENT' });
-            const records = await call(hospitalB, 'POST', '/patient/records', { body: query(patient, patient) });
+            const records = await call(hospitalB, 'POST', '/patient/records', {
+                body: query(patient, patient, atB('records')),
+            });
             assert.equal(records.status, 200);
             assert.deepEqual(
                 (records.body as { items: { recordId: string }[] }).items.map((item) => item.recordId),
                 [recordId],
             );
-            const consents = await call(hospitalB, 'POST', '/patient/consents', { body: query(patient, patient) });
+            const consents = await call(hospitalB, 'POST', '/patient/consents', {
+                body: query(patient, patient, atB('consents')),
+            });
             assert.equal((consents.body as { items: unknown[] }).items.length, 1);
             const log = await call(hospitalB, 'POST', '/patient/access-log?limit=10', {
-                body: query(patient, patient),
+                body: query(patient, patient, atB('access-log')),
             });
             const events = (log.body as { items: { decision: string; requester: string }[] }).items;
             assert.deepEqual(
@@ -237,15 +251,21 @@ describe('gateway patient and consent routes', () => {
             );
         });
 
-        it('refuses an expired query, a query signed by another key and an unknown patient (401)', async () => {
+        it('refuses a stale, future, replayed, misdirected or forged query and an unknown patient (401)', async () => {
             const { hospitalA } = region.gateways;
             const patient = await registered();
             const stranger = newTestPatient();
+            const log = { audience: 'HospitalAMSP', view: 'access-log' };
+            const once = query(patient, patient, log);
+            assert.equal((await call(hospitalA, 'POST', '/patient/access-log', { body: once })).status, 200);
             for (const body of [
-                query(patient, patient, now(-6 * 60_000)),
-                query(patient, patient, now(6 * 60_000)),
-                query(patient, stranger),
-                query(stranger, stranger),
+                once,
+                query(patient, patient, { ...log, issuedAt: now(-2 * 60_000 - 1000) }),
+                query(patient, patient, { ...log, issuedAt: now(31_000) }),
+                query(patient, patient, { ...log, audience: 'HospitalBMSP' }),
+                query(patient, patient, { ...log, view: 'records' }),
+                query(patient, stranger, log),
+                query(stranger, stranger, log),
             ]) {
                 const result = await call(hospitalA, 'POST', '/patient/access-log', { body });
                 assert.equal(result.status, 401);
@@ -256,12 +276,14 @@ describe('gateway patient and consent routes', () => {
         it('refuses malformed queries (400)', async () => {
             const { hospitalA } = region.gateways;
             const patient = await registered();
-            const payload = { type: 'patient.query', patientId: patient.patientId, issuedAt: now() };
+            const payload = queryPayload(patient, { audience: 'HospitalAMSP', view: 'records', issuedAt: now() });
             for (const body of [
                 { payload },
                 envelope({ ...payload, extra: 1 }, patient),
                 envelope({ ...payload, type: 'consent.grant' }, patient),
                 envelope({ ...payload, issuedAt: 'yesterday' }, patient),
+                envelope({ ...payload, nonce: 'short' }, patient),
+                envelope({ ...payload, view: 'everything' }, patient),
             ]) {
                 const result = await call(hospitalA, 'POST', '/patient/records', { body });
                 assert.equal(result.status, 400);

@@ -88,6 +88,7 @@ function newConfig(name: OrgName, dir: string, jsonBytes: number): GatewayConfig
         limits: { recordBytes: 5 * 1024 * 1024, jsonBytes },
         ledgerTimeoutMs: 10_000,
         grantMaxSkewMs: 120_000,
+        rateLimit: { windowMs: 60_000, max: 10_000 },
         logLevel: 'info',
     };
     return Object.freeze(config);

@@ -11,6 +11,8 @@ import {
     newConsentRevoke,
     newPatientKey,
     newPatientQuery,
+    type PatientQueryView,
+    type SignedEnvelope,
     newRegistration,
     signPayload,
 } from '../../clients/shared/patient-keys';
@@ -61,6 +63,10 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     const resource = fillFixture(labHba1c, { patientId: '', name: 'Test Patient', custodianName: 'Hospital A' });
     /** Access ids by step, in the order the story makes them. */
     const accessIds: Record<string, string> = {};
+    const channel = (): string => region.region.channel;
+    /** A fresh signed query of the patient for one gateway and one view. */
+    const query = (audience: string, view: PatientQueryView): SignedEnvelope =>
+        newPatientQuery(patient, { audience, view, channel: channel() });
 
     before(async () => {
         region = await start();
@@ -75,7 +81,10 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     });
 
     it('registers the patient at Hospital A', async () => {
-        const body = await clinicianA.post<{ patientId: string; txId: string }>('/patients', newRegistration(patient));
+        const body = await clinicianA.post<{ patientId: string; txId: string }>(
+            '/patients',
+            newRegistration(patient, channel()),
+        );
         assert.equal(body.patientId, patient.patientId);
         assert.match(body.txId, /^[0-9a-f]{64}$/);
     });
@@ -111,13 +120,17 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     });
 
     it("serves Hospital B byte-identical content under the patient's TREATMENT consent", async () => {
-        const grant = newConsentGrant(patient, {
-            grantee: B,
-            purposes: ['TREATMENT'],
-            categories: ['lab'],
-            custodians: [A],
-            ...window(),
-        });
+        const grant = newConsentGrant(
+            patient,
+            {
+                grantee: B,
+                purposes: ['TREATMENT'],
+                categories: ['lab'],
+                custodians: [A],
+                ...window(),
+            },
+            { channel: channel() },
+        );
         const granted = await region.client(B).post<{ consentId: string }>('/consents', grant);
         accessIds.consent = granted.consentId;
         const fetched = await clinicianB.post<Fetched>(`/records/${recordId}/fetch`, { purpose: 'TREATMENT' });
@@ -131,7 +144,10 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     it('denies Hospital B again once the patient revokes', async () => {
         await region
             .client(A)
-            .post(`/consents/${accessIds.consent}/revoke`, newConsentRevoke(patient, accessIds.consent ?? ''));
+            .post(
+                `/consents/${accessIds.consent}/revoke`,
+                newConsentRevoke(patient, accessIds.consent ?? '', channel()),
+            );
         const error = await apiErrorOf(clinicianB.post(`/records/${recordId}/fetch`, { purpose: 'TREATMENT' }));
         assert.equal(error.code, 'ACCESS_DENIED');
         const body = error.body as Item;
@@ -154,18 +170,23 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     });
 
     it('lets the insurer verify and approve a claim, and refuses a duplicate', async () => {
-        const grant = newConsentGrant(patient, {
-            grantee: INSURER,
-            purposes: ['PAYMENT'],
-            categories: ['lab'],
-            custodians: ['*'],
-            ...window(),
-        });
+        const grant = newConsentGrant(
+            patient,
+            {
+                grantee: INSURER,
+                purposes: ['PAYMENT'],
+                categories: ['lab'],
+                custodians: [A],
+                ...window(),
+            },
+            { channel: channel() },
+        );
         await region.client(INSURER).post('/consents', grant);
         const claimsA = region.client(A, 'claims');
         const claim = {
             patientId: patient.patientId,
             insurer: INSURER,
+            serviceId: 'visit-0001',
             recordIds: [recordId],
             amount: { value: 320.5, currency: 'CNY' },
         };
@@ -190,7 +211,7 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     });
 
     it("lists every access in the patient's own access log", async () => {
-        const log = await region.client(B).post<List>('/patient/access-log', newPatientQuery(patient));
+        const log = await region.client(B).post<List>('/patient/access-log', query(B, 'access-log'));
         const seen = new Map(log.items.map((e) => [e.accessId, e.decision]));
         assert.equal(seen.get(accessIds.denied), 'DENIED');
         assert.equal(seen.get(accessIds.granted), 'GRANTED');
@@ -203,7 +224,7 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
 
     it("agrees with the commission's events, stats, FHIR export and chain verification", async () => {
         const events = await auditor.get<List>(`/audit/events?patientId=${patient.patientId}&limit=500`);
-        const log = await region.client(A).post<List>('/patient/access-log', newPatientQuery(patient));
+        const log = await region.client(A).post<List>('/patient/access-log', query(A, 'access-log'));
         const ids = (list: List): string[] => list.items.map((e) => String(e.accessId)).sort();
         assert.deepEqual(ids(events), ids(log));
         assert.equal(events.items.length, 5);
@@ -245,18 +266,22 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
 
         it('refuses a consent signed with the wrong key and writes nothing', async () => {
             const intruder = newPatientKey();
-            const genuine = newConsentGrant(patient, {
-                grantee: B,
-                purposes: ['TREATMENT'],
-                categories: ['*'],
-                custodians: ['*'],
-                ...window(),
-            });
+            const genuine = newConsentGrant(
+                patient,
+                {
+                    grantee: B,
+                    purposes: ['TREATMENT'],
+                    categories: ['*'],
+                    custodians: ['*'],
+                    ...window(),
+                },
+                { channel: channel() },
+            );
             const forged = signPayload(intruder, genuine.payload);
             const error = await apiErrorOf(region.client(B).post('/consents', forged));
             assert.equal(error.status, 403);
             assert.equal(error.code, 'FORBIDDEN');
-            const consents = await region.client(A).post<List>('/patient/consents', newPatientQuery(patient));
+            const consents = await region.client(A).post<List>('/patient/consents', query(A, 'consents'));
             assert.ok(!consents.items.some((c) => c.consentId === genuine.payload.consentId));
         });
     });

@@ -1,26 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Patient authentication: a signed envelope `{payload, signature}` whose payload is canonicalised with
- * RFC 8785 (JCS) and signed with ECDSA P-256/SHA-256 in IEEE P1363 form, base64url (DESIGN.md). Queries
- * (`patient.query`) are verified here against the key the patient registered on the ledger and are valid
- * for 5 minutes; grants, revocations and registrations are only shape-checked here and verified by the
- * chaincode itself.
+ * RFC 8785 (JCS) and signed with ECDSA P-256/SHA-256 in IEEE P1363 form, base64url (docs/design.md). Grants,
+ * revocations and registrations are only shape-checked here and verified by the chaincode itself. A
+ * `patient.query` is checked here first — this gateway is its audience, the route its view, the region its
+ * channel, two minutes old at most and 30 seconds ahead at most, and its nonce unused — and then verified
+ * again, signature included, inside the chaincode, which is what binds a dishonest member too.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import type { LedgerContracts, SignedEnvelope } from '../ledger/contracts';
+import { readQueryPayload } from '../../../chaincode/src/crypto/signed-payloads';
+import { checkQueryTime, QUERY_MAX_AGE_MS } from '../../../chaincode/src/rules/time';
+import type { PatientView } from '../../../chaincode/src/model/vocabulary';
+import type { SignedEnvelope } from '../ledger/contracts';
 import { ApiError } from '../errors';
-import { readObject, readPatientId, readTime, readEnum } from '../validation';
-
-/** How long a signed query stays valid, either side of its `issuedAt` (API.md: 5 minutes). */
-export const QUERY_VALIDITY_MS = 5 * 60 * 1000;
-/** 64 bytes of P1363 signature in unpadded base64url. */
-const SIGNATURE = /^[A-Za-z0-9_-]{86}$/;
+import { atBoundary, readObject, readEnum } from '../validation';
 
 /** Payload types the gateway accepts in envelopes. */
 export const PatientPayloadTypes = ['patient.register', 'consent.grant', 'consent.revoke', 'patient.query'] as const;
 /** One of {@link PatientPayloadTypes}. */
 export type PatientPayloadType = (typeof PatientPayloadTypes)[number];
+
+const readQuery = atBoundary(readQueryPayload);
 
 /**
  * Reads a signed envelope of a given payload type; the payload's other fields are left to its verifier.
@@ -41,48 +40,110 @@ export function readEnvelope(body: unknown, type: PatientPayloadType): SignedEnv
     return { payload, signature: envelope.signature };
 }
 
-/** A verified patient query. */
-export interface PatientQuery {
-    readonly patientId: string;
-    readonly issuedAt: string;
+/**
+ * The nonces of patient queries seen while they could still be valid: each is accepted once. Entries expire
+ * when their query does; the registry holds at most `capacity` live entries and refuses more (429) rather
+ * than forget one early.
+ */
+export class NonceRegistry {
+    readonly #capacity: number;
+    /** `patientId nonce` → when the query stops being valid (ms); in insertion order. */
+    readonly #seen = new Map<string, number>();
+
+    /**
+     * @param capacity - most live nonces kept (default 100,000: far above any gateway's query rate × 2 min)
+     */
+    constructor(capacity = 100_000) {
+        this.#capacity = capacity;
+    }
+
+    /**
+     * Accepts a nonce once.
+     * @param patientId - whose query
+     * @param nonce - its nonce
+     * @param validUntil - when the query expires, ms
+     * @param now - the gateway's clock, ms
+     * @throws ApiError UNAUTHENTICATED when already used, TOO_MANY_REQUESTS when full
+     */
+    claim(patientId: string, nonce: string, validUntil: number, now: number): void {
+        this.#prune(now);
+        const key = `${patientId} ${nonce}`;
+        if (this.#seen.has(key)) {
+            throw new ApiError('UNAUTHENTICATED', 'This signed query was used already: sign a new one');
+        }
+        if (this.#seen.size >= this.#capacity) {
+            throw new ApiError('TOO_MANY_REQUESTS', 'Too many patient queries at once: try again shortly');
+        }
+        this.#seen.set(key, validUntil);
+    }
+
+    #prune(now: number): void {
+        for (const [key, validUntil] of this.#seen) {
+            if (validUntil > now) {
+                // Near insertion order is near expiry order; the rest go on a later call.
+                return;
+            }
+            this.#seen.delete(key);
+        }
+    }
 }
 
-function unauthenticated(message: string): never {
-    throw new ApiError('UNAUTHENTICATED', message);
+/** What a query must be bound to at this gateway. */
+export interface QueryBinding {
+    /** This gateway's MSP id. */
+    readonly audience: string;
+    /** The region's channel. */
+    readonly channel: string;
+    /** The route's view. */
+    readonly view: PatientView;
 }
 
 /**
- * Verifies a `patient.query` envelope `{payload: {type, patientId, issuedAt}, signature}` against the key
- * the patient registered on the ledger.
+ * Checks a `patient.query` envelope at this gateway (the chaincode checks it again, signature included).
  * @param body - the request body
- * @param contracts - the ledger facade (reads the patient's key)
+ * @param binding - audience, channel and view it must name
  * @param now - the gateway's clock
- * @returns the patient id and time of the query
- * @throws ApiError INVALID_INPUT (shape), UNAUTHENTICATED (expired, unknown patient, bad signature),
- *   LEDGER_UNAVAILABLE
+ * @param nonces - the registry of used nonces
+ * @returns the envelope to pass to the chaincode
+ * @throws ApiError INVALID_INPUT (shape), UNAUTHENTICATED (audience, view, channel, time, reused nonce),
+ *   TOO_MANY_REQUESTS
  */
-export async function verifyPatientQuery(body: unknown, contracts: LedgerContracts, now: Date): Promise<PatientQuery> {
+export function checkPatientQuery(
+    body: unknown,
+    binding: QueryBinding,
+    now: Date,
+    nonces: NonceRegistry,
+): SignedEnvelope {
     const envelope = readEnvelope(body, 'patient.query');
-    const payload = readObject(envelope.payload, 'payload', ['type', 'patientId', 'issuedAt']);
-    const patientId = readPatientId(payload.patientId, 'payload.patientId');
-    const issuedAt = readTime(payload.issuedAt, 'payload.issuedAt');
-    if (Math.abs(now.getTime() - Date.parse(issuedAt)) > QUERY_VALIDITY_MS) {
-        unauthenticated('The signed query has expired (or is dated in the future): sign a new one');
+    const query = readQuery(envelope.payload);
+    if (query.audience !== binding.audience) {
+        throw new ApiError('UNAUTHENTICATED', `The query was signed for ${query.audience}, not this gateway`);
     }
-    if (!SIGNATURE.test(envelope.signature)) {
-        unauthenticated('signature must be a 64-byte IEEE P1363 ECDSA signature in unpadded base64url');
+    if (query.view !== binding.view) {
+        throw new ApiError('UNAUTHENTICATED', `The query was signed for the view ${query.view}, not ${binding.view}`);
     }
-    const patient = await contracts.readPatient(patientId).catch((error: unknown) => {
-        if (error instanceof ApiError && error.code === 'NOT_FOUND') {
-            unauthenticated('The query is not signed by a registered patient');
-        }
-        throw error;
-    });
-    const key = createPublicKey({ key: Buffer.from(patient.publicKey, 'base64url'), format: 'der', type: 'spki' });
-    const data = Buffer.from(canonicalize(envelope.payload) ?? '', 'utf8');
-    const signature = Buffer.from(envelope.signature, 'base64url');
-    if (!verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature)) {
-        unauthenticated('The signature does not verify against the patient key on the ledger');
+    if (query.channel !== binding.channel) {
+        throw new ApiError('UNAUTHENTICATED', 'The query was signed for another region');
     }
-    return { patientId, issuedAt };
+    if (checkQueryTime(query.issuedAt, now.getTime()) !== 'ok') {
+        throw new ApiError(
+            'UNAUTHENTICATED',
+            'The signed query has expired (or is dated in the future): sign a new one',
+        );
+    }
+    nonces.claim(query.patientId, query.nonce, Date.parse(query.issuedAt) + QUERY_MAX_AGE_MS, now.getTime());
+    return envelope;
+}
+
+/**
+ * A ledger refusal of a patient's query (bad signature, unknown patient, a binding the chaincode refused) as
+ * the 401 the patient should see; anything else unchanged.
+ * @param error - what the ledger call threw
+ */
+export function toQueryError(error: unknown): unknown {
+    const ledgerCode = error instanceof ApiError ? error.extra.ledgerCode : undefined;
+    if (error instanceof ApiError && (ledgerCode === 'BAD_SIGNATURE' || ledgerCode === 'UNAUTHENTICATED')) {
+        return new ApiError('UNAUTHENTICATED', error.message, { cause: error });
+    }
+    return error;
 }

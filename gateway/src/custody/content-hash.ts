@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The salted content hash of a record (DESIGN.md "Record index entry"): `SHA-256(salt ‖ canonical content)`,
- * where the canonical content is the UTF-8 of the FHIR resource's RFC 8785 (JCS) form and the salt 32 random
- * bytes kept with the record off-chain, so the hash on the ledger confirms nothing to someone guessing content.
+ * where the canonical content is the UTF-8 of the FHIR resource's RFC 8785 (JCS) form and the salt 32 bytes
+ * kept with the record off-chain, so the hash on the ledger confirms nothing to someone guessing content. The
+ * salt is derived from a secret only this custodian holds and from the patient and content, so the same
+ * content published twice here has the same hash and the ledger refuses the second anchor (one service, one
+ * record: it cannot be billed twice), while another custodian's salt for the same content differs.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** Salt length in bytes. */
@@ -12,9 +15,26 @@ export const SALT_BYTES = 32;
 /** A salt as lowercase hex: 64 digits. */
 export const SALT_HEX_PATTERN = /^[0-9a-f]{64}$/;
 
-/** A fresh salt, lowercase hex. */
-export function newSalt(): string {
-    return randomBytes(SALT_BYTES).toString('hex');
+/**
+ * The key that salts this custodian's content hashes, derived (HKDF-SHA-256) from its record-store key so
+ * that the two keys are independent.
+ * @param storeKey - the record store's 32-byte key
+ */
+export function toSaltKey(storeKey: Uint8Array): Buffer {
+    return Buffer.from(hkdfSync('sha256', storeKey, Buffer.alloc(0), 'health chain content salt', SALT_BYTES));
+}
+
+/**
+ * The salt of a record: HMAC-SHA-256(salt key, patient id ‖ 0x00 ‖ JCS(resource)), lowercase hex.
+ * @param saltKey - from {@link toSaltKey}
+ * @param patientId - the record's patient
+ * @param resource - the FHIR resource as JSON
+ */
+export function toSalt(saltKey: Uint8Array, patientId: string, resource: unknown): string {
+    return createHmac('sha256', saltKey)
+        .update(`${patientId}\u0000`, 'utf8')
+        .update(toCanonicalText(resource), 'utf8')
+        .digest('hex');
 }
 
 /**

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The requester's side of a record fetch (`POST /records/{recordId}/fetch`): read the index entry, ask the
- * ledger for access (the decision is written either way), and on a grant ask the custodian's gateway over
- * pinned mutual TLS; recompute `SHA-256(salt ‖ JCS(resource))` against the ledger's index entry before
- * anything is returned.
+ * The requester's side of a record fetch (`POST /records/{recordId}/fetch`): ask the ledger for access first
+ * (the decision is written either way, a request for a record that does not exist included), then on a grant
+ * read the index entry and ask the custodian's gateway over pinned mutual TLS; recompute
+ * `SHA-256(salt ‖ JCS(resource))` against the ledger's index entry before anything is returned.
  */
 import type { Logger } from 'pino';
 import { Purposes, type Purpose } from '../../../chaincode/src/model/vocabulary';
@@ -62,6 +62,17 @@ function toPeerRefusal(status: number, body: unknown, accessId: string): ApiErro
     });
 }
 
+/** A recorded denial as the API's error: 404 for a record that does not exist, else 403. */
+function toDenial(event: AccessEvent): ApiError {
+    const extra = { reason: event.reason, accessId: event.accessId };
+    if (event.reason === 'RECORD_NOT_FOUND') {
+        return new ApiError('NOT_FOUND', `No record ${event.recordId} is anchored (the request is recorded)`, {
+            extra,
+        });
+    }
+    return new ApiError('ACCESS_DENIED', `Access to record ${event.recordId} was denied`, { extra });
+}
+
 function readDelivered(body: unknown, recordId: string, accessId: string): Delivered {
     const ok =
         isObject(body) &&
@@ -100,16 +111,15 @@ export class CustodyFetcher implements RecordFetcher {
             throw new ApiError('INVALID_INPUT', 'justification is required with EMERGENCY and only with EMERGENCY');
         }
         const { contracts } = this.#deps;
-        const entry = await contracts.readRecord(recordId);
         const justification = input.justification === undefined ? {} : { justification: input.justification };
         const access = await contracts.requestAccess({ recordId, purpose, ...justification });
         const event = access.value;
         this.#deps.metrics?.accessDecisions.inc({ purpose, decision: event.decision });
         if (event.decision === 'DENIED') {
-            throw new ApiError('ACCESS_DENIED', `Access to record ${recordId} was denied`, {
-                extra: { reason: event.reason, accessId: event.accessId },
-            });
+            throw toDenial(event);
         }
+        // A grant means the ledger let this organisation see the entry.
+        const entry = await contracts.readRecord(recordId);
         const delivered = await this.#fromCustodian(entry, event);
         if (!isContentHash(delivered.salt, delivered.resource, entry.contentHash)) {
             this.#deps.logger.error({ recordId, accessId: event.accessId }, 'delivered content fails its hash');

@@ -25,6 +25,7 @@ import { Outbox, type OutboxRetry } from './outbox';
 import { publishRecord } from './publisher';
 import { RecordStore } from './record-store';
 import { readOrCreateStoreKey } from './store-key';
+import { toSaltKey } from './content-hash';
 
 /** What custody needs from the gateway. */
 export interface CustodyDeps {
@@ -71,6 +72,7 @@ function maxResponseBytes(config: GatewayConfig): number {
 export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Promise<Custody> {
     const logger = deps.logger.child({ component: 'custody' });
     const key = readOrCreateStoreKey(config.storeKeyFile);
+    const saltKey = toSaltKey(key);
     const p2p = {
         certPem: readFileSync(config.tls.certFile, 'utf8'),
         keyPem: readFileSync(config.tls.keyFile, 'utf8'),
@@ -93,12 +95,15 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
     const router = newRecordRoutes(config, {
         tokens: deps.tokens,
         contracts: deps.contracts,
-        publish: (request) => publishRecord(store, outbox, request, deps.clock()),
+        publish: (request) => publishRecord(store, outbox, request, saltKey, deps.clock()),
         fetcher,
     });
     const p2pApp = newP2pApp({
         mspId: config.org.mspId,
         grantMaxSkewMs: config.grantMaxSkewMs,
+        tlsCaPems: Object.fromEntries(
+            Object.entries(config.regionTlsCaFiles).map(([mspId, file]) => [mspId, readFileSync(file, 'utf8')]),
+        ),
         contracts: deps.contracts,
         store,
         clock: deps.clock,

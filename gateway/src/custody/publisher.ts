@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { ApiError } from '../errors';
 import { toTxFields } from '../ledger/contracts';
-import { newSalt, toContentHash } from './content-hash';
+import { toContentHash, toSalt } from './content-hash';
 import type { PublishRequest } from './fhir';
 import { isTransientLedgerError, type AnchorJob, type Outbox } from './outbox';
 import type { RecordStore, StoredRecord } from './record-store';
@@ -38,6 +38,7 @@ export function newRecordId(): string {
  * @param store - the record store
  * @param outbox - the anchoring outbox
  * @param request - the validated request
+ * @param saltKey - this custodian's salt key (`toSaltKey`)
  * @param now - the gateway's clock
  * @returns the record id, its content hash and the anchoring transaction
  * @throws ApiError LEDGER_UNAVAILABLE (extra `recordId`, `anchored: false`: stored and queued), or the
@@ -47,10 +48,11 @@ export async function publishRecord(
     store: RecordStore,
     outbox: Outbox,
     request: PublishRequest,
+    saltKey: Uint8Array,
     now: Date,
 ): Promise<Published> {
     const recordId = newRecordId();
-    const salt = newSalt();
+    const salt = toSalt(saltKey, request.patientId, request.resource);
     const contentHash = toContentHash(salt, request.resource);
     const storedAt = now.toISOString();
     const record: StoredRecord = { ...request, recordId, salt, contentHash, storedAt };

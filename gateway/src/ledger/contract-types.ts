@@ -76,6 +76,8 @@ export interface AccessInput {
 export interface ClaimInput {
     readonly patientId: string;
     readonly insurer: string;
+    /** The claimant's own identifier of the billed service (visit or encounter number). */
+    readonly serviceId: string;
     readonly recordIds: readonly string[];
     readonly amount: Amount;
 }

@@ -103,6 +103,11 @@ export class LedgerContracts {
         return this.#calls.submit(ContractNames.organization, 'suspendOrganization', [mspId]);
     }
 
+    /** Pins an organisation's pending TLS certificate (commission only). */
+    approveCertificate(mspId: string): Promise<Submitted<Organization>> {
+        return this.#calls.submit(ContractNames.organization, 'approveCertificate', [mspId]);
+    }
+
     /** Reinstates a suspended organisation (commission only). */
     reinstateOrganization(mspId: string): Promise<Submitted<Organization>> {
         return this.#calls.submit(ContractNames.organization, 'reinstateOrganization', [mspId]);
@@ -143,9 +148,15 @@ export class LedgerContracts {
         return this.#calls.evaluate(ContractNames.record, 'readRecord', [recordId]);
     }
 
-    /** A patient's index entries region-wide. */
+    /** A patient's index entries region-wide (commission and hospitals; sensitive categories may be `restricted`). */
     listRecordsByPatient(patientId: string, page: PageRequest): Promise<Page<RecordEntry>> {
         return this.#calls.evaluate(ContractNames.record, 'listRecordsByPatient', [patientId, ...pageArgs(page)]);
+    }
+
+    /** The patient's own index, under the patient's signed query (view `records`, audience this organisation). */
+    listRecordsForPatient(query: SignedEnvelope, page: PageRequest): Promise<Page<RecordEntry>> {
+        const args = [JSON.stringify(query), ...pageArgs(page)];
+        return this.#calls.evaluate(ContractNames.record, 'listRecordsForPatient', args);
     }
 
     // ---- consent ----
@@ -165,7 +176,13 @@ export class LedgerContracts {
         return this.#calls.evaluate(ContractNames.consent, 'readConsent', [consentId]);
     }
 
-    /** A patient's consents, by grantee then id. */
+    /** The patient's own consents, under the patient's signed query (view `consents`). */
+    listConsentsForPatient(query: SignedEnvelope, page: PageRequest): Promise<Page<Consent>> {
+        const args = [JSON.stringify(query), ...pageArgs(page)];
+        return this.#calls.evaluate(ContractNames.consent, 'listConsentsForPatient', args);
+    }
+
+    /** A patient's consents, by grantee then id: all for the commission, else those naming this organisation. */
     listConsentsByPatient(patientId: string, page: PageRequest): Promise<Page<Consent>> {
         return this.#calls.evaluate(ContractNames.consent, 'listConsentsByPatient', [patientId, ...pageArgs(page)]);
     }
@@ -183,7 +200,11 @@ export class LedgerContracts {
     }
 
     /** The custodian records that it serves a grant (or the recorded refusal comes back). */
-    recordDelivery(input: { accessId: string; contentHash: string }): Promise<Submitted<AccessEvent>> {
+    recordDelivery(input: {
+        accessId: string;
+        contentHash: string;
+        maxSkewMs?: number;
+    }): Promise<Submitted<AccessEvent>> {
         return this.#calls.submit(ContractNames.access, 'recordDelivery', [JSON.stringify(input)]);
     }
 
@@ -199,7 +220,13 @@ export class LedgerContracts {
 
     // ---- audit ----
 
-    /** Every access event about a patient, oldest first. */
+    /** The patient's own access log, under the patient's signed query (view `access-log`). */
+    listAccessForPatient(query: SignedEnvelope, page: PageRequest): Promise<Page<AccessEvent>> {
+        const args = [JSON.stringify(query), ...pageArgs(page)];
+        return this.#calls.evaluate(ContractNames.audit, 'listAccessForPatient', args);
+    }
+
+    /** Every access event about a patient, oldest first (commission only). */
     listAccessByPatient(patientId: string, page: PageRequest): Promise<Page<AccessEvent>> {
         return this.#calls.evaluate(ContractNames.audit, 'listAccessByPatient', [patientId, ...pageArgs(page)]);
     }
@@ -239,6 +266,12 @@ export class LedgerContracts {
     /** One claim. @throws NOT_FOUND */
     readClaim(claimId: string): Promise<Claim> {
         return this.#calls.evaluate(ContractNames.claim, 'readClaim', [claimId]);
+    }
+
+    /** Every claim filed on the patient, under the patient's signed query (view `claims`). */
+    listClaimsForPatient(query: SignedEnvelope, page: PageRequest): Promise<Page<Claim>> {
+        const args = [JSON.stringify(query), ...pageArgs(page)];
+        return this.#calls.evaluate(ContractNames.claim, 'listClaimsForPatient', args);
     }
 
     /** The claims addressed to an insurer. */

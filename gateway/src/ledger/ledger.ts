@@ -49,7 +49,6 @@ export interface Ledger {
 /** Chaincode codes that are not API codes, and the API code each becomes. */
 const CHAINCODE_CODES: Readonly<Record<string, ErrorCode>> = {
     BAD_SIGNATURE: 'FORBIDDEN',
-    UNAUTHENTICATED: 'FORBIDDEN',
     ORG_NOT_ACTIVE: 'FORBIDDEN',
     UNKNOWN_IDENTITY: 'FORBIDDEN',
     MVCC_READ_CONFLICT: 'CONFLICT',

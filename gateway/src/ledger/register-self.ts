@@ -9,8 +9,11 @@ import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import type { LedgerContracts, Organization, OrganizationProfileInput } from './contracts';
 
-/** What {@link registerSelf} did. */
-export type SelfRegistration = 'registered' | 'updated' | 'unchanged';
+/**
+ * What {@link registerSelf} did; `pending`: the ledger keeps another TLS certificate pinned until the
+ * commission approves this one.
+ */
+export type SelfRegistration = 'registered' | 'updated' | 'unchanged' | 'pending';
 
 function sha256OfCertificate(pem: string): string {
     return createHash('sha256').update(new X509Certificate(pem).raw).digest('hex');
@@ -21,6 +24,14 @@ function isCurrent(org: Organization, profile: OrganizationProfileInput): boolea
         org.name === profile.name &&
         org.p2pUrl === profile.p2pUrl &&
         org.tlsCertSha256 === sha256OfCertificate(profile.tlsCertPem)
+    );
+}
+
+function isPendingApproval(org: Organization, profile: OrganizationProfileInput): boolean {
+    return (
+        org.name === profile.name &&
+        org.p2pUrl === profile.p2pUrl &&
+        (org.pendingTlsCertSha256 ?? null) === sha256OfCertificate(profile.tlsCertPem)
     );
 }
 
@@ -60,8 +71,8 @@ async function bootstrapIfFresh(contracts: LedgerContracts, logger: Logger): Pro
 }
 
 /**
- * Registers this organisation on the ledger, or updates its name, p2p URL and TLS certificate when they
- * changed. Idempotent.
+ * Registers this organisation on the ledger, or updates its name and p2p URL when they changed; a new TLS
+ * certificate is asked for and stays pending until the commission approves it. Idempotent.
  * @param contracts - the ledger facade under this organisation's identity
  * @param profile - type, name, p2p URL (`https://host:port`) and the gateway's TLS certificate PEM
  * @param logger - for one line saying what happened
@@ -81,10 +92,18 @@ export async function registerSelf(
     if (existing === undefined) {
         await contracts.registerOrganization(profile);
         outcome = 'registered';
+    } else if (isPendingApproval(existing, profile)) {
+        outcome = 'pending';
     } else if (!isCurrent(existing, profile)) {
-        await contracts.updateOrganization(profile);
-        outcome = 'updated';
+        const updated = await contracts.updateOrganization(profile);
+        outcome = (updated.value.pendingTlsCertSha256 ?? null) === null ? 'updated' : 'pending';
     }
     logger.info({ mspId: contracts.mspId, outcome, p2pUrl: profile.p2pUrl }, 'organisation on the ledger');
+    if (outcome === 'pending') {
+        logger.warn(
+            { mspId: contracts.mspId },
+            'the new TLS certificate waits for the commission’s approval; other organisations pin the old one until then',
+        );
+    }
     return outcome;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Certificate pinning for the peer-to-peer exchange: a peer is accepted only when the certificate it presents
- * is byte for byte (DER) the one its organisation registered on the ledger; chaining to a region TLS CA is
- * necessary but not enough.
+ * is byte for byte (DER) the one its organisation registered on the ledger and was issued by that
+ * organisation's own TLS CA; chaining to some region TLS CA is necessary but not enough.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 
@@ -36,4 +36,20 @@ export function isPinnedCertificate(presentedDer: Uint8Array, pinnedPem: string)
         return false;
     }
     return presentedDer.length > 0 && Buffer.from(presentedDer).equals(pinned);
+}
+
+/**
+ * Whether a certificate was issued and signed by a CA certificate (one level: the region's TLS CAs issue
+ * gateway certificates directly).
+ * @param der - the certificate's DER
+ * @param caPem - the CA certificate
+ */
+export function isIssuedBy(der: Uint8Array, caPem: string): boolean {
+    try {
+        const certificate = new X509Certificate(der);
+        const ca = new X509Certificate(caPem);
+        return ca.ca && certificate.checkIssued(ca) && certificate.verify(ca.publicKey);
+    } catch {
+        return false;
+    }
 }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The custodian's side of the peer-to-peer exchange (DESIGN.md "Delivery"): `POST /p2p/records/{recordId}`
+ * The custodian's side of the peer-to-peer exchange (docs/design.md "Delivery"): `POST /p2p/records/{recordId}`
  * `{accessId}`. Served over HTTPS that already required a client certificate chaining to a region TLS CA;
- * here the certificate must also be exactly the one the grant's requester registered on the ledger. The
- * grant must name this organisation as custodian and this record, be granted and undelivered, and carry a
- * timestamp near this gateway's clock. Content leaves only after `recordDelivery` has committed. Fails
- * closed: if the ledger cannot be reached, nothing is served.
+ * here the certificate must also chain to the requester organisation's own TLS CA and be exactly the one it
+ * registered on the ledger. The grant must name this organisation as custodian and this record, be granted and
+ * undelivered. The delivery transaction, at this gateway's clock, re-checks the grant — its timestamp within
+ * `grantMaxSkewMs` of that clock included — and records any refusal. Content leaves only after
+ * `recordDelivery` has committed. Fails closed: if the ledger cannot be reached, nothing is served.
  */
 import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response } from 'express';
@@ -16,14 +17,16 @@ import { readObject } from '../validation';
 import { jsonBody } from '../validation';
 import { readLedgerId } from '../custody/fhir';
 import { RecordIntegrityError, type RecordStore, type StoredRecord } from '../custody/record-store';
-import { toCertificateFingerprint, isPinnedCertificate } from './certificates';
+import { isIssuedBy, isPinnedCertificate, toCertificateFingerprint } from './certificates';
 
 /** What the p2p app needs. */
 export interface P2pDeps {
     /** This organisation's MSP id. */
     readonly mspId: string;
-    /** Largest distance between a grant's timestamp and this gateway's clock. */
+    /** Largest distance between a grant's timestamp and this gateway's clock (checked by the delivery). */
     readonly grantMaxSkewMs: number;
+    /** Each member organisation's TLS CA certificate (PEM), by MSP id. */
+    readonly tlsCaPems: Readonly<Record<string, string>>;
     readonly contracts: Pick<LedgerContracts, 'readAccess' | 'readOrganization' | 'recordDelivery'>;
     readonly store: RecordStore;
     readonly clock: () => Date;
@@ -65,13 +68,6 @@ function refuse(event: AccessEvent, reason: string, message: string): never {
     throw new ApiError('ACCESS_DENIED', message, { extra: { reason, accessId: event.accessId } });
 }
 
-function assertTimely(event: AccessEvent, now: Date, maxSkewMs: number): void {
-    const skew = Math.abs(Date.parse(event.requestedAt) - now.getTime());
-    if (!(skew <= maxSkewMs)) {
-        refuse(event, 'GRANT_CLOCK_SKEW', `access ${event.accessId} was requested too far from this custodian's clock`);
-    }
-}
-
 async function readHeldRecord(store: RecordStore, recordId: string, logger: Logger): Promise<StoredRecord> {
     try {
         const record = await store.get(recordId);
@@ -102,16 +98,25 @@ async function deliver(deps: P2pDeps, req: Request, res: Response): Promise<void
     const event = await deps.contracts.readAccess(accessId);
     const requester = await deps.contracts.readOrganization(event.requester);
     const fingerprint = toCertificateFingerprint(presented);
-    if (fingerprint !== requester.tlsCertSha256 || !isPinnedCertificate(presented, requester.tlsCertPem)) {
+    const ownCa = deps.tlsCaPems[event.requester];
+    const isRequesters =
+        fingerprint === requester.tlsCertSha256 &&
+        isPinnedCertificate(presented, requester.tlsCertPem) &&
+        ownCa !== undefined &&
+        isIssuedBy(presented, ownCa);
+    if (!isRequesters) {
         deps.logger.warn({ accessId, requester: event.requester }, 'p2p certificate is not the requester’s');
         throw new ApiError('FORBIDDEN', 'The client certificate is not the one the requester registered');
     }
     assertGrantFor(event, deps.mspId, recordId);
-    // Revocations and suspensions are refused by the delivery transaction itself, so the refusal is on the
-    // ledger (invariant 4); a cached view of them would only let this gateway refuse without a record.
-    assertTimely(event, deps.clock(), deps.grantMaxSkewMs);
+    // Clock skew, revocations and suspensions are refused by the delivery transaction itself, at this
+    // gateway's clock, so the refusal is on the ledger (invariant 4).
     const record = await readHeldRecord(deps.store, recordId, deps.logger);
-    const delivered = await deps.contracts.recordDelivery({ accessId, contentHash: record.contentHash });
+    const delivered = await deps.contracts.recordDelivery({
+        accessId,
+        contentHash: record.contentHash,
+        maxSkewMs: deps.grantMaxSkewMs,
+    });
     const delivery = delivered.value.delivery;
     if (delivery?.status !== 'DELIVERED') {
         refuse(event, delivery?.reason ?? 'REFUSED', `the ledger refused delivery of access ${accessId}`);

@@ -10,15 +10,15 @@ import { requireStaff } from '../auth/staff';
 import type { GatewayConfig } from '../config';
 import { ApiError } from '../errors';
 import { toTxFields, type Claim, type ClaimDecision } from '../ledger/contracts';
+import { toClaimSubmission } from '../../../chaincode/src/model/claim-input';
 import {
     assertQueryKeys,
+    atBoundary,
     queryParam,
     readEnum,
     readId,
-    readMspId,
     readObject,
     readPage,
-    readPatientId,
     readText,
 } from '../validation';
 import { ClaimStatuses, ClaimDecisions } from '../../../chaincode/src/model/vocabulary';
@@ -36,35 +36,8 @@ export interface ClaimCheck {
     readonly accessId: string | null;
 }
 
-function readClaimBody(body: unknown): {
-    patientId: string;
-    insurer: string;
-    recordIds: string[];
-    amount: { value: number; currency: string };
-} {
-    const claim = readObject(body, 'body', ['patientId', 'insurer', 'recordIds', 'amount']);
-    const { recordIds } = claim;
-    if (!Array.isArray(recordIds) || recordIds.length < 1 || recordIds.length > 50) {
-        throw new ApiError('INVALID_INPUT', 'recordIds must be an array of 1 to 50 record ids');
-    }
-    const amount = readObject(claim.amount, 'amount', ['value', 'currency']);
-    if (typeof amount.value !== 'number' || !Number.isFinite(amount.value) || amount.value <= 0) {
-        throw new ApiError('INVALID_INPUT', 'amount.value must be a positive number');
-    }
-    return {
-        patientId: readPatientId(claim.patientId, 'patientId'),
-        insurer: readMspId(claim.insurer, 'insurer'),
-        recordIds: recordIds.map((id: unknown, index) => readId(id, `recordIds[${index}]`)),
-        amount: { value: amount.value, currency: readEnumCurrency(amount.currency) },
-    };
-}
-
-function readEnumCurrency(value: unknown): string {
-    if (typeof value !== 'string' || !/^[A-Z]{3}$/.test(value)) {
-        throw new ApiError('INVALID_INPUT', 'amount.currency must be an ISO 4217 code such as CNY');
-    }
-    return value;
-}
+/** The claim body, read with the chaincode's own reader: the same bounds as on the ledger. */
+const readClaimBody = atBoundary(toClaimSubmission);
 
 /**
  * Fetches one supporting record under PAYMENT and reports what happened; only a ledger outage aborts.

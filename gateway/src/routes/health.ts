@@ -53,7 +53,13 @@ export function newHealthRoutes(config: GatewayConfig, deps: AppDeps): Router {
         // This organisation's status as the event listener last saw it, so that an operator notices a
         // suspension by the commission at once; 'unknown' until the listener has seen it.
         const orgStatus = deps.custody?.orgStatus?.(config.org.mspId) ?? 'unknown';
-        res.json({ status: 'ok', org: config.org.mspId, orgStatus, ledger: { height: Number(height) } });
+        res.json({
+            status: 'ok',
+            org: config.org.mspId,
+            channel: config.channel,
+            orgStatus,
+            ledger: { height: Number(height) },
+        });
     });
     router.get('/metrics', async (req, res) => {
         if (!isLoopback(req.socket.remoteAddress)) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `GET /orgs` (staff), the public `GET /directory` of active organisations (what a patient picks a grantee and
- * custodians from) and the commission's governance: approve, suspend, reinstate.
+ * custodians from) and the commission's governance: approve, suspend, reinstate, and approve a pending TLS
+ * certificate.
  */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
@@ -19,7 +20,12 @@ type Action = (typeof ACTIONS)[number];
  * @param org - the ledger entry
  */
 export function toOrganizationView(org: Organization): Organization {
-    return org;
+    // Entries written before certificate changes needed approval have no pending fields.
+    return {
+        ...org,
+        pendingTlsCertPem: org.pendingTlsCertPem ?? null,
+        pendingTlsCertSha256: org.pendingTlsCertSha256 ?? null,
+    };
 }
 
 /** An organisation as the public directory shows it: no URLs, certificates or statuses. */
@@ -62,6 +68,16 @@ export function newOrgRoutes(config: GatewayConfig, deps: AppDeps): Router {
         const items = orgs.filter((org) => org.status === 'active').map(toDirectoryEntry);
         res.json({ items, nextCursor: null });
     });
+    router.post(
+        '/orgs/:msp/approve-certificate',
+        requireStaff(deps.tokens, 'admin'),
+        requireOrgType(config, 'commission'),
+        async (req, res) => {
+            const mspId = readMspId(req.params.msp, 'msp');
+            const submitted = await deps.contracts.approveCertificate(mspId);
+            res.json({ mspId, tlsCertSha256: submitted.value.tlsCertSha256, ...toTxFields(submitted) });
+        },
+    );
     for (const action of ACTIONS) {
         router.post(
             `/orgs/:msp/${action}`,

@@ -13,7 +13,7 @@ import { toTxFields } from '../ledger/contracts';
  * @param config - this gateway's configuration
  * @param deps - contracts and tokens
  */
-export function newPatientRoutes(config: GatewayConfig, deps: AppDeps): Router {
+export function newPatientRegistrationRoutes(config: GatewayConfig, deps: AppDeps): Router {
     const router = Router();
     router.post(
         '/patients',

@@ -48,6 +48,8 @@ export interface DemoClaim {
     readonly key: string;
     readonly patient: string;
     readonly hospital: 0 | 1;
+    /** The hospital's own id of the billed visit. */
+    readonly serviceId: string;
     readonly recordKeys: readonly string[];
     readonly amount: { readonly value: number; readonly currency: string };
 }
@@ -96,7 +98,8 @@ export const demoConsents: readonly DemoConsent[] = [
         grantee: 'insurer',
         purposes: ['PAYMENT'],
         categories: ['encounter', 'lab', 'document'],
-        custodians: ['*'],
+        // A claim needs the patient to name the claiming hospital, not `*`.
+        custodians: ['hospital-0'],
     },
     {
         consentId: 'demo-zhang-min-insurer-payment',
@@ -114,6 +117,7 @@ export const demoClaims: readonly DemoClaim[] = [
         key: 'li-wei/diabetes-follow-up-2025-03',
         patient: 'li-wei',
         hospital: 0,
+        serviceId: 'OP-2025-03-0142',
         recordKeys: ['li-wei/encounter-2025-03', 'li-wei/lab-report-2025-03'],
         amount: { value: 1280.5, currency: 'CNY' },
     },

@@ -83,7 +83,7 @@ function patientOf(context: DemoContext, alias: string): PatientKey {
 async function registerPatients(context: DemoContext): Promise<void> {
     const clinician = newRegionClient(context.region, context.hospitals[0].mspId, 'clinician');
     for (const [alias, key] of context.patients) {
-        await clinician.post('/patients', newRegistration(key));
+        await clinician.post('/patients', newRegistration(key, context.region.channel));
         context.log(`  patient ${alias.padEnd(10)} ${key.patientId}`);
     }
 }
@@ -126,7 +126,10 @@ async function grantConsent(context: DemoContext, consent: DemoConsent): Promise
     };
     const client = newRegionClient(context.region, context.hospitals[0].mspId);
     try {
-        await client.post('/consents', newConsentGrant(key, terms, consent.consentId));
+        await client.post(
+            '/consents',
+            newConsentGrant(key, terms, { channel: context.region.channel, consentId: consent.consentId }),
+        );
     } catch (error) {
         // A consent with this id exists already: an earlier run granted it.
         if (!(error instanceof ApiCallError && error.code === 'CONFLICT')) {
@@ -157,6 +160,7 @@ async function submitClaims(context: DemoContext): Promise<void> {
         const body = {
             patientId: patientOf(context, claim.patient).patientId,
             insurer: context.insurer.mspId,
+            serviceId: claim.serviceId,
             recordIds,
             amount: claim.amount,
         };

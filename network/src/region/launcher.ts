@@ -260,7 +260,11 @@ async function bringUp(options: LaunchOptions, listener: LaunchListener, childre
         if (approved.length > 0) {
             listener.progress(`Approved ${approved.join(', ')}`);
         }
-        const file: RegionFile = { ledger: { kind: options.ledger, url: ledgerUrl }, organizations };
+        const file: RegionFile = {
+            channel: region.channel,
+            ledger: { kind: options.ledger, url: ledgerUrl },
+            organizations,
+        };
         writeRegionFile(layout.regionFile, file);
         return { layout, region: file, stop: () => children.stop() };
     } finally {

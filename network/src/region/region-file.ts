@@ -27,6 +27,8 @@ export interface RegionFileOrganization {
 
 /** The whole file. */
 export interface RegionFile {
+    /** The region's channel id: every patient-signed payload names it. */
+    readonly channel: string;
     /** The embedded ledger node's URL, or the Fabric orderer's `grpcs://` address. */
     readonly ledger: { readonly kind: 'embedded' | 'fabric'; readonly url: string };
     readonly organizations: readonly RegionFileOrganization[];
@@ -91,6 +93,7 @@ export function readRegionFile(file: string): RegionFile {
         fail(file, 'ledger and organizations are required');
     }
     return {
+        channel: readText(file, value.channel, 'channel'),
         ledger: {
             kind: value.ledger.kind === 'fabric' ? 'fabric' : 'embedded',
             url: readText(file, value.ledger.url, 'ledger.url'),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { randomBytes, randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import pino from 'pino';
@@ -6,6 +7,9 @@ import { openCustodyDb, type CustodyDb } from '../../../gateway/src/custody/db';
 import type { PublishRequest } from '../../../gateway/src/custody/fhir';
 import { Outbox, type AnchorJob } from '../../../gateway/src/custody/outbox';
 import { publishRecord } from '../../../gateway/src/custody/publisher';
+import { toSaltKey } from '../../../gateway/src/custody/content-hash';
+
+const SALT_KEY = toSaltKey(randomBytes(32));
 import { RecordStore } from '../../../gateway/src/custody/record-store';
 import { ApiError } from '../../../gateway/src/errors';
 import { LedgerContracts, type RecordEntry } from '../../../gateway/src/ledger/contracts';
@@ -27,11 +31,12 @@ async function anchoredEntry(outbox: Outbox, recordId: string): Promise<RecordEn
     }
 }
 
+/** A lab result of its own: each call is another observation, so the ledger anchors each once. */
 function labResult(patient: TestPatient): PublishRequest {
     return {
         patientId: patient.patientId,
         category: 'lab',
-        resource: { resourceType: 'Observation', status: 'final', code: { text: 'haemoglobin' } },
+        resource: { resourceType: 'Observation', id: randomUUID(), status: 'final', code: { text: 'haemoglobin' } },
     };
 }
 
@@ -86,7 +91,7 @@ describe('anchoring outbox', () => {
     });
 
     it('anchors a record at once when the ledger is up', async () => {
-        const published = await publishRecord(store, outbox, labResult(patient), region.clock.now);
+        const published = await publishRecord(store, outbox, labResult(patient), SALT_KEY, region.clock.now);
         assert.match(published.recordId, /^rec-[a-z2-7]{26}$/);
         const entry = await contracts.readRecord(published.recordId);
         assert.equal(entry.contentHash, published.contentHash);
@@ -98,7 +103,7 @@ describe('anchoring outbox', () => {
     it('keeps a record stored and queued during an outage, then anchors it', async () => {
         ledger.down = true;
         const error = await expectApiError(
-            publishRecord(store, outbox, labResult(patient), region.clock.now),
+            publishRecord(store, outbox, labResult(patient), SALT_KEY, region.clock.now),
             'LEDGER_UNAVAILABLE',
         );
         const recordId = error.extra.recordId as string;
@@ -116,7 +121,7 @@ describe('anchoring outbox', () => {
     it('anchors what an earlier run left queued, after a reopen', async () => {
         ledger.down = true;
         const error = await expectApiError(
-            publishRecord(store, outbox, labResult(patient), region.clock.now),
+            publishRecord(store, outbox, labResult(patient), SALT_KEY, region.clock.now),
             'LEDGER_UNAVAILABLE',
         );
         const recordId = error.extra.recordId as string;
@@ -133,7 +138,7 @@ describe('anchoring outbox', () => {
     });
 
     it('repeats an anchor that had committed without writing it twice', async () => {
-        const published = await publishRecord(store, outbox, labResult(patient), region.clock.now);
+        const published = await publishRecord(store, outbox, labResult(patient), SALT_KEY, region.clock.now);
         const stored = await store.get(published.recordId);
         assert.ok(stored);
         // As if the gateway died after the commit and before the outbox entry was removed.
@@ -157,7 +162,7 @@ describe('anchoring outbox', () => {
 
     it('changes nothing when the ledger refuses a publication for good', async () => {
         const stranger = { ...labResult(patient), patientId: `pt${'b'.repeat(52)}` };
-        await expectApiError(publishRecord(store, outbox, stranger, region.clock.now), 'NOT_FOUND');
+        await expectApiError(publishRecord(store, outbox, stranger, SALT_KEY, region.clock.now), 'NOT_FOUND');
         assert.deepEqual(await db.records.keys().all(), []);
         assert.deepEqual(await outbox.pending(), []);
     });
@@ -166,7 +171,7 @@ describe('anchoring outbox', () => {
         ledger.down = true;
         const stranger = { ...labResult(patient), patientId: `pt${'c'.repeat(52)}` };
         const error = await expectApiError(
-            publishRecord(store, outbox, stranger, region.clock.now),
+            publishRecord(store, outbox, stranger, SALT_KEY, region.clock.now),
             'LEDGER_UNAVAILABLE',
         );
         const refused = once(outbox, 'refused');

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isContentHash, newSalt, toContentHash } from '../../../gateway/src/custody/content-hash';
+import { isContentHash, toContentHash } from '../../../gateway/src/custody/content-hash';
 import { openCustodyDb, type CustodyDb } from '../../../gateway/src/custody/db';
 import { RecordIntegrityError, RecordStore, type StoredRecord } from '../../../gateway/src/custody/record-store';
 import { readOrCreateStoreKey } from '../../../gateway/src/custody/store-key';
@@ -12,7 +13,7 @@ const PATIENT = `pt${'a'.repeat(52)}`;
 
 function newRecord(recordId: string): StoredRecord {
     const resource = { resourceType: 'Observation', id: 'obs-1', status: 'final', valueQuantity: { value: 5.4 } };
-    const salt = newSalt();
+    const salt = randomBytes(32).toString('hex');
     return {
         recordId,
         patientId: PATIENT,
@@ -118,12 +119,12 @@ describe('record store key', () => {
 
 describe('content hash', () => {
     it('is SHA-256 of the salt and the canonical content, whatever the key order', () => {
-        const salt = newSalt();
+        const salt = randomBytes(32).toString('hex');
         const a = { resourceType: 'Observation', status: 'final', code: { text: 'Hb', coding: [] } };
         const b = { code: { coding: [], text: 'Hb' }, status: 'final', resourceType: 'Observation' };
         assert.equal(toContentHash(salt, a), toContentHash(salt, b));
         assert.ok(isContentHash(salt, b, toContentHash(salt, a)));
         assert.equal(isContentHash(salt, { ...a, status: 'amended' }, toContentHash(salt, a)), false);
-        assert.notEqual(toContentHash(newSalt(), a), toContentHash(salt, a));
+        assert.notEqual(toContentHash(randomBytes(32).toString('hex'), a), toContentHash(salt, a));
     });
 });

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { PeerUnreachableError, requestDelivery } from '../../../gateway/src/p2p/client';
 import { newCertificateAuthority } from '../../../network/src/pki/ca';
@@ -19,6 +20,7 @@ describe('p2p attacks', function () {
     this.timeout(30_000);
     let region: P2pRegion;
     let recordId: string;
+    let resource: Record<string, unknown>;
 
     before(async () => {
         region = await newP2pRegion();
@@ -30,7 +32,8 @@ describe('p2p attacks', function () {
         const published = await region.call('hospitalA', 'POST', '/records', {
             patientId: region.patient.patientId,
             category: 'lab',
-            resource: lab,
+            // Each test publishes a result of its own: the same content is anchored once per custodian.
+            resource: (resource = { ...lab, id: randomUUID() }),
         });
         assert.equal(published.status, 201);
         recordId = published.body.recordId as string;
@@ -60,7 +63,7 @@ describe('p2p attacks', function () {
         const accessId = await grantToB();
         const first = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
         assert.equal(first.status, 200);
-        assert.deepEqual((first.body as Record<string, unknown>).resource, lab);
+        assert.deepEqual((first.body as Record<string, unknown>).resource, resource);
         const replay = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
         assert.equal(replay.status, 409);
         assert.equal(outcomeCode(replay.body), 'CONFLICT');

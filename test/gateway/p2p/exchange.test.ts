@@ -93,10 +93,11 @@ describe('p2p exchange', function () {
         assert.equal(typeof fetched.body.accessId, 'string');
     });
 
-    it('refuses to deliver a grant stamped far from the custodian’s clock', async () => {
+    it('refuses, and records, a grant stamped further from the custodian’s clock than it tolerates', async () => {
         const recordId = await publish(labResult(11.0));
-        const custodian = region.gateways.hospitalA;
-        custodian.clockOffsetMs = 10 * 60_000;
+        const requester = region.gateways.hospitalB;
+        // 45 s behind: inside the ledger's bound on proposal times, beyond the custodian's 30 s tolerance.
+        requester.clockOffsetMs = -45_000;
         try {
             const fetched = await region.call('hospitalB', 'POST', `/records/${recordId}/fetch`, {
                 purpose: 'TREATMENT',
@@ -104,10 +105,11 @@ describe('p2p exchange', function () {
             assert.equal(fetched.status, 403);
             assert.equal(codeOf(fetched.body), 'ACCESS_DENIED');
             assert.equal(fetched.body.reason, 'GRANT_CLOCK_SKEW');
-            const event = await region.gateways.hospitalB.contracts.readAccess(fetched.body.accessId as string);
-            assert.equal(event.delivery, null);
+            const event = await region.gateways.hospitalA.contracts.readAccess(fetched.body.accessId as string);
+            assert.equal(event.delivery?.status, 'REFUSED');
+            assert.equal(event.delivery.reason, 'GRANT_CLOCK_SKEW');
         } finally {
-            custodian.clockOffsetMs = 0;
+            requester.clockOffsetMs = 0;
         }
     });
 

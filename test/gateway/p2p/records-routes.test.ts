@@ -111,10 +111,11 @@ describe('record routes', function () {
     });
 
     describe('GET /records', () => {
-        it('reads one entry and refuses ids with path separators', async () => {
-            const entry = await region.call('insurer', 'GET', `/records/${recordId}`);
+        it('reads one entry, refuses it to an insurer without a consent or claim, and refuses path separators', async () => {
+            const entry = await region.call('hospitalB', 'GET', `/records/${recordId}`);
             assert.equal(entry.status, 200);
             assert.equal(entry.body.recordId, recordId);
+            await expectRefusal(403, 'FORBIDDEN', region.call('insurer', 'GET', `/records/${recordId}`));
             await expectRefusal(400, 'INVALID_INPUT', region.call('insurer', 'GET', '/records/..%2F..%2Fetc'));
             await expectRefusal(404, 'NOT_FOUND', region.call('insurer', 'GET', '/records/rec-none'));
         });

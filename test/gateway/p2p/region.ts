@@ -181,7 +181,9 @@ function newConfig(name: GatewayName, material: OrgMaterial, caFiles: Record<str
         ledger: { kind: 'embedded', url: 'https://127.0.0.1:1', tlsCaFile: join(dir, 'unused-ca.crt') },
         limits: { recordBytes: 5 * 1024 * 1024, jsonBytes: 64 * 1024 },
         ledgerTimeoutMs: 10_000,
-        grantMaxSkewMs: 120_000,
+        // Below the embedded ledger's one-minute bound on proposal timestamps, so a skew can be shown.
+        grantMaxSkewMs: 30_000,
+        rateLimit: { windowMs: 60_000, max: 10_000 },
         logLevel: 'silent',
     };
 }
@@ -204,7 +206,8 @@ async function startGateway(
     const config = newConfig(name, material, caFiles);
     const identity = await (await newTestOrg(config.org.mspId)).identity('gateway');
     const client = ledger.connect(identity);
-    const contracts = new LedgerContracts(client);
+    // Transactions are stamped with this gateway's clock, as in a real gateway.
+    const contracts = new LedgerContracts(client, { clock: () => new Date(Date.now() + gateway.clockOffsetMs) });
     const { token } = createToken(config.tokensFile, name === 'insurer' ? 'claims' : 'clinician');
     const gateway: TestGateway = {
         mspId: config.org.mspId,
