@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * What every command works with: the region file (`--region`), the organisation it talks to (`--org`, or the
- * command's natural one), the staff token it sends (`--token-file`, or the token of `--role` from the region
- * file), and how it prints (`--json`).
+ * What every command works with: the region file (`--region`) and its channel, the organisation it talks to
+ * (`--org`, or the command's natural one), the staff token it sends (`--token-file`, or the token of `--role`
+ * from the region file), and how it prints (`--json`).
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -80,6 +80,14 @@ export class CliContext {
             throw new UsageError(cause instanceof Error ? cause.message : String(cause), { cause });
         }
         return this.#region;
+    }
+
+    /**
+     * The region's channel id (`channel` in the region file), which every patient-signed payload names: it comes
+     * from the region file the user trusts, never from the gateway being called.
+     */
+    channel(): string {
+        return this.region().channel;
     }
 
     /**

@@ -62,6 +62,18 @@ export function field(field: string, header: string = field): Column {
 }
 
 /**
+ * An amount `{value, currency}` as `1280.50 CNY` (empty when it is not one).
+ * @param amount - a claim's amount
+ */
+export function toAmountText(amount: unknown): string {
+    const { value, currency } = (typeof amount === 'object' && amount !== null ? amount : {}) as Record<
+        string,
+        unknown
+    >;
+    return typeof value === 'number' && typeof currency === 'string' ? `${value.toFixed(2)} ${currency}` : '';
+}
+
+/**
  * Formats an object as `key: value` lines.
  * @param value - the object
  */

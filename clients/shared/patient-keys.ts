@@ -4,8 +4,20 @@
  * `pt` + lowercase unpadded base32 (RFC 4648) of SHA-256(SPKI DER), and signed payloads — RFC 8785 (JCS)
  * canonical JSON signed with ECDSA P-256/SHA-256 in the IEEE P1363 form (r ‖ s) that WebCrypto produces,
  * base64url without padding. The CLI and the demo loader use it; the web portal does the same with WebCrypto.
+ *
+ * Every payload names the region's `channel`, so that a signature made for one region is refused in another.
+ * A `patient.query` is further bound to one gateway (`audience`, its MSP id), one view and one use (`nonce`),
+ * and is accepted for two minutes: sign a fresh one for every request.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import {
+    createHash,
+    createPrivateKey,
+    createPublicKey,
+    generateKeyPairSync,
+    randomBytes,
+    randomUUID,
+    sign,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import canonicalize from 'canonicalize';
@@ -35,6 +47,24 @@ export interface ConsentTerms {
     readonly notBefore: string;
     readonly notAfter: string;
 }
+
+/** The views a patient's signed query may open, one per `POST /patient/{view}` route. */
+export const PatientQueryViews = ['records', 'consents', 'access-log', 'claims'] as const;
+/** One of {@link PatientQueryViews}. */
+export type PatientQueryView = (typeof PatientQueryViews)[number];
+
+/** What a `patient.query` is bound to. */
+export interface PatientQueryScope {
+    /** MSP id of the organisation whose gateway is asked. */
+    readonly audience: string;
+    /** The view asked for. */
+    readonly view: PatientQueryView;
+    /** The region's channel id (`region.json` → `channel`). */
+    readonly channel: string;
+}
+
+/** Bytes of randomness in a query's nonce (22 characters of base64url). */
+const NONCE_BYTES = 16;
 
 const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -141,34 +171,55 @@ function now(): string {
 /**
  * A signed `patient.register` payload (proof of possession of the key).
  * @param key - the patient's key
+ * @param channel - the region's channel id
  */
-export function newRegistration(key: PatientKey): SignedEnvelope {
-    return signPayload(key, { type: 'patient.register', publicKey: key.publicKeyPem, issuedAt: now() });
+export function newRegistration(key: PatientKey, channel: string): SignedEnvelope {
+    return signPayload(key, { type: 'patient.register', publicKey: key.publicKeyPem, issuedAt: now(), channel });
 }
 
 /**
- * A signed `patient.query` (valid for 5 minutes) for the patient's own records, consents and access log.
- * @param key - the patient's key
+ * A fresh query nonce: 16 random bytes, base64url.
+ * @returns 22 characters of `[A-Za-z0-9_-]`
  */
-export function newPatientQuery(key: PatientKey): SignedEnvelope {
-    return signPayload(key, { type: 'patient.query', patientId: key.patientId, issuedAt: now() });
+export function newQueryNonce(): string {
+    return randomBytes(NONCE_BYTES).toString('base64url');
+}
+
+/**
+ * A signed `patient.query` for one view of the patient's own data at one gateway. Each is accepted once and for
+ * two minutes from now: sign a new one for every request (every page, too).
+ * @param key - the patient's key
+ * @param scope - the gateway's MSP id (`audience`), the view and the region's channel
+ */
+export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): SignedEnvelope {
+    return signPayload(key, {
+        type: 'patient.query',
+        patientId: key.patientId,
+        issuedAt: now(),
+        audience: scope.audience,
+        view: scope.view,
+        nonce: newQueryNonce(),
+        channel: scope.channel,
+    });
+}
+
+/** Where a consent is granted: the region's channel, and the consent's id (a new random one by default). */
+export interface GrantOptions {
+    readonly channel: string;
+    readonly consentId?: string;
 }
 
 /**
  * A signed `consent.grant`.
  * @param key - the patient's key
  * @param terms - grantee, purposes, categories, custodians, records, window
- * @param consentId - the consent's id (a new random one by default)
+ * @param options - the region's channel and, optionally, the consent's id
  */
-export function newConsentGrant(
-    key: PatientKey,
-    terms: ConsentTerms,
-    consentId = `consent-${randomUUID()}`,
-): SignedEnvelope {
+export function newConsentGrant(key: PatientKey, terms: ConsentTerms, options: GrantOptions): SignedEnvelope {
     const recordIds = terms.recordIds && terms.recordIds.length > 0 ? { recordIds: [...terms.recordIds] } : {};
     return signPayload(key, {
         type: 'consent.grant',
-        consentId,
+        consentId: options.consentId ?? `consent-${randomUUID()}`,
         patientId: key.patientId,
         grantee: terms.grantee,
         purposes: [...terms.purposes],
@@ -178,6 +229,7 @@ export function newConsentGrant(
         notBefore: terms.notBefore,
         notAfter: terms.notAfter,
         issuedAt: now(),
+        channel: options.channel,
     });
 }
 
@@ -185,7 +237,14 @@ export function newConsentGrant(
  * A signed `consent.revoke`.
  * @param key - the patient's key
  * @param consentId - the consent to revoke
+ * @param channel - the region's channel id
  */
-export function newConsentRevoke(key: PatientKey, consentId: string): SignedEnvelope {
-    return signPayload(key, { type: 'consent.revoke', consentId, patientId: key.patientId, issuedAt: now() });
+export function newConsentRevoke(key: PatientKey, consentId: string, channel: string): SignedEnvelope {
+    return signPayload(key, {
+        type: 'consent.revoke',
+        consentId,
+        patientId: key.patientId,
+        issuedAt: now(),
+        channel,
+    });
 }

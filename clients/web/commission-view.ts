@@ -2,7 +2,8 @@
 /**
  * The health commission: a dashboard of charts (accesses per organisation per day, granted vs denied, by
  * purpose, emergencies per day), the emergency review queue, the event explorer with filters and exports
- * (FHIR AuditEvent bundle, CSV), organisation governance (admin tokens) and the chain's verification.
+ * (FHIR AuditEvent bundle, CSV), organisation governance (admin tokens: membership, and the approval of an
+ * organisation's changed TLS certificate) and the chain's verification.
  */
 import { call, download, type List } from './api.js';
 import { barChart, groupedBarChart } from './charts.js';
@@ -25,7 +26,18 @@ interface Organization {
     readonly type: string;
     readonly name: string;
     readonly status: string;
+    /** SHA-256 of a changed TLS certificate awaiting the commission's approval; null (or absent) when none. */
+    readonly pendingTlsCertSha256?: string | null;
 }
+
+/** Governance acts: the button's message and the route's last segment. */
+type GovernanceAction = 'approve' | 'suspend' | 'reinstate' | 'approveCertificate';
+const ACTION_PATHS: Readonly<Record<GovernanceAction, string>> = {
+    approve: 'approve',
+    suspend: 'suspend',
+    reinstate: 'reinstate',
+    approveCertificate: 'approve-certificate',
+};
 
 const DAY_MS = 86_400_000;
 const DASHBOARD_DAYS = 7;
@@ -299,6 +311,13 @@ function explorer(): HTMLElement {
     );
 }
 
+/** A certificate's SHA-256 as its first 16 hex digits, the whole of it in the title. */
+function certFingerprint(sha256: string): HTMLElement {
+    const element = raw(`${sha256.slice(0, 16)}…`, 'code');
+    element.title = sha256;
+    return element;
+}
+
 function governance(isAdmin: boolean): HTMLElement {
     const target = h('div', {});
     const load = (): void => {
@@ -306,29 +325,43 @@ function governance(isAdmin: boolean): HTMLElement {
             const page = await call<List<Organization>>('GET', '/orgs');
             const rows = page.items.map((org) => {
                 const status = h('div', { class: 'status' });
-                const act = (action: 'approve' | 'suspend' | 'reinstate'): HTMLButtonElement => {
+                const act = (action: GovernanceAction): HTMLButtonElement => {
+                    const path = ACTION_PATHS[action];
                     const trigger = button(
                         `governance.${action}`,
                         () => {
                             void runBusy(status, trigger, async () => {
-                                await call('POST', `/orgs/${encodeURIComponent(org.mspId)}/${action}`, { body: {} });
+                                await call('POST', `/orgs/${encodeURIComponent(org.mspId)}/${path}`, { body: {} });
                                 show(status, success('governance.done'));
                                 load();
                             });
                         },
-                        { 'data-testid': `${action}-${org.mspId}`, class: action === 'suspend' ? 'danger' : '' },
+                        { 'data-testid': `${path}-${org.mspId}`, class: action === 'suspend' ? 'danger' : '' },
                     );
                     return trigger;
                 };
                 const actions = { pending: ['approve'], active: ['suspend'], suspended: ['reinstate'] } as const;
                 const allowed = isAdmin && org.status in actions ? actions[org.status as keyof typeof actions] : [];
+                const pendingCert = org.pendingTlsCertSha256 ?? null;
+                const certificate =
+                    pendingCert === null
+                        ? null
+                        : h(
+                              'div',
+                              { class: 'cert-pending', 'data-testid': `cert-pending-${org.mspId}` },
+                              h('span', { class: 'badge emergency' }, tx('governance.certPending')),
+                              ' ',
+                              certFingerprint(pendingCert),
+                              isAdmin ? ' ' : null,
+                              isAdmin ? act('approveCertificate') : null,
+                          );
                 return h(
                     'tr',
                     { 'data-testid': 'org-row' },
                     h('td', {}, raw(org.mspId)),
                     h('td', {}, raw(org.name)),
                     h('td', {}, label('orgType', org.type)),
-                    h('td', {}, label('orgStatus', org.status)),
+                    h('td', {}, label('orgStatus', org.status), certificate),
                     h('td', {}, ...allowed.map(act), status),
                 );
             });

@@ -11,6 +11,7 @@ import { call } from './api.js';
 import type { Directory } from './directory.js';
 import { button, field, h, input, option, raw, setMessage, show, tx } from './dom.js';
 import { errorMessage, runBusy, success } from './feedback.js';
+import { gatewayIdentity } from './gateway.js';
 import { hasMessage } from './i18n.js';
 import { newConsentGrant, type PatientKey } from './patient-key.js';
 import { ConsentPurposes, MSP_ID, OrdinaryCategories, SensitiveCategories, type DirectoryEntry } from './vocabulary.js';
@@ -229,7 +230,8 @@ export function newConsentSection(
                 return;
             }
             void runBusy(status, grant, async () => {
-                await call('POST', '/consents', { body: await newConsentGrant(key, terms), staff: false });
+                const { channel } = await gatewayIdentity();
+                await call('POST', '/consents', { body: await newConsentGrant(key, terms, channel), staff: false });
                 form.reset();
                 show(status, success('consent.granted'));
                 await done();

@@ -101,6 +101,19 @@ export function num(value: number): HTMLSpanElement {
 }
 
 /**
+ * An amount of money in the chosen language's format.
+ * @param value - the amount
+ * @param currency - ISO 4217 code
+ */
+export function money(value: number, currency: string): HTMLSpanElement {
+    const span = document.createElement('span');
+    span.setAttribute('data-money', String(value));
+    span.setAttribute('data-currency', currency);
+    applyLanguage(span);
+    return span;
+}
+
+/**
  * A button showing a message that runs an action when clicked.
  * @param key - its label
  * @param action - what it does

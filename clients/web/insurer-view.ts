@@ -1,24 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The insurer's claims officer: the claims queue, a claim's supporting records verified against the ledger
- * (fetched under PAYMENT, hash checked, the access decision), and the decision with a reason.
+ * The insurer's claims officer: the claims queue, a claim (the billed service and its supporting records)
+ * verified against the ledger (records fetched under PAYMENT, hash checked, the access decision), and the
+ * decision with a reason.
  */
 import { call, type List } from './api.js';
-import { button, field, h, option, raw, setMessage, show, tx, when } from './dom.js';
+import { button, field, h, money, option, raw, setMessage, show, tx, when } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
-import { formatMoney } from './i18n.js';
-
-interface Claim {
-    readonly claimId: string;
-    readonly claimant: string;
-    readonly insurer: string;
-    readonly patientId: string;
-    readonly recordIds: readonly string[];
-    readonly amount: { readonly value: number; readonly currency: string };
-    readonly status: string;
-    readonly submittedAt: string;
-    readonly decisionReason: string | null;
-}
+import type { Claim } from './vocabulary.js';
 
 interface Verification {
     readonly verdict: string;
@@ -30,10 +19,8 @@ interface Verification {
     }[];
 }
 
-function money(amount: Claim['amount']): HTMLElement {
-    const span = h('span', { 'data-money': String(amount.value), 'data-currency': amount.currency });
-    span.textContent = formatMoney(amount.value, amount.currency);
-    return span;
+function amountOf(claim: Claim): HTMLElement {
+    return money(claim.amount.value, claim.amount.currency);
 }
 
 function checksTable(result: Verification): HTMLElement {
@@ -133,8 +120,10 @@ function claimDetail(claim: Claim, target: HTMLElement, reload: () => void): voi
                 h('dd', {}, raw(claim.claimant)),
                 h('dt', {}, tx('insurer.col.patient')),
                 h('dd', {}, raw(claim.patientId, 'code')),
+                h('dt', {}, tx('insurer.col.service')),
+                h('dd', { 'data-testid': 'claim-service' }, raw(claim.serviceId, 'code')),
                 h('dt', {}, tx('insurer.col.amount')),
-                h('dd', {}, money(claim.amount)),
+                h('dd', {}, amountOf(claim)),
                 h('dt', {}, tx('insurer.col.records')),
                 h('dd', {}, ...claim.recordIds.map((id) => h('div', {}, raw(id, 'code')))),
             ),
@@ -178,7 +167,8 @@ export function renderInsurer(root: HTMLElement): void {
                     { 'data-testid': 'claim-row', class: 'clickable' },
                     h('td', {}, when(claim.submittedAt)),
                     h('td', {}, raw(claim.claimant)),
-                    h('td', {}, money(claim.amount)),
+                    h('td', {}, raw(claim.serviceId, 'code')),
+                    h('td', {}, amountOf(claim)),
                     h('td', {}, label('claimStatus', claim.status)),
                     h(
                         'td',
@@ -204,8 +194,8 @@ export function renderInsurer(root: HTMLElement): void {
                               h(
                                   'tr',
                                   {},
-                                  ...(['submitted', 'claimant', 'amount', 'status', 'open'] as const).map((c) =>
-                                      h('th', {}, tx(`insurer.col.${c}`)),
+                                  ...(['submitted', 'claimant', 'service', 'amount', 'status', 'open'] as const).map(
+                                      (c) => h('th', {}, tx(`insurer.col.${c}`)),
                                   ),
                               ),
                           ),

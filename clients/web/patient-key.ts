@@ -4,6 +4,9 @@
  * IndexedDB; the patient id `pt` + base32(SHA-256(SPKI DER)); payloads signed over their RFC 8785 form in
  * IEEE P1363 (what WebCrypto produces), base64url — the same as `clients/shared/patient-keys.ts`.
  *
+ * Every payload names the region's `channel`; a `patient.query` is also bound to one gateway (`audience`, its
+ * MSP id), one view and one use (`nonce`), and is accepted for two minutes: the page signs one per request.
+ *
  * Backup: at creation (the only moment the key is extractable, in memory) the PKCS#8 key is encrypted with
  * AES-256-GCM under a key derived from the patient's passphrase (PBKDF2-SHA-256), into a file the patient
  * saves; restoring decrypts it and imports the key non-extractable again.
@@ -282,21 +285,52 @@ export async function signPayload(
 /**
  * A signed `patient.register` (proof of possession; the chaincode accepts it for a day).
  * @param key - the patient's key
+ * @param channel - the region's channel id
  */
-export function newRegistration(key: PatientKey): Promise<SignedEnvelope> {
+export function newRegistration(key: PatientKey, channel: string): Promise<SignedEnvelope> {
     return signPayload(key, {
         type: 'patient.register',
         publicKey: key.publicKeyPem,
         issuedAt: new Date().toISOString(),
+        channel,
     });
 }
 
+/** The views a patient's signed query may open, one per `POST /patient/{view}` route. */
+export const PatientQueryViews = ['records', 'consents', 'access-log', 'claims'] as const;
+/** One of {@link PatientQueryViews}. */
+export type PatientQueryView = (typeof PatientQueryViews)[number];
+
+/** What a `patient.query` is bound to. */
+export interface PatientQueryScope {
+    /** MSP id of the organisation whose gateway is asked. */
+    readonly audience: string;
+    /** The view asked for. */
+    readonly view: PatientQueryView;
+    /** The region's channel id. */
+    readonly channel: string;
+}
+
+/** A fresh query nonce: 16 random bytes, base64url (22 characters). */
+export function newQueryNonce(): string {
+    return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
 /**
- * A signed `patient.query` (valid for 5 minutes).
+ * A signed `patient.query` for one view at one gateway, accepted once and for two minutes: sign one per request.
  * @param key - the patient's key
+ * @param scope - the gateway's MSP id, the view and the region's channel
  */
-export function newPatientQuery(key: PatientKey): Promise<SignedEnvelope> {
-    return signPayload(key, { type: 'patient.query', patientId: key.patientId, issuedAt: new Date().toISOString() });
+export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): Promise<SignedEnvelope> {
+    return signPayload(key, {
+        type: 'patient.query',
+        patientId: key.patientId,
+        issuedAt: new Date().toISOString(),
+        audience: scope.audience,
+        view: scope.view,
+        nonce: newQueryNonce(),
+        channel: scope.channel,
+    });
 }
 
 /** What a patient grants. */
@@ -313,8 +347,9 @@ export interface ConsentTerms {
  * A signed `consent.grant` with a new random id.
  * @param key - the patient's key
  * @param terms - grantee, purposes, categories, custodians, window
+ * @param channel - the region's channel id
  */
-export function newConsentGrant(key: PatientKey, terms: ConsentTerms): Promise<SignedEnvelope> {
+export function newConsentGrant(key: PatientKey, terms: ConsentTerms, channel: string): Promise<SignedEnvelope> {
     return signPayload(key, {
         type: 'consent.grant',
         consentId: `consent-${crypto.randomUUID()}`,
@@ -326,6 +361,7 @@ export function newConsentGrant(key: PatientKey, terms: ConsentTerms): Promise<S
         notBefore: terms.notBefore,
         notAfter: terms.notAfter,
         issuedAt: new Date().toISOString(),
+        channel,
     });
 }
 
@@ -333,12 +369,14 @@ export function newConsentGrant(key: PatientKey, terms: ConsentTerms): Promise<S
  * A signed `consent.revoke`.
  * @param key - the patient's key
  * @param consentId - the consent
+ * @param channel - the region's channel id
  */
-export function newConsentRevoke(key: PatientKey, consentId: string): Promise<SignedEnvelope> {
+export function newConsentRevoke(key: PatientKey, consentId: string, channel: string): Promise<SignedEnvelope> {
     return signPayload(key, {
         type: 'consent.revoke',
         consentId,
         patientId: key.patientId,
         issuedAt: new Date().toISOString(),
+        channel,
     });
 }

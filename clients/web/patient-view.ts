@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The patient's view (phone-sized first): their key (create with an encrypted backup, restore), their id as
- * text and QR code with the registration proof a hospital pastes, their records across the region, consents
- * (grant, one-click revoke) and the timeline of every access to their data. Organisations are shown by their
- * names from the public directory, read once for the view (MSP ids when it cannot be loaded).
+ * text and QR code with the registration proof a hospital pastes, the records anchored for them across the
+ * region, consents (grant, one-click revoke), the claims filed on them and the timeline of every access to
+ * their data. Organisations are shown by their names from the public directory, read once for the view (MSP
+ * ids when it cannot be loaded). Every list is asked with a query signed for it alone: this gateway, that view,
+ * the region's channel (from `GET /health`), one use.
  */
 import { call, type List } from './api.js';
-import { button, field, h, input, raw, show, tx, when, type Child } from './dom.js';
+import { button, field, h, input, money, raw, show, tx, when, type Child } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import { newConsentSection } from './consent-form.js';
 import { orgName, readDirectory, type Directory } from './directory.js';
+import { gatewayIdentity } from './gateway.js';
 import {
     createKey,
     deleteStoredKey,
@@ -19,20 +22,23 @@ import {
     readStoredKey,
     restoreKey,
     type PatientKey,
+    type PatientQueryView,
 } from './patient-key.js';
 import { toQrSvg } from './qr.js';
-import type { AccessEvent, Consent, RecordEntry } from './vocabulary.js';
+import type { AccessEvent, Claim, Consent, RecordEntry } from './vocabulary.js';
 
 /** Shortest backup passphrase. */
 const MIN_PASSPHRASE = 10;
 
 /**
- * A signed query to one of the patient's own lists.
+ * One of the patient's own lists, asked with a query signed for this gateway, this view and this request only.
  * @param key - the patient's key
- * @param path - `/patient/records`, `/patient/consents` or `/patient/access-log`
+ * @param view - `records`, `consents`, `access-log` or `claims` (the route `POST /patient/{view}`)
  */
-export async function patientList<T>(key: PatientKey, path: string): Promise<readonly T[]> {
-    const list = await call<List<T>>('POST', `${path}?limit=500`, { body: await newPatientQuery(key), staff: false });
+export async function patientList<T>(key: PatientKey, view: PatientQueryView): Promise<readonly T[]> {
+    const { org, channel } = await gatewayIdentity();
+    const body = await newPatientQuery(key, { audience: org, view, channel });
+    const list = await call<List<T>>('POST', `/patient/${view}?limit=500`, { body, staff: false });
     return list.items;
 }
 
@@ -115,11 +121,13 @@ function showPatient(root: HTMLElement, key: PatientKey, backup?: Blob): void {
     const timeline = h('div', { 'data-testid': 'timeline-list' });
     const records = h('div', { 'data-testid': 'records-list' });
     const consents = h('div', { 'data-testid': 'consents-list' });
+    const claims = h('div', { 'data-testid': 'claims-list' });
     const directory = readDirectory();
     const refreshAll = (): Promise<void> =>
         Promise.all([
             loadRecords(key, records, directory),
             loadConsents(key, consents, directory, refreshAll),
+            loadClaims(key, claims, directory),
             loadTimeline(key, timeline, directory),
         ]).then(() => undefined);
     show(
@@ -128,6 +136,7 @@ function showPatient(root: HTMLElement, key: PatientKey, backup?: Blob): void {
         section('patient.recordsTitle', 'records', records),
         newConsentSection(key, refreshAll, directory),
         section('patient.consentsTitle', 'consents', consents),
+        section('patient.claimsTitle', 'patient-claims', claims),
         section('patient.timelineTitle', 'timeline', timeline),
     );
     void refreshAll();
@@ -137,7 +146,8 @@ function identitySection(key: PatientKey, backup?: Blob): HTMLElement {
     const card = h('div', { class: 'registration' });
     const status = h('div', { class: 'status' });
     void runBusy(status, undefined, async () => {
-        const text = JSON.stringify(await newRegistration(key));
+        const { channel } = await gatewayIdentity();
+        const text = JSON.stringify(await newRegistration(key, channel));
         show(
             card,
             toQrSvg(text, key.patientId),
@@ -192,7 +202,7 @@ function backupLink(key: PatientKey, backup: Blob): HTMLElement {
 
 async function loadRecords(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [items, orgs] = await Promise.all([patientList<RecordEntry>(key, '/patient/records'), directory]);
+        const [items, orgs] = await Promise.all([patientList<RecordEntry>(key, 'records'), directory]);
         show(
             target,
             items.length === 0
@@ -242,15 +252,16 @@ async function loadConsents(
     refresh: () => Promise<void>,
 ): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [items, orgs] = await Promise.all([patientList<Consent>(key, '/patient/consents'), directory]);
+        const [items, orgs] = await Promise.all([patientList<Consent>(key, 'consents'), directory]);
         const rows = items.map((consent) => {
             const status = h('div', { class: 'status' });
             const revoke = button(
                 'consent.revoke',
                 () => {
                     void runBusy(status, revoke, async () => {
+                        const { channel } = await gatewayIdentity();
                         await call('POST', `/consents/${encodeURIComponent(consent.consentId)}/revoke`, {
-                            body: await newConsentRevoke(key, consent.consentId),
+                            body: await newConsentRevoke(key, consent.consentId, channel),
                             staff: false,
                         });
                         show(status, success('consent.revoked'));
@@ -275,6 +286,52 @@ async function loadConsents(
                 : h('ul', { class: 'items' }, ...rows),
         );
     });
+}
+
+function claimItem(claim: Claim, orgs: Directory): HTMLElement {
+    return h(
+        'li',
+        { class: `claim ${claim.status}`, 'data-testid': 'claim-item', 'data-status': claim.status },
+        h('strong', {}, label('claimStatus', claim.status)),
+        ' · ',
+        money(claim.amount.value, claim.amount.currency),
+        h(
+            'div',
+            { class: 'terms' },
+            h('div', {}, tx('claim.by'), ' ', orgName(claim.claimant, orgs)),
+            h('div', {}, tx('claim.to'), ' ', orgName(claim.insurer, orgs)),
+            h('div', {}, tx('claim.service'), ' ', raw(claim.serviceId, 'code')),
+            h('div', {}, tx('claim.records', { count: claim.recordIds.length })),
+            h('div', {}, tx('claim.submitted'), ' ', when(claim.submittedAt)),
+            claim.decidedAt === null
+                ? null
+                : h(
+                      'div',
+                      {},
+                      tx('claim.decided'),
+                      ' ',
+                      when(claim.decidedAt),
+                      claim.decisionReason === null || claim.decisionReason === '' ? null : ' · ',
+                      claim.decisionReason === null || claim.decisionReason === '' ? null : raw(claim.decisionReason),
+                  ),
+        ),
+    );
+}
+
+async function loadClaims(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
+    await runBusy(target, undefined, async () => {
+        const [claims, orgs] = await Promise.all([patientList<Claim>(key, 'claims'), directory]);
+        const items = [...claims].sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1));
+        show(
+            target,
+            items.length === 0
+                ? h('p', { class: 'empty' }, tx('patient.noClaims'))
+                : h('ul', { class: 'items' }, ...items.map((claim) => claimItem(claim, orgs))),
+        );
+    });
+    target.append(
+        button('common.refresh', () => void loadClaims(key, target, directory), { 'data-testid': 'claims-refresh' }),
+    );
 }
 
 function timelineItem(event: AccessEvent, orgs: Directory): HTMLElement {
@@ -312,7 +369,7 @@ function timelineItem(event: AccessEvent, orgs: Directory): HTMLElement {
 
 async function loadTimeline(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [events, orgs] = await Promise.all([patientList<AccessEvent>(key, '/patient/access-log'), directory]);
+        const [events, orgs] = await Promise.all([patientList<AccessEvent>(key, 'access-log'), directory]);
         const items = [...events].sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1));
         show(
             target,

@@ -81,3 +81,19 @@ export interface Consent {
     readonly grantedAt: string;
     readonly revokedAt: string | null;
 }
+
+/** A claim: a hospital (claimant) bills an insurer for one service, on supporting records. */
+export interface Claim {
+    readonly claimId: string;
+    readonly claimant: string;
+    readonly insurer: string;
+    readonly patientId: string;
+    /** The claimant's own id of the billed visit or encounter. */
+    readonly serviceId: string;
+    readonly recordIds: readonly string[];
+    readonly amount: { readonly value: number; readonly currency: string };
+    readonly status: string;
+    readonly submittedAt: string;
+    readonly decidedAt: string | null;
+    readonly decisionReason: string | null;
+}

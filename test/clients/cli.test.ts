@@ -55,10 +55,22 @@ describe('healthchain CLI', function () {
         assert.match(printer.text(), /--purpose/);
     });
 
+    it('needs the billed service of a claim, as a ledger id', async () => {
+        const claim = ['claim', 'submit', '--patient', `pt${'a'.repeat(52)}`, '--insurer', 'InsurerMSP'];
+        const rest = ['--records', 'rec-1', '--amount', '10'];
+        const missing = capture();
+        assert.equal(await runCli([...claim, ...rest], missing), 1);
+        assert.match(missing.text(), /--service/);
+        const malformed = capture();
+        assert.equal(await runCli([...claim, '--service', 'visit 12', ...rest], malformed), 1);
+        assert.match(malformed.text(), /--service must be/);
+    });
+
     describe('against a running region', () => {
         let region: TestRegion;
         let keyFile: string;
         let patientId: string;
+        let labRecordId: string;
 
         before(async () => {
             region = await startTestRegion();
@@ -105,6 +117,7 @@ describe('healthchain CLI', function () {
                 return (JSON.parse(result.stdout) as { recordId: string }).recordId;
             };
             const lab = await publish('lab', 'lab-glucose.json');
+            labRecordId = lab;
             const condition = await publish('condition', 'condition-diabetes.json');
             const fetched = await cli(
                 '--org',
@@ -124,6 +137,48 @@ describe('healthchain CLI', function () {
             assert.match(denied.stderr, /^ACCESS_DENIED: .*\(reason NO_CONSENT, accessId [0-9a-f]{64}\)/);
         });
 
+        it("files a claim for a service only under the patient's PAYMENT consent naming the hospital", async () => {
+            const submit = (): Promise<Run> =>
+                cli(
+                    ...['--org', 'HospitalAMSP', 'claim', 'submit', '--patient', patientId, '--insurer', 'InsurerMSP'],
+                    ...['--service', 'visit-2025-0001', '--records', labRecordId, '--amount', '320.50', '--json'],
+                );
+            const refused = await submit();
+            assert.equal(refused.code, 2);
+            assert.match(refused.stderr, /^CONSENT_REQUIRED: /);
+            const granted = await cli(
+                ...['consent', 'grant', '--key', keyFile, '--grantee', 'InsurerMSP', '--purposes', 'PAYMENT'],
+                ...['--categories', 'lab', '--custodians', 'HospitalAMSP', '--json'],
+            );
+            assert.equal(granted.code, 0, granted.stderr);
+            const filed = await submit();
+            assert.equal(filed.code, 0, filed.stderr);
+            const { claimId } = JSON.parse(filed.stdout) as { claimId: string };
+            const again = await submit();
+            assert.equal(again.code, 2);
+            assert.match(again.stderr, /^DUPLICATE_CLAIM: /);
+            const listed = await cli('--org', 'InsurerMSP', 'claim', 'list');
+            assert.equal(listed.code, 0, listed.stderr);
+            assert.match(listed.stdout, /^claimId\s+claimant\s+insurer\s+patientId\s+serviceId\s+recordIds\s+amount/);
+            assert.ok(listed.stdout.includes('visit-2025-0001'));
+
+            const mine = await cli('patient', 'claims', '--key', keyFile, '--json');
+            assert.equal(mine.code, 0, mine.stderr);
+            const items = (JSON.parse(mine.stdout) as { items: Record<string, unknown>[] }).items;
+            assert.deepEqual(
+                items.map((c) => [c.claimId, c.claimant, c.insurer, c.serviceId, c.recordIds, c.status]),
+                [[claimId, 'HospitalAMSP', 'InsurerMSP', 'visit-2025-0001', [labRecordId], 'submitted']],
+            );
+            const table = await cli('patient', 'claims', '--key', keyFile);
+            assert.equal(table.code, 0, table.stderr);
+            assert.match(table.stdout, /^submitted\s+claimId\s+claimant\s+insurer\s+serviceId\s+amount\s+status/);
+            assert.match(table.stdout, /HospitalAMSP\s+InsurerMSP\s+visit-2025-0001\s+320\.50 CNY\s+submitted/);
+            // Each query is signed for one gateway: Hospital B's gateway answers a query signed for it.
+            const atB = await cli('--org', 'HospitalBMSP', 'patient', 'claims', '--key', keyFile, '--json');
+            assert.equal(atB.code, 0, atB.stderr);
+            assert.equal((JSON.parse(atB.stdout) as { items: unknown[] }).items.length, 1);
+        });
+
         it('verifies the chain as the commission auditor, as a table and as JSON', async () => {
             const human = await cli('audit', 'verify');
             assert.equal(human.code, 0, human.stderr);
@@ -139,6 +194,16 @@ describe('healthchain CLI', function () {
             assert.equal(result.code, 0, result.stderr);
             assert.match(result.stdout, /^mspId\s+type\s+name\s+status/);
             assert.match(result.stdout, /HospitalAMSP\s+hospital\s+Hospital A\s+active/);
+            assert.doesNotMatch(result.stdout, /pendingTlsCert/, 'no certificate change is pending');
+            const json = await cli('org', 'list', '--json');
+            const items = (JSON.parse(json.stdout) as { items: { pendingTlsCertSha256: unknown }[] }).items;
+            assert.ok(items.every((org) => org.pendingTlsCertSha256 === null));
+        });
+
+        it("approves an organisation's certificate only when one is pending (commission admin)", async () => {
+            const result = await cli('org', 'approve-cert', 'HospitalBMSP');
+            assert.equal(result.code, 2);
+            assert.match(result.stderr, /^CONFLICT: /);
         });
 
         it('creates a token that the gateway accepts at once', async () => {

@@ -11,12 +11,20 @@ import {
     newPatientKey,
     newPatientQuery,
     newRegistration,
+    PatientQueryViews,
     readPatientKey,
     writePatientKey,
 } from '../../clients/shared/patient-keys';
 import { toPatientId, toSpkiDer } from '../../chaincode/src/crypto/patient-key';
 import { assertPatientSignature } from '../../chaincode/src/crypto/signature';
-import { readGrantPayload, readRegisterPayload, readRevokePayload } from '../../chaincode/src/crypto/signed-payloads';
+import {
+    readGrantPayload,
+    readQueryPayload,
+    readRegisterPayload,
+    readRevokePayload,
+} from '../../chaincode/src/crypto/signed-payloads';
+
+const CHANNEL = 'healthchain';
 
 describe('clients/shared/patient-keys', () => {
     const key = newPatientKey();
@@ -27,30 +35,70 @@ describe('clients/shared/patient-keys', () => {
         assert.match(key.patientId, /^pt[a-z2-7]{52}$/);
     });
 
-    it('signs registrations, grants, revocations and queries that the chaincode verifies', () => {
-        const registration = newRegistration(key);
-        readRegisterPayload(registration.payload);
-        const grant = newConsentGrant(key, {
-            grantee: 'HospitalBMSP',
-            purposes: ['TREATMENT'],
-            categories: ['lab'],
-            custodians: ['*'],
-            notBefore: '2025-01-01T00:00:00.000Z',
-            notAfter: '2026-01-01T00:00:00.000Z',
-        });
-        readGrantPayload(grant.payload);
-        const revoke = newConsentRevoke(key, String(grant.payload.consentId));
-        readRevokePayload(revoke.payload);
-        for (const envelope of [registration, grant, revoke, newPatientQuery(key)]) {
+    it('signs registrations, grants, revocations and queries, each naming the channel, that the chaincode verifies', () => {
+        const registration = newRegistration(key, CHANNEL);
+        assert.equal(readRegisterPayload(registration.payload).channel, CHANNEL);
+        const grant = newConsentGrant(
+            key,
+            {
+                grantee: 'HospitalBMSP',
+                purposes: ['TREATMENT'],
+                categories: ['lab'],
+                custodians: ['*'],
+                notBefore: '2025-01-01T00:00:00.000Z',
+                notAfter: '2026-01-01T00:00:00.000Z',
+            },
+            { channel: CHANNEL },
+        );
+        assert.equal(readGrantPayload(grant.payload).channel, CHANNEL);
+        assert.match(String(grant.payload.consentId), /^consent-[0-9a-f-]{36}$/);
+        const revoke = newConsentRevoke(key, String(grant.payload.consentId), CHANNEL);
+        assert.equal(readRevokePayload(revoke.payload).channel, CHANNEL);
+        const query = newPatientQuery(key, { audience: 'HospitalAMSP', view: 'records', channel: CHANNEL });
+        assert.deepEqual(
+            { ...readQueryPayload(query.payload), issuedAt: '', nonce: '' },
+            {
+                patientId: key.patientId,
+                issuedAt: '',
+                audience: 'HospitalAMSP',
+                view: 'records',
+                nonce: '',
+                channel: CHANNEL,
+            },
+        );
+        for (const envelope of [registration, grant, revoke, query]) {
             assert.equal(assertPatientSignature(envelope.payload, envelope.signature, publicKey), envelope.signature);
         }
+    });
+
+    it('signs a fresh query per request: one view, one gateway, a new 16-byte nonce each time', () => {
+        const nonces = new Set<string>();
+        for (const view of PatientQueryViews) {
+            for (const audience of ['HospitalAMSP', 'InsurerMSP']) {
+                const { payload } = newPatientQuery(key, { audience, view, channel: CHANNEL });
+                const read = readQueryPayload(payload);
+                assert.equal(read.view, view);
+                assert.equal(read.audience, audience);
+                assert.match(read.nonce, /^[A-Za-z0-9_-]{22}$/);
+                assert.ok(Math.abs(Date.parse(read.issuedAt) - Date.now()) < 5_000);
+                nonces.add(read.nonce);
+            }
+        }
+        assert.equal(nonces.size, PatientQueryViews.length * 2);
+    });
+
+    it('uses the consent id it is given', () => {
+        const terms = { grantee: 'InsurerMSP', purposes: ['PAYMENT'], categories: ['*'], custodians: ['HospitalAMSP'] };
+        const window = { notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-01-01T00:00:00.000Z' };
+        const grant = newConsentGrant(key, { ...terms, ...window }, { channel: CHANNEL, consentId: 'consent-1' });
+        assert.equal(readGrantPayload(grant.payload).consentId, 'consent-1');
     });
 
     it('includes recordIds only when some are named', () => {
         const terms = { grantee: 'InsurerMSP', purposes: ['PAYMENT'], categories: ['*'], custodians: ['*'] };
         const window = { notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-01-01T00:00:00.000Z' };
-        assert.ok(!('recordIds' in newConsentGrant(key, { ...terms, ...window }).payload));
-        const named = newConsentGrant(key, { ...terms, ...window, recordIds: ['rec-1'] });
+        assert.ok(!('recordIds' in newConsentGrant(key, { ...terms, ...window }, { channel: CHANNEL }).payload));
+        const named = newConsentGrant(key, { ...terms, ...window, recordIds: ['rec-1'] }, { channel: CHANNEL });
         assert.deepEqual(readGrantPayload(named.payload).recordIds, ['rec-1']);
     });
 

@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The portal's other flows of issue 6 against a real region: the patient's encrypted key backup and its
- * restore (a wrong passphrase restores nothing); break-the-glass by Hospital B behind a confirmation and a
- * justification, reviewed by the commission and flagged in the patient's timeline; the formatted FHIR views
- * (and pretty JSON for any other type); the auditor's FHIR AuditEvent export.
+ * The portal's other flows of issue 6 against a real region: the browser's signatures as the chaincode reads
+ * and verifies them; the patient's encrypted key backup and its restore (a wrong passphrase restores nothing);
+ * break-the-glass by Hospital B behind a confirmation and a justification, reviewed by the commission and
+ * flagged in the patient's timeline; the formatted FHIR views (and pretty JSON for any other type); the
+ * auditor's FHIR AuditEvent export; a member's pending TLS certificate approved by the commission's admin.
  */
 import { strict as assert } from 'node:assert';
+import { createPublicKey } from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
+import { toPatientId, toSpkiDer } from '../../chaincode/src/crypto/patient-key';
+import { assertPatientSignature } from '../../chaincode/src/crypto/signature';
+import {
+    readGrantPayload,
+    readQueryPayload,
+    readRegisterPayload,
+    readRevokePayload,
+} from '../../chaincode/src/crypto/signed-payloads';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import allergyPenicillin from '../../network/src/region/demo/allergy-penicillin.json';
 import conditionDiabetes from '../../network/src/region/demo/condition-diabetes.json';
@@ -120,6 +130,52 @@ const VIEW_CASES: readonly ViewCase[] = [
     },
 ];
 
+/** A signed envelope as the page returns it. */
+interface Envelope {
+    readonly payload: Record<string, unknown>;
+    readonly signature: string;
+}
+
+/** What {@link browserSignatures} signs in the page. */
+interface BrowserSignatures {
+    readonly patientId: string;
+    readonly publicKeyPem: string;
+    readonly registration: Envelope;
+    readonly grant: Envelope;
+    readonly revoke: Envelope;
+    readonly queries: readonly Envelope[];
+}
+
+/**
+ * In the page: the portal's own module (`/portal/patient-key.js`) signs each payload with a WebCrypto key.
+ * @param channel - the region's channel
+ * @param audience - the gateway the queries are for
+ */
+function browserSignatures(channel: string, audience: string): string {
+    const args = JSON.stringify({ channel, audience });
+    return `(async () => {
+        const { channel, audience } = ${args};
+        const m = await import('/portal/patient-key.js');
+        const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+        const spki = await crypto.subtle.exportKey('spki', pair.publicKey);
+        const base64 = btoa(String.fromCharCode(...new Uint8Array(spki)));
+        const publicKeyPem = '-----BEGIN PUBLIC KEY-----\\n' + base64.match(/.{1,64}/g).join('\\n') + '\\n-----END PUBLIC KEY-----\\n';
+        const key = { patientId: await m.toPatientId(spki), privateKey: pair.privateKey, publicKeyPem };
+        const terms = {
+            grantee: 'InsurerMSP', purposes: ['PAYMENT'], categories: ['*'], custodians: ['HospitalAMSP'],
+            notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-01-01T00:00:00.000Z',
+        };
+        return {
+            patientId: key.patientId,
+            publicKeyPem,
+            registration: await m.newRegistration(key, channel),
+            grant: await m.newConsentGrant(key, terms, channel),
+            revoke: await m.newConsentRevoke(key, 'consent-1', channel),
+            queries: await Promise.all(m.PatientQueryViews.map((view) => m.newPatientQuery(key, { audience, view, channel }))),
+        };
+    })()`;
+}
+
 /** An AuditEvent as far as the test reads it. */
 interface AuditEntry {
     readonly resource: { readonly resourceType: string; readonly id: string; readonly subtype: { code: string }[] };
@@ -144,8 +200,9 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
     let patientId: string;
     let emergencyAccessId: string;
 
-    async function publishAtA(category: string, fixture: unknown): Promise<string> {
-        const resource = fillFixture(fixture, { patientId, name: 'Test Patient', custodianName: 'Hospital A' });
+    /** Publishes a fixture at Hospital A; the ledger anchors one content once, so `name` tells copies apart. */
+    async function publishAtA(category: string, fixture: unknown, name = 'Test Patient'): Promise<string> {
+        const resource = fillFixture(fixture, { patientId, name, custodianName: 'Hospital A' });
         const published = await portal.region
             .client(A, 'clinician')
             .post<{ recordId: string }>('/records', { patientId, category, resource });
@@ -159,6 +216,27 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         await row.waitFor();
         return row;
     }
+
+    it("signs in the browser what the chaincode reads and verifies, each payload naming the region's channel", async () => {
+        const page = await openPage(A);
+        const { channel } = portal.region.region;
+        const signed = await page.evaluate<BrowserSignatures>(browserSignatures(channel, A));
+        const publicKey = createPublicKey(signed.publicKeyPem);
+        assert.equal(signed.patientId, toPatientId(toSpkiDer(signed.publicKeyPem, 'publicKey')));
+        assert.equal(readRegisterPayload(signed.registration.payload).channel, channel);
+        assert.equal(readGrantPayload(signed.grant.payload).channel, channel);
+        assert.equal(readRevokePayload(signed.revoke.payload).channel, channel);
+        const queries = signed.queries.map((query) => readQueryPayload(query.payload));
+        assert.deepEqual(
+            queries.map((q) => [q.patientId, q.audience, q.view, q.channel]),
+            ['records', 'consents', 'access-log', 'claims'].map((view) => [signed.patientId, A, view, channel]),
+        );
+        assert.ok(queries.every((q) => /^[A-Za-z0-9_-]{22}$/.test(q.nonce)));
+        assert.equal(new Set(queries.map((q) => q.nonce)).size, queries.length, 'a new nonce per query');
+        for (const envelope of [signed.registration, signed.grant, signed.revoke, ...signed.queries]) {
+            assert.equal(assertPatientSignature(envelope.payload, envelope.signature, publicKey), envelope.signature);
+        }
+    });
 
     it('restores the same patient id from the encrypted backup; a wrong passphrase restores nothing', async () => {
         patient = await openPage(A, { phone: true });
@@ -211,7 +289,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
     });
 
     it('lets Hospital B break the glass only when confirmed and justified; it is reviewed and flagged', async () => {
-        const recordId = await publishAtA('encounter', encounterOutpatient);
+        const recordId = await publishAtA('encounter', encounterOutpatient, 'Test Patient (emergency)');
         clinicianB = await signIn(B, 'clinician', { timezoneId: 'Asia/Shanghai' });
         const fetches: string[] = [];
         clinicianB.on('request', (request) => {
@@ -389,5 +467,43 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
             [B, A],
         );
         await screenshot(offline, 'flows-directory-unavailable');
+    });
+
+    it("shows the commission's admin a member's pending TLS certificate, and approves it", async () => {
+        const pending = 'ab'.repeat(32);
+        let approved = false;
+        const posted: string[] = [];
+        const admin = await openPage(COMMISSION);
+        // No member rotates its certificate here: the list answers one pending change until it is approved.
+        await admin.route('**/orgs', async (route) => {
+            const response = await route.fetch();
+            const body = (await response.json()) as { items: { mspId: string; pendingTlsCertSha256: unknown }[] };
+            const items = body.items.map((org) =>
+                org.mspId === B && !approved ? { ...org, pendingTlsCertSha256: pending } : org,
+            );
+            await route.fulfill({ response, json: { ...body, items } });
+        });
+        await admin.route(`**/orgs/${B}/approve-certificate`, async (route) => {
+            posted.push(route.request().method());
+            approved = true;
+            await route.fulfill({ json: { mspId: B, tlsCertSha256: pending, txId: '0'.repeat(64), blockNumber: 1 } });
+        });
+        await admin.getByTestId('token').fill(portal.tokenOf(COMMISSION, 'admin'));
+        await admin.getByTestId('sign-in').click();
+        const marker = admin.getByTestId(`cert-pending-${B}`);
+        await marker.waitFor();
+        assert.match(folded(await marker.textContent()), /^Certificate change pending abababababababab…/);
+        assert.equal(await marker.locator('code').getAttribute('title'), pending);
+        assert.equal(await admin.locator('[data-testid^=cert-pending-]').count(), 1);
+        await admin.getByTestId('language').selectOption('zh-CN');
+        assert.match((await marker.textContent()) ?? '', CJK);
+        await admin.getByTestId('language').selectOption('en');
+        await screenshot(admin, 'flows-certificate-pending');
+        await admin.getByTestId(`approve-certificate-${B}`).click();
+        // Approved, the list is read again and shows no pending change.
+        await admin.waitForFunction(`document.querySelectorAll('[data-testid^=cert-pending-]').length === 0`);
+        await admin.getByTestId('org-row').first().waitFor();
+        assert.equal(await admin.locator('[data-testid^=cert-pending-]').count(), 0);
+        assert.deepEqual(posted, ['POST']);
     });
 });

@@ -4,7 +4,8 @@
  * registered by Hospital A's clinician; Hospital A publishes a lab result; Hospital B's clinician is denied;
  * the patient grants consent in the page; Hospital B reads the formatted result; the patient revokes and sees
  * the accesses and denials in the timeline; the commission's dashboard and explorer show them; the insurer
- * verifies and approves a claim; the language switch changes every visible string.
+ * verifies and approves a claim for a service, which the patient sees among the claims filed on them; the
+ * language switch changes every visible string.
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
@@ -13,11 +14,14 @@ import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
 import { auditText, KEY_EXTRACTABLE_SCRIPT, screenshot, type TextAudit } from './browser';
 import { folded, usePortalRegion } from './portal-harness';
+import { apiErrorOf } from '../helpers/region';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
 const INSURER = 'InsurerMSP';
 const COMMISSION = 'CommissionMSP';
+/** Hospital A's id of the visit it bills. */
+const SERVICE = 'visit-2025-0042';
 const CJK = /[\u4e00-\u9fff]/;
 /** Messages that read the same in both languages (codes and examples). */
 const SAME_IN_BOTH = new Set(['clinician.fhirJson', 'clinician.patientIdHint']);
@@ -50,6 +54,11 @@ describe('the web portal (chromium, real region)', function () {
         assert.equal(await patient.getByTestId('backup-download').count(), 1);
         const extractable = await patient.evaluate<boolean>(KEY_EXTRACTABLE_SCRIPT);
         assert.equal(extractable, false);
+        // The sections of the patient's own view, each listed with a query signed for this gateway and view.
+        const title = async (section: string): Promise<string> =>
+            folded(await patient.getByTestId(section).locator('h2').textContent());
+        assert.equal(await title('records'), 'Records anchored for me');
+        assert.equal(await title('patient-claims'), 'Claims filed on me');
         await screenshot(patient, 'patient-key');
     });
 
@@ -97,6 +106,7 @@ describe('the web portal (chromium, real region)', function () {
         await patient.getByTestId('grant').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
         await patient.getByTestId('revoke').waitFor();
+        await patient.getByTestId('claims-list').locator('[data-i18n="patient.noClaims"]').waitFor();
         // Organisations by name from the directory, each with its MSP id as the title.
         const consent = patient.getByTestId('consent-item');
         assert.match(folded(await consent.locator('.terms').innerText()), /To: Hospital B .*Held by: Hospital A /);
@@ -158,25 +168,32 @@ describe('the web portal (chromium, real region)', function () {
     });
 
     it('lets the insurer verify the supporting record against the ledger and approve the claim', async () => {
-        await patient.getByTestId('grantee').selectOption(INSURER);
-        await patient.locator('input[name=purpose][value=PAYMENT]').check();
-        await patient.getByTestId('all-ordinary').check();
-        await patient.getByTestId('any-custodian').check();
-        await patient.getByTestId('grant').click();
-        await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
         const records = await portal.region
             .client(A, 'clinician')
             .get<{ items: { recordId: string }[] }>(`/records?patientId=${patientId}`);
         const recordIds = records.items.map((r) => r.recordId);
-        await portal.region.client(A, 'claims').post('/claims', {
+        const claim = {
             patientId,
             insurer: INSURER,
+            serviceId: SERVICE,
             recordIds,
             amount: { value: 320.5, currency: 'CNY' },
-        });
+        };
+        // A claim needs the patient's PAYMENT consent for the insurer naming the hospital itself as holder.
+        const refused = await apiErrorOf(portal.region.client(A, 'claims').post('/claims', claim));
+        assert.equal(refused.code, 'CONSENT_REQUIRED');
+        await patient.getByTestId('grantee').selectOption(INSURER);
+        await patient.locator('input[name=purpose][value=PAYMENT]').check();
+        await patient.getByTestId('all-ordinary').check();
+        await patient.locator(`input[name=custodian][value=${A}]`).check();
+        await patient.getByTestId('grant').click();
+        await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
+        await portal.region.client(A, 'claims').post('/claims', claim);
         const insurer = await signIn(INSURER, 'claims');
         await insurer.getByTestId('claim-row').first().waitFor();
+        assert.ok(((await insurer.getByTestId('claim-row').first().textContent()) ?? '').includes(SERVICE));
         await insurer.getByTestId('open-claim').first().click();
+        assert.equal(folded(await insurer.getByTestId('claim-service').textContent()), SERVICE);
         await insurer.getByTestId('verify').click();
         await insurer.getByTestId('verification').waitFor();
         assert.match((await insurer.getByTestId('verification').textContent()) ?? '', /Verified.*Granted.*matches/s);
@@ -184,6 +201,24 @@ describe('the web portal (chromium, real region)', function () {
         await insurer.getByTestId('approve').click();
         await insurer.getByTestId('claim-detail').getByTestId('success').waitFor();
         await screenshot(insurer, 'insurer', true);
+    });
+
+    it('shows the patient the claims filed on them, with the service, the organisations by name and the decision', async () => {
+        await patient.getByTestId('claims-refresh').click();
+        const item = patient.getByTestId('claim-item');
+        await item.waitFor();
+        assert.equal(await item.count(), 1);
+        assert.equal(await item.getAttribute('data-status'), 'approved');
+        const text = folded(await item.innerText());
+        assert.match(text, /^Approved · CN¥320\.50 /);
+        assert.ok(text.includes('Filed by: Hospital A'), text);
+        assert.ok(text.includes('Insurer: Regional Insurer'), text);
+        assert.ok(text.includes(`Service: ${SERVICE}`), text);
+        assert.ok(text.includes('Supporting records: 1'), text);
+        assert.ok(text.includes('supported by the lab result'), text);
+        assert.deepEqual(await titlesIn(item), [A, INSURER]);
+        await patient.getByTestId('patient-claims').scrollIntoViewIfNeeded();
+        await screenshot(patient, 'patient-claims');
     });
 
     it('switches every visible string to Chinese and back, with no untranslated text', async () => {

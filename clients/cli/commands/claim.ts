@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** `healthchain claim …`: a hospital files claims; an insurer verifies them against the ledger and decides. */
+/**
+ * `healthchain claim …`: a hospital files claims, each naming the billed service (visit or encounter) and its
+ * supporting records; an insurer verifies them against the ledger and decides.
+ */
 import { withQuery } from '../../shared/api-client';
 import {
     argument,
@@ -12,24 +15,24 @@ import {
 } from '../command-table';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
-import { field, itemsOf, toKeyValues, toTable } from '../output';
+import { field, itemsOf, toAmountText, toKeyValues, toTable } from '../output';
 
-function toAmountText(amount: unknown): string {
-    const { value, currency } = (typeof amount === 'object' && amount !== null ? amount : {}) as Record<
-        string,
-        unknown
-    >;
-    return typeof value === 'number' && typeof currency === 'string' ? `${value.toFixed(2)} ${currency}` : '';
-}
+/** A claimant's own id of the billed visit or encounter (the ledger's id rule). */
+const SERVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 async function submit(context: CliContext, input: CommandInput): Promise<void> {
     const value = Number(requireOption(input, 'amount'));
     if (!Number.isFinite(value) || value <= 0) {
         throw new UsageError('--amount must be a positive number');
     }
+    const serviceId = requireOption(input, 'service');
+    if (!SERVICE_ID.test(serviceId)) {
+        throw new UsageError('--service must be 1–128 letters, digits and . _ : - (starting with a letter or digit)');
+    }
     const body = {
         patientId: requireOption(input, 'patient'),
         insurer: requireOption(input, 'insurer'),
+        serviceId,
         recordIds: listOption(input, 'records') ?? [],
         amount: { value, currency: optionalOption(input, 'currency') ?? 'CNY' },
     };
@@ -50,6 +53,7 @@ async function list(context: CliContext, input: CommandInput): Promise<void> {
             field('claimant'),
             field('insurer'),
             field('patientId'),
+            field('serviceId'),
             field('recordIds'),
             { header: 'amount', cell: (row) => toAmountText(row.amount) },
             field('status'),
@@ -82,16 +86,22 @@ export const claimCommands: CommandGroup = {
     description: 'insurance claims',
     commands: {
         submit: {
-            description: 'file a claim with an insurer on supporting records (hospital claims staff)',
+            description:
+                "file a claim with an insurer for a service, on supporting records (hospital claims staff; needs the patient's PAYMENT consent for the insurer naming this hospital as custodian)",
             options: [
                 { flags: '--patient <patientId>', description: 'the patient', required: true },
                 { flags: '--insurer <msp>', description: 'the insurer', required: true },
+                {
+                    flags: '--service <id>',
+                    description: "this hospital's id of the billed visit or encounter (one claim per service)",
+                    required: true,
+                },
                 { flags: '--records <list>', description: 'supporting record ids, comma-separated', required: true },
                 { flags: '--amount <value>', description: 'amount', required: true },
                 { flags: '--currency <code>', description: 'ISO 4217 currency (default CNY)' },
             ],
             examples: [
-                'healthchain claim submit --org HospitalAMSP --patient pt… --insurer InsurerMSP --records rec-1 --amount 1280.50',
+                'healthchain claim submit --org HospitalAMSP --patient pt… --insurer InsurerMSP --service visit-2025-0412 --records rec-1 --amount 1280.50',
             ],
             run: submit,
         },

@@ -51,7 +51,7 @@ async function grant(context: CliContext, input: CommandInput): Promise<void> {
         notAfter: readTime(input, 'notAfter', new Date(now + 365 * DAY_MS)),
     };
     const consentId = optionalOption(input, 'id');
-    const envelope = consentId ? newConsentGrant(key, terms, consentId) : newConsentGrant(key, terms);
+    const envelope = newConsentGrant(key, terms, { channel: context.channel(), consentId });
     const body = await context.anonymous('hospital').post('/consents', envelope);
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
 }
@@ -61,7 +61,7 @@ async function revoke(context: CliContext, input: CommandInput): Promise<void> {
     const consentId = requireOption(input, 'consent');
     const body = await context
         .anonymous('hospital')
-        .post(`/consents/${encodeURIComponent(consentId)}/revoke`, newConsentRevoke(key, consentId));
+        .post(`/consents/${encodeURIComponent(consentId)}/revoke`, newConsentRevoke(key, consentId, context.channel()));
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `healthchain patient …`: a patient's own acts, signed locally with the patient's key file — key generation,
- * registration (through a hospital), and the patient's view of their records, consents and access log.
+ * registration (through a hospital), and the patient's view of their records, consents, access log and the
+ * claims filed on them. Each view is asked with a fresh `patient.query` bound to the gateway asked (its MSP id),
+ * that view, the region's channel and one use.
  */
 import { resolve } from 'node:path';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
-import { field, itemsOf, toKeyValues, toTable, type Column } from '../output';
+import { field, itemsOf, toAmountText, toKeyValues, toTable, type Column } from '../output';
 import {
     newPatientKey,
     newPatientQuery,
@@ -14,7 +16,7 @@ import {
     readPatientKey,
     writePatientKey,
 } from '../../shared/patient-keys';
-import type { PatientKey } from '../../shared/patient-keys';
+import type { PatientKey, PatientQueryView } from '../../shared/patient-keys';
 import { requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
 
 const keyOption = { flags: '--key <file>', description: "the patient's key file (PKCS#8 PEM)", required: true };
@@ -48,19 +50,22 @@ async function keygen(context: CliContext, input: CommandInput): Promise<void> {
 
 async function register(context: CliContext, input: CommandInput): Promise<void> {
     const key = readKeyOption(input);
-    const body = await context.staff('hospital', 'clinician').post('/patients', newRegistration(key));
+    const body = await context
+        .staff('hospital', 'clinician')
+        .post('/patients', newRegistration(key, context.channel()));
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
 }
 
-function query(path: string, description: string, columns: readonly Column[]): CommandSpec {
+function query(view: PatientQueryView, description: string, columns: readonly Column[]): CommandSpec {
     return {
         description,
         options: [keyOption],
-        examples: [`healthchain patient ${path.split('/').pop() ?? ''} --key alice.pem`],
+        examples: [`healthchain patient ${view} --key alice.pem`],
         run: async (context, input) => {
-            const body = await context
-                .anonymous('hospital')
-                .post(`/patient/${path}`, newPatientQuery(readKeyOption(input)));
+            const key = readKeyOption(input);
+            const audience = context.org('hospital').mspId;
+            const signed = newPatientQuery(key, { audience, view, channel: context.channel() });
+            const body = await context.anonymous('hospital').post(`/patient/${view}`, signed);
             context.print(body, () => toTable(itemsOf(body), columns));
         },
     };
@@ -105,6 +110,16 @@ export const patientCommands: CommandGroup = {
             field('purpose'),
             field('decision'),
             field('reason'),
+        ]),
+        claims: query('claims', 'the claims organisations filed on the patient, and their decisions', [
+            field('submittedAt', 'submitted'),
+            field('claimId'),
+            field('claimant'),
+            field('insurer'),
+            field('serviceId'),
+            { header: 'amount', cell: (row) => toAmountText(row.amount) },
+            field('status'),
+            field('decisionReason', 'reason'),
         ]),
     },
 };
