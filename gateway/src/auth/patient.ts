@@ -43,29 +43,48 @@ export function readEnvelope(body: unknown, type: PatientPayloadType): SignedEnv
 /**
  * The nonces of patient queries seen while they could still be valid: each is accepted once. Entries expire
  * when their query does; the registry holds at most `capacity` live entries and refuses more (429) rather
- * than forget one early.
+ * than forget one early. Nothing is written to disk: instead, a query signed before this registry existed
+ * (before the gateway started) is refused, since an earlier run may have answered it.
  */
 export class NonceRegistry {
     readonly #capacity: number;
+    readonly #since: number;
     /** `patientId nonce` → when the query stops being valid (ms); in insertion order. */
     readonly #seen = new Map<string, number>();
 
     /**
+     * @param since - when the gateway started (ms): queries issued earlier are refused
      * @param capacity - most live nonces kept (default 100,000: far above any gateway's query rate × 2 min)
      */
-    constructor(capacity = 100_000) {
+    constructor(since: number, capacity = 100_000) {
+        this.#since = since;
         this.#capacity = capacity;
+    }
+
+    /**
+     * Gives a nonce back when the ledger refused its query (a forged signature, an unknown patient), so that
+     * forged queries cannot fill the registry.
+     * @param patientId - whose query
+     * @param nonce - its nonce
+     */
+    release(patientId: string, nonce: string): void {
+        this.#seen.delete(`${patientId} ${nonce}`);
     }
 
     /**
      * Accepts a nonce once.
      * @param patientId - whose query
      * @param nonce - its nonce
+     * @param issuedAt - when the query was signed, ms
      * @param validUntil - when the query expires, ms
      * @param now - the gateway's clock, ms
-     * @throws ApiError UNAUTHENTICATED when already used, TOO_MANY_REQUESTS when full
+     * @throws ApiError UNAUTHENTICATED when already used or signed before the gateway started,
+     *   TOO_MANY_REQUESTS when full
      */
-    claim(patientId: string, nonce: string, validUntil: number, now: number): void {
+    claim(patientId: string, nonce: string, issuedAt: number, validUntil: number, now: number): void {
+        if (issuedAt < this.#since) {
+            throw new ApiError('UNAUTHENTICATED', 'The query was signed before this gateway started: sign a new one');
+        }
         this.#prune(now);
         const key = `${patientId} ${nonce}`;
         if (this.#seen.has(key)) {
@@ -104,7 +123,7 @@ export interface QueryBinding {
  * @param binding - audience, channel and view it must name
  * @param now - the gateway's clock
  * @param nonces - the registry of used nonces
- * @returns the envelope to pass to the chaincode
+ * @returns the envelope to pass to the chaincode, and the patient and nonce it claimed
  * @throws ApiError INVALID_INPUT (shape), UNAUTHENTICATED (audience, view, channel, time, reused nonce),
  *   TOO_MANY_REQUESTS
  */
@@ -113,7 +132,7 @@ export function checkPatientQuery(
     binding: QueryBinding,
     now: Date,
     nonces: NonceRegistry,
-): SignedEnvelope {
+): { envelope: SignedEnvelope; patientId: string; nonce: string } {
     const envelope = readEnvelope(body, 'patient.query');
     const query = readQuery(envelope.payload);
     if (query.audience !== binding.audience) {
@@ -131,8 +150,9 @@ export function checkPatientQuery(
             'The signed query has expired (or is dated in the future): sign a new one',
         );
     }
-    nonces.claim(query.patientId, query.nonce, Date.parse(query.issuedAt) + QUERY_MAX_AGE_MS, now.getTime());
-    return envelope;
+    const issuedAt = Date.parse(query.issuedAt);
+    nonces.claim(query.patientId, query.nonce, issuedAt, issuedAt + QUERY_MAX_AGE_MS, now.getTime());
+    return { envelope, patientId: query.patientId, nonce: query.nonce };
 }
 
 /**
@@ -141,9 +161,14 @@ export function checkPatientQuery(
  * @param error - what the ledger call threw
  */
 export function toQueryError(error: unknown): unknown {
+    return isQueryRefusal(error) ? new ApiError('UNAUTHENTICATED', error.message, { cause: error }) : error;
+}
+
+/**
+ * Did the ledger refuse a patient's query itself (bad signature, unknown patient, a binding it refused)?
+ * @param error - what the ledger call threw
+ */
+export function isQueryRefusal(error: unknown): error is ApiError {
     const ledgerCode = error instanceof ApiError ? error.extra.ledgerCode : undefined;
-    if (error instanceof ApiError && (ledgerCode === 'BAD_SIGNATURE' || ledgerCode === 'UNAUTHENTICATED')) {
-        return new ApiError('UNAUTHENTICATED', error.message, { cause: error });
-    }
-    return error;
+    return ledgerCode === 'BAD_SIGNATURE' || ledgerCode === 'UNAUTHENTICATED';
 }

@@ -7,7 +7,7 @@
 import { Router, type Request } from 'express';
 import type { PatientView } from '../../../chaincode/src/model/vocabulary';
 import type { AppDeps } from '../app';
-import { checkPatientQuery, NonceRegistry, toQueryError } from '../auth/patient';
+import { checkPatientQuery, isQueryRefusal, NonceRegistry, toQueryError } from '../auth/patient';
 import type { GatewayConfig } from '../config';
 import type { Page, PageRequest, SignedEnvelope } from '../ledger/contracts';
 import { assertQueryKeys, readPage } from '../validation';
@@ -22,7 +22,7 @@ type Lister = (query: SignedEnvelope, page: PageRequest) => Promise<Page<unknown
  */
 export function newPatientViewRoutes(config: GatewayConfig, deps: AppDeps): Router {
     const router = Router();
-    const nonces = new NonceRegistry();
+    const nonces = new NonceRegistry(deps.clock().getTime());
     const { contracts } = deps;
     const views: Readonly<Record<string, { view: PatientView; list: Lister }>> = {
         '/patient/records': { view: 'records', list: (q, page) => contracts.listRecordsForPatient(q, page) },
@@ -35,8 +35,11 @@ export function newPatientViewRoutes(config: GatewayConfig, deps: AppDeps): Rout
             assertQueryKeys(req.query, ['limit', 'cursor']);
             const page = readPage(req.query);
             const binding = { audience: config.org.mspId, channel: config.channel, view };
-            const query = checkPatientQuery(req.body, binding, deps.clock(), nonces);
-            const listed = await list(query, page).catch((error: unknown) => {
+            const { envelope, patientId, nonce } = checkPatientQuery(req.body, binding, deps.clock(), nonces);
+            const listed = await list(envelope, page).catch((error: unknown) => {
+                if (isQueryRefusal(error)) {
+                    nonces.release(patientId, nonce);
+                }
                 throw toQueryError(error);
             });
             res.json(toListBody(listed));
