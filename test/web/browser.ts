@@ -11,8 +11,10 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Where every test's final screen goes. */
 export const OUTPUT_DIR = join(__dirname, '..', '..', '..', 'test-output', 'web');
-/** Where the README's screenshots go. */
+/** Where the README's screenshots go, refreshed only by `npm run screenshots` (tests never touch tracked files). */
 export const DOCS_DIR = join(__dirname, '..', '..', '..', 'docs', 'screenshots');
+/** Set by `npm run screenshots`: also write the README's screenshots. */
+const REFRESH_DOCS = process.env.HEALTHCHAIN_SCREENSHOTS === 'docs';
 
 /** Whether the browser is installed. */
 export function hasChromium(): boolean {
@@ -54,15 +56,16 @@ export function newContext(
 }
 
 /**
- * Saves a screenshot under test-output/web, and under docs/screenshots when named for the README.
+ * Saves a screenshot under test-output/web (ignored by git); one named for the README also goes to
+ * docs/screenshots, but only in `npm run screenshots`.
  * @param page - the page
  * @param name - file name without extension
- * @param docs - also save it for the README
+ * @param docs - a README screenshot
  */
 export async function screenshot(page: Page, name: string, docs = false): Promise<void> {
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: join(OUTPUT_DIR, `${name}.png`), fullPage: true });
-    if (docs) {
+    if (docs && REFRESH_DOCS) {
         mkdirSync(DOCS_DIR, { recursive: true });
         await page.screenshot({ path: join(DOCS_DIR, `${name}.png`), fullPage: true });
     }
