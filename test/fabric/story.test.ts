@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { ApiError } from '../../gateway/src/errors';
 import { FabricLedger } from '../../gateway/src/ledger/fabric';
 import { CommitError, toLedgerApiError } from '../../gateway/src/ledger/ledger';
-import { newPatientKey, newRegistration } from '../../clients/shared/patient-keys';
+import { newPatientKey, newPatientQuery, newRegistration } from '../../clients/shared/patient-keys';
+import { LedgerContracts } from '../../gateway/src/ledger/contracts';
 import { apiErrorOf, startTestRegion, type TestRegion } from '../helpers/region';
 import { describeRegionStory } from '../helpers/story';
 
@@ -50,6 +51,17 @@ function readPids(region: TestRegion): { peers: Map<string, number>; all: number
     }
     const all = /processes ([\d ]+)$/m.exec(output)?.[1]?.trim().split(' ').map(Number) ?? [];
     return { peers, all };
+}
+
+/** A member's own connection to its peer, and the typed contracts over it. */
+interface Member {
+    readonly ledger: FabricLedger;
+    readonly contracts: LedgerContracts;
+}
+
+/** Expects a ledger call to fail with a stable code (the chaincode's, as the gateway maps it). */
+async function expectLedgerCode(call: Promise<unknown>, code: string): Promise<void> {
+    await assert.rejects(call, (error: unknown) => error instanceof ApiError && error.code === code);
 }
 
 function isAlive(pid: number): boolean {
@@ -149,6 +161,61 @@ describe('the region story on Hyperledger Fabric', function () {
             );
             assert.equal(error.status, 503);
             assert.equal(error.code, 'LEDGER_UNAVAILABLE');
+        });
+
+        it('holds visibility, claims and certificates against a member calling its own peer directly', async () => {
+            const [insurer, hospitalA, hospitalB] = ['InsurerMSP', A, 'HospitalBMSP'].map((msp) => {
+                const ledger = connectAs(region(), msp);
+                return { ledger, contracts: new LedgerContracts(ledger) };
+            }) as [Member, Member, Member];
+            try {
+                const patient = newPatientKey();
+                const clinicianA = region().client(A, 'clinician');
+                await clinicianA.post('/patients', newRegistration(patient, region().region.channel));
+                const resource = { resourceType: 'Observation', status: 'final', code: { text: 'HIV-1 RNA' } };
+                const { recordId, contentHash } = await clinicianA.post<{ recordId: string; contentHash: string }>(
+                    '/records',
+                    { patientId: patient.patientId, category: 'hiv', resource },
+                );
+                const page = { pageSize: 50, bookmark: '' };
+                // Sensitive metadata and patient-level lists stay out of an insurer's reach.
+                await expectLedgerCode(insurer.contracts.listRecordsByPatient(patient.patientId, page), 'FORBIDDEN');
+                await expectLedgerCode(insurer.contracts.listAccessByPatient(patient.patientId, page), 'FORBIDDEN');
+                await expectLedgerCode(insurer.contracts.readRecord(recordId), 'FORBIDDEN');
+                const seenByB = await hospitalB.contracts.listRecordsByPatient(patient.patientId, page);
+                assert.deepEqual(
+                    seenByB.items.map((entry) => entry.category),
+                    ['restricted'],
+                );
+                assert.equal((await hospitalA.contracts.readRecord(recordId)).category, 'hiv');
+                // The same content anchored twice by one custodian, and a claim without the patient's consent.
+                const again = { recordId: `${recordId}-again`, patientId: patient.patientId, category: 'hiv' as const };
+                await expectLedgerCode(hospitalA.contracts.anchorRecord({ ...again, contentHash }), 'CONFLICT');
+                const claim = {
+                    patientId: patient.patientId,
+                    insurer: 'InsurerMSP',
+                    serviceId: 'visit-fabric-1',
+                    recordIds: [recordId],
+                    amount: { value: 10, currency: 'CNY' },
+                };
+                await expectLedgerCode(hospitalA.contracts.submitClaim(claim), 'CONSENT_REQUIRED');
+                // A patient query made for the insurer is refused to Hospital B.
+                const query = newPatientQuery(patient, {
+                    audience: 'InsurerMSP',
+                    view: 'records',
+                    channel: region().region.channel,
+                });
+                await expectLedgerCode(hospitalB.contracts.listRecordsForPatient(query, page), 'UNAUTHENTICATED');
+                // Another organisation's TLS certificate cannot be taken.
+                const own = await hospitalB.contracts.readOrganization('HospitalBMSP');
+                const theirs = await insurer.contracts.readOrganization('InsurerMSP');
+                const profile = { type: own.type, name: own.name, p2pUrl: own.p2pUrl, tlsCertPem: theirs.tlsCertPem };
+                await expectLedgerCode(hospitalB.contracts.updateOrganization(profile), 'CONFLICT');
+            } finally {
+                [insurer, hospitalA, hospitalB].forEach((member) => {
+                    member.ledger.close();
+                });
+            }
         });
 
         it("answers 503 LEDGER_UNAVAILABLE when the gateway's own peer does not answer", async () => {
