@@ -199,6 +199,12 @@ describe('the region story on Hyperledger Fabric', function () {
                     amount: { value: 10, currency: 'CNY' },
                 };
                 await expectLedgerCode(hospitalA.contracts.submitClaim(claim), 'CONSENT_REQUIRED');
+                // A request for a record that does not exist is a recorded denial, not an error.
+                const missing = await hospitalB.contracts.requestAccess({
+                    recordId: `${recordId}-missing`,
+                    purpose: 'TREATMENT',
+                });
+                assert.deepEqual([missing.value.decision, missing.value.reason], ['DENIED', 'RECORD_NOT_FOUND']);
                 // A patient query made for the insurer is refused to Hospital B.
                 const query = newPatientQuery(patient, {
                     audience: 'InsurerMSP',
