@@ -65,8 +65,9 @@ async function anchor(ctx: Context, request: AnchorRequest): Promise<string> {
     await readRequired<Patient>(ctx, Keys.patient(request.patientId), `patient ${request.patientId}`);
     const old = await readSuperseded(ctx, tx, request);
     const sameContent = await readIndex(ctx, Keys.recordByHash(tx.caller, request.contentHash));
-    // One service is one record: the same content anchored twice by one custodian could be billed twice.
-    if (sameContent !== null && old === null) {
+    // One service is one record: the same content anchored twice by one custodian could be billed twice. Only
+    // a new version of the very record that holds this content may carry it again.
+    if (sameContent !== null && sameContent !== old?.recordId) {
         throw new ChaincodeError(ErrorCodes.CONFLICT, `this content is already anchored as record ${sameContent}`);
     }
     const entry: RecordEntry = {

@@ -23,7 +23,12 @@ import type { Tx } from './tx';
  */
 export async function readViewer(ctx: Context, tx: Tx): Promise<Viewer> {
     const org = await readOrganization(ctx, tx.caller);
-    return { mspId: tx.caller, type: org?.type ?? null, isCommission: await isCommission(ctx, tx) };
+    return {
+        mspId: tx.caller,
+        type: org?.type ?? null,
+        isActive: org?.status === 'active',
+        isCommission: await isCommission(ctx, tx),
+    };
 }
 
 /**

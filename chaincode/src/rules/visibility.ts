@@ -17,6 +17,8 @@ export interface Viewer {
     readonly mspId: string;
     /** Null when the caller is not a registered organisation. */
     readonly type: OrgType | null;
+    /** Whether it is an active member (pending and suspended organisations are not). */
+    readonly isActive: boolean;
     readonly isCommission: boolean;
 }
 
@@ -80,13 +82,13 @@ export function toShownCategory(
 }
 
 /**
- * May the viewer list a patient's record index? The commission, and hospitals (which find a patient's records
- * region-wide to request them for treatment or in an emergency). An insurer sees only the records its consents
- * or claims concern, one at a time.
+ * May the viewer list a patient's record index? The commission, and active hospitals (which find a patient's
+ * records region-wide to request them for treatment or in an emergency); a pending or suspended hospital may not
+ * enumerate patients' records. An insurer sees only the records its consents or claims concern, one at a time.
  * @param viewer - the organisation asking
  */
 export function mayListPatientRecords(viewer: Viewer): boolean {
-    return viewer.isCommission || viewer.type === 'hospital';
+    return viewer.isCommission || (viewer.type === 'hospital' && viewer.isActive);
 }
 
 /**
