@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Audit queries stay fast as data grows (issue 3): times a patient's access log (`audit:listAccessByPatient`)
- * and a one-day range (`audit:listAccessByTime`) through the real chaincode on an embedded ledger (level on
- * disk, temporary folder) holding a few hundred access events, then again after a bulk fill of 1,000,000
- * events in exactly the chaincode's state layout (100,000 patients, 4 organisations, 30 days).
+ * Audit queries stay fast as data grows, because each is a prefix or range scan whose cost follows the page, not
+ * the ledger: times a patient's access log (`audit:listAccessByPatient`) and a one-day range
+ * (`audit:listAccessByTime`) through the real chaincode on an embedded ledger (level on disk, temporary folder)
+ * holding a few hundred access events, then again after a bulk fill of 1,000,000 events in exactly the
+ * chaincode's state layout (100,000 patients, 4 organisations, 30 days).
  *
  * The few hundred events of the small ledger are real `access:requestAccess` transactions; their committed
  * write sets must equal, byte for byte, what the bulk filler writes for the same events, and bulk-loaded

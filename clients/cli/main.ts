@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `healthchain`: the command line of a health-chain region. Commands come from the table in
- * `commands/index.ts`; each talks to an organisation's gateway over HTTPS (API.md) using `region.json`.
+ * `commands/index.ts`; each talks to an organisation's gateway over HTTPS (docs/api.md) using `region.json`.
  * Exit codes: 0 success, 1 usage, 2 API error (`CODE: diagnostics` on stderr), 3 connection.
  */
 import { Command, CommanderError, Option } from 'commander';

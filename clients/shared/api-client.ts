@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * A small HTTPS client of a gateway's API (API.md): JSON in and out, the organisation's TLS CA trusted,
+ * A small HTTPS client of a gateway's API (docs/api.md): JSON in and out, the organisation's TLS CA trusted,
  * a staff bearer token when given. A FHIR OperationOutcome answer becomes an {@link ApiCallError} carrying
  * its stable code; a gateway that cannot be reached becomes a {@link ConnectionError}.
  */

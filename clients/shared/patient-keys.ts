@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * A patient's key and signatures, as the chaincode checks them (DESIGN.md): ECDSA P-256 keys, the patient id
- * `pt` + lowercase unpadded base32 (RFC 4648) of SHA-256(SPKI DER), and signed payloads — RFC 8785 (JCS)
- * canonical JSON signed with ECDSA P-256/SHA-256 in the IEEE P1363 form (r ‖ s) that WebCrypto produces,
- * base64url without padding. The CLI and the demo loader use it; the web portal does the same with WebCrypto.
+ * A patient's key and signatures, as the chaincode checks them (docs/design.md "Patient", "Signed payloads"):
+ * ECDSA P-256 keys, the patient id `pt` + lowercase unpadded base32 (RFC 4648) of SHA-256(SPKI DER), and signed
+ * payloads — RFC 8785 (JCS) canonical JSON signed with ECDSA P-256/SHA-256 in the IEEE P1363 form (r ‖ s) that
+ * WebCrypto produces, base64url without padding. The CLI and the demo loader use it; the web portal does the
+ * same with WebCrypto.
  *
  * Every payload names the region's `channel`, so that a signature made for one region is refused in another.
  * A `patient.query` is further bound to one gateway (`audience`, its MSP id), one view and one use (`nonce`),

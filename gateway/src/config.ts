@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 
-/** Organisation types (DESIGN.md). */
+/** Organisation types (docs/design.md "Organisation"). */
 export type OrganizationType = 'hospital' | 'insurer' | 'commission';
 
 /** TLS material of this gateway: one certificate (serverAuth + clientAuth) for the API, p2p and its calls. */

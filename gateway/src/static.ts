@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The web portal (issue 6): the static files built from `clients/web/` into `dist/web/`, served at `/`
+ * The web portal: the static files built from `clients/web/` into `dist/web/`, served at `/`
  * (`index.html`) and `/portal/*` (scripts, styles, vendored modules), with a strict content security policy
  * (`default-src 'self'`: no inline script, nothing from elsewhere), and `GET /portal/session`, which tells
  * a signed-in staff member's page which view to show (organisation, its type, the token's role).

@@ -17,7 +17,7 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
 /** Deepest nesting accepted (a FHIR Bundle is far shallower). */
 const MAX_DEPTH = 64;
 
-/** Default and largest page size of lists (API.md). */
+/** Default and largest page size of lists (docs/api.md "Lists and cursors"). */
 export const PAGE_LIMITS = { default: 50, max: 500 } as const;
 
 function invalid(message: string): never {

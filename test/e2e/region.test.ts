@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The region launcher as `npm start` runs it: region.json as API.md shows it, the demo loaded through the
- * API, a clean stop, and a restart on the same data folder that keeps identities, tokens and data and adds
- * nothing when the demo is loaded again.
+ * The region launcher as `npm start` runs it: region.json as docs/api.md "The region file" shows it, the demo
+ * loaded through the API, a clean stop, and a restart on the same data folder that keeps identities, tokens
+ * and data and adds nothing when the demo is loaded again.
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';

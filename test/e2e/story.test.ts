@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The whole story of issue 4 against a real region (launcher, ledger node and four gateways as processes on
- * loopback), through the gateways' HTTP API only (steps in `test/helpers/story.ts`).
+ * The region story (registration, publication, denial, consent, fetch, revocation, break-the-glass and its
+ * review, a claim verified and decided, the patient's access log, the commission's audit) against a real region
+ * (launcher, ledger node and four gateways as processes on loopback), through the gateways' HTTP API only (steps
+ * in `test/helpers/story.ts`).
  */
 import { startTestRegion } from '../helpers/region';
 import { describeRegionStory } from '../helpers/story';

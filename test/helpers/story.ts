@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The whole story of issue 4 through the gateways' HTTP API only, as mocha tests, shared by the embedded
- * region suite (`test/e2e/story.test.ts`) and the Fabric suite (`test/fabric/story.test.ts`).
+ * The region story end to end, through the gateways' HTTP API only: a patient registered, a record published,
+ * a request denied, consent granted, the record fetched, consent revoked; break-the-glass and its review; a claim
+ * verified, approved and its duplicate refused; the patient's access log; the commission's audit; attacks over
+ * HTTP. Mocha tests shared by the embedded region suite (`test/e2e/story.test.ts`) and the Fabric suite
+ * (`test/fabric/story.test.ts`).
  */
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';

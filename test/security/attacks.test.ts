@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Attacks by a dishonest member (or a stranger) over the gateways' HTTP API and p2p port, one test per hole
- * closed by issue 9 (notes/issue9-spec.md). Each test is written as the attacker's steps and asserts the HTTP
- * answer, the OperationOutcome code and what reached the ledger. The region is whole gateways (`createApp`
- * with the real custody part, real mutual TLS between p2p ports) over one embedded ledger: see `./region.ts`.
+ * Attacks by a dishonest member (or a stranger) over the gateways' HTTP API and p2p port, one test per hole of
+ * docs/security.md section 3 (the seven attacks and how each is stopped). Each test is written as the attacker's
+ * steps and asserts the HTTP answer, the OperationOutcome code and what reached the ledger. The region is whole
+ * gateways (`createApp` with the real custody part, real mutual TLS between p2p ports) over one embedded ledger:
+ * see `./region.ts`.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';

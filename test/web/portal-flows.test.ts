@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The portal's other flows of issue 6 against a real region: the browser's signatures as the chaincode reads
+ * The portal's other flows against a real region: the browser's signatures as the chaincode reads
  * and verifies them; the patient's encrypted key backup and its restore (a wrong passphrase restores nothing);
  * break-the-glass by Hospital B behind a confirmation and a justification, reviewed by the commission and
  * flagged in the patient's timeline; the formatted FHIR views (and pretty JSON for any other type); the

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The web portal against a real region (issue 6, "How well"): a patient creates a key in the browser and is
+ * The web portal against a real region, as its users see it: a patient creates a key in the browser and is
  * registered by Hospital A's clinician; Hospital A publishes a lab result; Hospital B's clinician is denied;
  * the patient grants consent in the page; Hospital B reads the formatted result; the patient revokes and sees
  * the accesses and denials in the timeline; the commission's dashboard and explorer show them; the insurer

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Closed sets of the ledger (DESIGN.md "On the ledger"): organisation types and statuses, purposes,
+ * Closed sets of the ledger (docs/design.md "On the ledger"): organisation types and statuses, purposes,
  * record categories, access decisions and reason codes.
  */
 

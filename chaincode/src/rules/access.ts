@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The access decision of DESIGN.md, evaluated at the transaction's timestamp; the first failure wins:
- * requester active and of a type allowed the purpose → record exists and custodian active → a consent
- * covers the request → otherwise EMERGENCY by a hospital with a justification on a non-sensitive record
- * is GRANTED_EMERGENCY → otherwise DENIED with the most telling reason.
+ * The access decision (docs/design.md "Access decision"), evaluated at the transaction's timestamp; the first
+ * failure wins: requester active and of a type allowed the purpose → record exists and custodian active → for
+ * EMERGENCY (a hospital, with a justification) a non-sensitive record is GRANTED_EMERGENCY → otherwise a
+ * consent covers the request → otherwise DENIED with the most telling reason.
  */
 import type { Organization } from '../model/state';
 import { isSensitive, Reasons } from '../model/vocabulary';

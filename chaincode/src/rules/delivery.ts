@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The delivery check, run in the custodian's own transaction at the custodian's own clock (DESIGN.md
+ * The delivery check, run in the custodian's own transaction at the custodian's own clock (docs/design.md
  * "Delivery", "Time"). Some failures reject the call and must write nothing (wrong caller, not a grant,
  * already used); the others refuse the delivery and are recorded on the access event.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Which organisation type may ask for which purpose (DESIGN.md "Purposes"). */
+/** Which organisation type may ask for which purpose (docs/design.md "Purposes"). */
 import type { OrgType, Purpose } from '../model/vocabulary';
 
 /** Purposes each organisation type may request; `RESEARCH` is open to all, under a consent naming it. */

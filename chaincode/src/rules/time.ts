@@ -4,11 +4,11 @@
  * strings in the fixed `toISOString` form compare correctly as text and as milliseconds.
  */
 
-/** A grant serves one delivery within this lifetime after its request (DESIGN.md: a few minutes). */
+/** A grant serves one delivery within this lifetime after its request (docs/design.md "Time"). */
 export const GRANT_LIFETIME_MS = 5 * 60 * 1000;
 /** The custodian's default tolerance between a grant's timestamp and its own delivery time. */
 export const GRANT_DEFAULT_MAX_SKEW_MS = 2 * 60 * 1000;
-/** A patient's signed query is valid for this long after its `issuedAt` (API.md: two minutes). */
+/** A patient's signed query is valid for this long after its `issuedAt` (docs/api.md "Patient queries"). */
 export const QUERY_MAX_AGE_MS = 2 * 60 * 1000;
 /** A patient's signed query may be dated at most this far after the transaction time (clock skew). */
 export const QUERY_MAX_FUTURE_MS = 30 * 1000;

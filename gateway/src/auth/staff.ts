@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/** Staff authentication and role checks for routes: `Authorization: Bearer <token>` (API.md). */
+/** Staff authentication and role checks for routes: `Authorization: Bearer <token>` (docs/api.md "Staff tokens"). */
 import type { RequestHandler, Response } from 'express';
 import { ApiError } from '../errors';
 import type { StaffRole, TokenEntry, TokenStore } from './tokens';

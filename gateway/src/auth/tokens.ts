@@ -8,7 +8,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 
-/** Staff roles (API.md). */
+/** Staff roles (docs/api.md "Staff tokens"). */
 export const StaffRoles = ['admin', 'clinician', 'claims', 'auditor'] as const;
 /** One of {@link StaffRoles}. */
 export type StaffRole = (typeof StaffRoles)[number];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The salted content hash of a record (DESIGN.md "Record index entry"): `SHA-256(salt ‖ canonical content)`,
+ * The salted content hash of a record (docs/design.md "Record index entry"): `SHA-256(salt ‖ canonical content)`,
  * where the canonical content is the UTF-8 of the FHIR resource's RFC 8785 (JCS) form and the salt 32 bytes
  * kept with the record off-chain, so the hash on the ledger confirms nothing to someone guessing content. The
  * salt is derived from a secret only this custodian holds and from the patient and content, so the same

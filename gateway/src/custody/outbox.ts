@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The durable anchoring outbox (DESIGN.md invariant 3): a record is written to the store together with an
- * outbox entry in one synced batch; the entry leaves the outbox only once `anchorRecord` has committed.
+ * The durable anchoring outbox (docs/design.md "Invariants", 3): a record is written to the store together with
+ * an outbox entry in one synced batch; the entry leaves the outbox only once `anchorRecord` has committed.
  * A background loop retries entries with capped exponential backoff, across restarts. `anchorRecord` is
  * idempotent for identical fields, so an anchor that committed just before a crash is harmlessly repeated.
  */

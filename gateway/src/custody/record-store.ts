@@ -15,7 +15,7 @@ export interface StoredRecord {
     readonly category: Category;
     /** The FHIR R4 resource or Bundle, as published. */
     readonly resource: unknown;
-    /** 32 random bytes as lowercase hex; SHA-256(salt ‖ JCS(resource)) is the content hash. */
+    /** 32 bytes as lowercase hex (derived: `toSalt`); SHA-256(salt ‖ JCS(resource)) is the content hash. */
     readonly salt: string;
     readonly contentHash: string;
     readonly storedAt: string;

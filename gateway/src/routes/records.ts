@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Records (API.md): a hospital clinician publishes a FHIR R4 record (stored here, anchored on the ledger);
- * staff read the region-wide index; a hospital clinician or an insurer's claims staff fetch a record from
- * its custodian under a ledger grant.
+ * Records (docs/api.md "Records"): a hospital clinician publishes a FHIR R4 record (stored here, anchored on the
+ * ledger); staff read the region-wide index; a hospital clinician or an insurer's claims staff fetch a record
+ * from its custodian under a ledger grant.
  */
 import { Router, type RequestHandler } from 'express';
 import type { RecordFetcher } from '../app';

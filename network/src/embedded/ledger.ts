@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The embedded ledger: one endorsing, ordering and committing node that hosts the project's contracts
- * unchanged and keeps Fabric's semantics (see DESIGN.md, "The embedded ledger"). Used in-process by tests
+ * unchanged and keeps Fabric's semantics (see docs/design.md "The embedded ledger"). Used in-process by tests
  * and wrapped by the ledger node server for a region of processes.
  */
 import { EventEmitter } from 'node:events';

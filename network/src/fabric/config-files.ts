@@ -105,7 +105,7 @@ export function toConfigtx(material: RegionMaterial, ports: FabricPorts): Record
         Organizations: members,
         Policies: {
             ...CHANNEL_POLICIES,
-            // DESIGN.md: a transaction needs the peers of a majority of member organisations.
+            // A transaction needs the peers of a majority of member organisations (docs/design.md "Fabric").
             LifecycleEndorsement: implicit('MAJORITY Endorsement'),
             Endorsement: implicit('MAJORITY Endorsement'),
         },

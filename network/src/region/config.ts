@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Organisation types known to the ledger (DESIGN.md). */
+/** Organisation types known to the ledger (docs/design.md "Organisation"). */
 export const OrganizationTypes = ['hospital', 'insurer', 'commission'] as const;
 /** One of {@link OrganizationTypes}. */
 export type OrganizationType = (typeof OrganizationTypes)[number];

@@ -12,7 +12,7 @@
  * <data>/orgs/<msp>/tokens/<role>.token  one token per role (mode 0600)
  * <data>/logs/                         the children's output
  * <data>/demo/patients/                the demo patients' keys (mode 0600)
- * <data>/region.json                   what clients need (API.md)
+ * <data>/region.json                   what clients need (docs/api.md "The region file")
  * ```
  */
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Brings a region up on one machine (API.md, "The region on one machine"): issues the identities, starts the
+ * Brings a region up on one machine (docs/api.md "The region file"): issues the identities, starts the
  * ledger node, bootstraps the chaincode as the commission, starts one gateway per organisation, approves the
  * organisations and writes `<data>/region.json`. Every step is idempotent, so a restart reuses the data
  * folder, the identities and the tokens. Children run as separate processes and are stopped in order:

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * `<data>/region.json`: what a running region tells its clients (API.md, "The region on one machine") — the
+ * `<data>/region.json`: what a running region tells its clients (docs/api.md "The region file") — the
  * ledger node's URL and, per organisation, its MSP id, type, name, API and p2p URLs, the TLS CA that
  * issued its gateway's certificate, and the files holding a token for each staff role. The launcher writes
  * it once everything is up; the CLI, the demo loader and the tests read it.
