@@ -22,6 +22,7 @@ import type { Ledger } from './ledger/ledger';
 import { registerSelf } from './ledger/register-self';
 import { newLogger } from './logging';
 import { newMetrics } from './metrics';
+import { retry } from './retry';
 
 export { registerSelf } from './ledger/register-self';
 
@@ -77,18 +78,11 @@ async function registerWithRetry(deps: AppDeps, config: GatewayConfig, p2pUrl: s
         p2pUrl,
         tlsCertPem: readFileSync(config.tls.certFile, 'utf8'),
     };
-    for (let attempt = 1; ; attempt++) {
-        try {
-            await registerSelf(deps.contracts, profile, deps.logger);
-            return;
-        } catch (error) {
-            const retriable = error instanceof ApiError && error.code === 'LEDGER_UNAVAILABLE';
-            if (!retriable || attempt >= REGISTER_ATTEMPTS) {
-                throw error;
-            }
-            await new Promise((resolve) => setTimeout(resolve, REGISTER_RETRY_MS));
-        }
-    }
+    await retry(() => registerSelf(deps.contracts, profile, deps.logger), {
+        attempts: REGISTER_ATTEMPTS,
+        delayMs: REGISTER_RETRY_MS,
+        retriable: (error) => error instanceof ApiError && error.code === 'LEDGER_UNAVAILABLE',
+    });
 }
 
 /**

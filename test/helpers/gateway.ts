@@ -15,6 +15,7 @@ import { createApp, type AppDeps, type CustodyRoutes } from '../../gateway/src/a
 import { createToken, StaffRoles, TokenStore, type StaffRole } from '../../gateway/src/auth/tokens';
 import type { GatewayConfig, OrganizationType } from '../../gateway/src/config';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
+import { fromLedgerClient } from '../../gateway/src/ledger/embedded';
 import { newLogger } from '../../gateway/src/logging';
 import { newMetrics } from '../../gateway/src/metrics';
 import { newTempDir, newTestLedger, type TestLedger } from './ledger';
@@ -43,7 +44,10 @@ export interface TestGateway {
     readonly deps: AppDeps;
     /** A bearer token of each role of this organisation. */
     readonly tokens: Readonly<Record<StaffRole, string>>;
-    /** The organisation's own ledger client (for setting up state the API does not write). */
+    /**
+     * The organisation's own embedded ledger client (for setting up state the API does not write); the
+     * gateway itself uses it through `fromLedgerClient`.
+     */
     readonly client: LedgerClient;
     readonly contracts: LedgerContracts;
 }
@@ -121,7 +125,7 @@ async function bootstrap(gateways: Record<OrgName, TestGateway>): Promise<void> 
 async function registerPending(ledger: TestLedger): Promise<LedgerContracts> {
     const org = await newTestOrg(PENDING_MSP);
     const identity = await org.identity('gateway');
-    const contracts = new LedgerContracts(ledger.ledger.connect(identity));
+    const contracts = new LedgerContracts(fromLedgerClient(ledger.ledger.connect(identity)));
     await contracts.registerOrganization({
         type: 'hospital',
         name: 'a clinic',
@@ -163,9 +167,10 @@ export async function newTestRegion(options: TestRegionOptions = {}): Promise<Te
         const tokens = Object.fromEntries(
             StaffRoles.map((role) => [role, createToken(config.tokensFile, role, `test ${role}`).token]),
         ) as Record<StaffRole, string>;
-        const contracts = new LedgerContracts(client);
+        const gatewayLedger = fromLedgerClient(client);
+        const contracts = new LedgerContracts(gatewayLedger);
         const deps: AppDeps = {
-            ledger: client,
+            ledger: gatewayLedger,
             contracts,
             tokens: new TokenStore(config.tokensFile),
             logger: newLogger({ level: 'info', org: org.mspId }, sink),

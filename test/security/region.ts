@@ -22,6 +22,7 @@ import { createToken, StaffRoles, TokenStore, type StaffRole } from '../../gatew
 import type { GatewayConfig, OrganizationType } from '../../gateway/src/config';
 import { newCustody, type Custody } from '../../gateway/src/custody';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
+import { fromLedgerClient } from '../../gateway/src/ledger/embedded';
 import type {
     CallOptions,
     ChainInfo,
@@ -287,7 +288,7 @@ export async function newSecurityRegion(): Promise<SecurityRegion> {
             new Date(Date.now() + slot.clockOffsetMs);
     const connect = async (name: OrgName): Promise<CountingLedger> => {
         const identity = await (await newTestOrg(Orgs[name].mspId)).identity('gateway');
-        return new CountingLedger(ledger.connect(identity));
+        return new CountingLedger(fromLedgerClient(ledger.connect(identity)));
     };
     const logger = (name: OrgName): ReturnType<typeof newLogger> =>
         newLogger({ level: 'info', org: Orgs[name].mspId }, sink);

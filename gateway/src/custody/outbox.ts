@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import type { AnchorInput, LedgerContracts, RecordEntry, Submitted } from '../ledger/contracts';
 import { CommitError } from '../ledger/ledger';
+import { Backoff, withJitter, type BackoffOptions } from '../retry';
 import type { CustodyDb } from './db';
 
 /** An anchor waiting in the outbox. */
@@ -17,13 +18,8 @@ export interface AnchorJob extends AnchorInput {
     readonly enqueuedAt: string;
 }
 
-/** Retry timing of the background loop. */
-export interface OutboxRetry {
-    /** First delay after a failure (default 500 ms). */
-    readonly initialMs?: number;
-    /** Longest delay (default 30 s). */
-    readonly maxMs?: number;
-}
+/** Retry timing of the background loop: first delay after a failure (default 500 ms), longest (default 30 s). */
+export type OutboxRetry = BackoffOptions;
 
 /** A batch operation that removes part of a publication. */
 export interface DiscardOperation {
@@ -66,10 +62,8 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     readonly #db: CustodyDb;
     readonly #contracts: Pick<LedgerContracts, 'anchorRecord'>;
     readonly #logger: Logger;
-    readonly #initialMs: number;
-    readonly #maxMs: number;
+    readonly #backoff: Backoff;
     readonly #inFlight = new Set<string>();
-    #delayMs: number;
     #timer: NodeJS.Timeout | undefined;
     #draining: Promise<void> | undefined;
     #again = false;
@@ -91,9 +85,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
         this.#db = db;
         this.#contracts = contracts;
         this.#logger = logger;
-        this.#initialMs = retry.initialMs ?? 500;
-        this.#maxMs = retry.maxMs ?? 30_000;
-        this.#delayMs = this.#initialMs;
+        this.#backoff = new Backoff(retry);
     }
 
     /**
@@ -124,7 +116,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
             return await this.#anchor(job);
         } catch (error) {
             if (isTransientLedgerError(error)) {
-                this.#kick(this.#initialMs);
+                this.#kick(this.#backoff.initialMs);
             } else if (discard) {
                 await this.#db.root.batch([...discard, this.#deleteOperation(job.recordId)], { sync: true });
             }
@@ -148,7 +140,7 @@ export class Outbox extends EventEmitter<OutboxEvents> {
     /** Starts the background loop (drains what a previous run left). */
     start(): void {
         this.#closed = false;
-        this.#delayMs = this.#initialMs;
+        this.#backoff.reset();
         this.#kick(0);
     }
 
@@ -184,14 +176,13 @@ export class Outbox extends EventEmitter<OutboxEvents> {
         try {
             const outcome = await this.#drainOnce();
             if (outcome === 'retry') {
-                this.#delayMs = Math.min(this.#maxMs, this.#delayMs * 2);
-                this.#kick(this.#delayMs / 2 + Math.random() * (this.#delayMs / 2));
+                this.#kick(withJitter(this.#backoff.increase()));
             } else {
-                this.#delayMs = this.#initialMs;
+                this.#backoff.reset();
             }
         } catch (error) {
             this.#logger.error({ err: error }, 'outbox drain failed');
-            this.#kick(this.#delayMs);
+            this.#kick(this.#backoff.delayMs);
         }
     }
 

@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
+import { Backoff, sleep, type BackoffOptions } from '../retry';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { EventCache } from './event-cache';
 
@@ -32,7 +33,7 @@ export interface EventListenerOptions {
     /** Registry to count events on. */
     readonly registry?: Registry;
     /** Reconnection backoff: first delay (default 500 ms) and longest (default 30 s). */
-    readonly retry?: { readonly initialMs?: number; readonly maxMs?: number };
+    readonly retry?: BackoffOptions;
     /** Writes the checkpoint file; {@link writeCheckpoint} by default (tests count the writes). */
     readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void;
 }
@@ -59,7 +60,8 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
     #running: Promise<void> | undefined;
     #closed = false;
-    #wake: () => void = () => undefined;
+    /** Aborted by `close()`: ends a reconnection pause at once. */
+    #stop = new AbortController();
 
     /**
      * @param options - ledger, checkpoint file, logger, metrics registry, backoff
@@ -105,6 +107,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     /** Starts following events in the background. */
     start(): void {
         this.#closed = false;
+        this.#stop = new AbortController();
         this.#running ??= this.#run().finally(() => (this.#running = undefined));
     }
 
@@ -112,20 +115,18 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     async close(): Promise<void> {
         this.#closed = true;
         this.#stream?.close();
-        this.#wake();
+        this.#stop.abort();
         await this.#running;
     }
 
     async #run(): Promise<void> {
-        const initialMs = this.#options.retry?.initialMs ?? 500;
-        const maxMs = this.#options.retry?.maxMs ?? 30_000;
-        let delayMs = initialMs;
+        const backoff = new Backoff(this.#options.retry);
         while (!this.#closed) {
             if (await this.#follow()) {
-                delayMs = initialMs;
+                backoff.reset();
             }
-            await this.#pause(delayMs);
-            delayMs = Math.min(maxMs, delayMs * 2);
+            await this.#pause(backoff.delayMs);
+            backoff.increase();
         }
     }
 
@@ -223,16 +224,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     }
 
     #pause(ms: number): Promise<void> {
-        if (this.#closed) {
-            return Promise.resolve();
-        }
-        return new Promise((resolve) => {
-            const timer = setTimeout(resolve, ms);
-            this.#wake = (): void => {
-                clearTimeout(timer);
-                resolve();
-            };
-        });
+        return this.#closed ? Promise.resolve() : sleep(ms, this.#stop.signal);
     }
 }
 

@@ -6,10 +6,16 @@
  * is reported as `CONFLICT`.
  */
 import { ApiError } from '../errors';
+import { retry } from '../retry';
 import type { LedgerContractsOptions, Submitted } from './contract-types';
 import { CommitError, toLedgerApiError, type CommitResult, type Ledger } from './ledger';
 
 const RETRIED_COMMIT_CODES: ReadonlySet<string> = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+
+/** Whether a submit failed only because its reads went stale, so that submitting it again may commit. */
+function isStale(error: unknown): boolean {
+    return error instanceof CommitError && RETRIED_COMMIT_CODES.has(error.code);
+}
 
 function parseResult(bytes: Uint8Array): unknown {
     return JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -65,21 +71,20 @@ export class ContractCalls {
     }
 
     async #submitWithRetry<T>(contract: string, fn: string, args: readonly string[]): Promise<Submitted<T>> {
-        for (let attempt = 1; ; attempt++) {
-            try {
-                const result = await this.#submitOnce(contract, fn, args);
-                return { value: parseResult(result.result) as T, txId: result.txId, blockNumber: result.blockNumber };
-            } catch (error) {
-                const stale = error instanceof CommitError && RETRIED_COMMIT_CODES.has(error.code);
-                if (!stale) {
-                    throw toLedgerApiError(error);
-                }
-                if (attempt >= this.#attempts) {
-                    throw new ApiError('CONFLICT', `${contract}:${fn} kept conflicting with concurrent writes`, {
-                        cause: error,
-                    });
-                }
+        try {
+            // A stale read is submitted again at once, with fresh reads: no pause, as the ledger is answering.
+            const result = await retry(() => this.#submitOnce(contract, fn, args), {
+                attempts: this.#attempts,
+                retriable: isStale,
+            });
+            return { value: parseResult(result.result) as T, txId: result.txId, blockNumber: result.blockNumber };
+        } catch (error) {
+            if (isStale(error)) {
+                throw new ApiError('CONFLICT', `${contract}:${fn} kept conflicting with concurrent writes`, {
+                    cause: error,
+                });
             }
+            throw toLedgerApiError(error);
         }
     }
 }

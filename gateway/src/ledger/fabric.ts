@@ -5,7 +5,8 @@
  * certificate carries), the organisation's signing identity, a deadline on every call; submit waits for the
  * commit status and reports an invalid transaction with Fabric's validation code; chaincode events resume
  * from a block; chain info and chain verification read blocks through the `qscc` system chaincode.
- * Failures become the same `LedgerError` codes as on the embedded ledger (`fabric-errors.ts`).
+ * Failures become the gateway's `LedgerError`s with the same codes as on the embedded ledger
+ * (`fabric-errors.ts`); this module knows the interface (`ledger.ts`) only, not the embedded ledger.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -4,13 +4,18 @@
  * the ledger node: `organization:bootstrap` (names the commission, once) and the approval of every member
  * organisation once its gateway has registered it. Both are idempotent, so a restart repeats nothing.
  */
-import { LedgerClient, LedgerError, toIdentityAndSigner } from '../embedded';
+import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
+import { LedgerError, type Ledger } from '../../../gateway/src/ledger/ledger';
+import { LedgerClient, toIdentityAndSigner } from '../embedded';
 import { RemoteLedgerTransport } from '../embedded/remote';
 import type { RegionMaterial } from '../pki/region';
 import type { RegionConfig } from './config';
 
-/** What the commission's acts need of a ledger client: the embedded `LedgerClient` or a Fabric ledger. */
-export type CommissionLedger = Pick<LedgerClient, 'mspId' | 'evaluate' | 'submit'>;
+/**
+ * What the commission's acts need of a ledger: the gateway's {@link Ledger}, over the embedded ledger node or
+ * a Fabric peer, so both fail with the gateway's ledger errors.
+ */
+export type CommissionLedger = Pick<Ledger, 'mspId' | 'evaluate' | 'submit'>;
 
 /** The commission admin's view of the ledger. */
 export interface CommissionClient {
@@ -53,7 +58,7 @@ export function connectAsCommission(region: RegionConfig, material: RegionMateri
         chaincode: region.chaincode,
     });
     return {
-        client,
+        client: fromLedgerClient(client),
         close: (): void => {
             transport.close();
         },
