@@ -24,7 +24,9 @@ import {
     readTime,
     toCursor,
 } from '../validation';
-import { toAuditBundle, toAuditCsv, toAuditStats } from './audit-export';
+import { toAuditCsv } from '../audit/csv';
+import { toAuditBundle } from '../audit/fhir-audit-event';
+import { toAuditStats } from '../audit/statistics';
 
 /** Most events one stats or export request reads (narrow `from`/`to` beyond this). */
 export const MAX_AUDIT_EVENTS = 100_000;
