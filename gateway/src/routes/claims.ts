@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Claims: a hospital files, the insurer verifies (`claims/verification.ts`) and decides. The rules live in
- * the services; these routes parse, authorise and render.
+ * Claims: a hospital files, the insurer verifies (`claims/verification.ts`) and decides; both list their
+ * claims (`claims/listing.ts`). The rules live in those services; these routes parse, authorise and render.
  */
 import { Router } from 'express';
 import type { AppDeps } from '../app';
@@ -11,19 +11,11 @@ import type { GatewayConfig } from '../config';
 import { ApiError } from '../errors';
 import { toTxFields, type Claim, type ClaimDecision } from '../ledger/contracts';
 import { toClaimSubmission } from '../../../chaincode/src/model/claim-input';
-import {
-    assertQueryKeys,
-    atBoundary,
-    queryParam,
-    readEnum,
-    readId,
-    readObject,
-    readPage,
-    readText,
-} from '../validation';
+import { assertQueryKeys, atBoundary, queryParam, readEnum, readId, readObject, readText } from '../validation';
 import { ClaimStatuses, ClaimDecisions } from '../../../chaincode/src/model/vocabulary';
+import { listClaims } from '../claims/listing';
 import { verifyClaim } from '../claims/verification';
-import { toListBody } from './consents';
+import { readFillRequest } from '../paging';
 
 /** The claim body, read with the chaincode's own reader: the same bounds as on the ledger. */
 const readClaimBody = atBoundary(toClaimSubmission);
@@ -54,12 +46,8 @@ export function newClaimRoutes(config: GatewayConfig, deps: AppDeps): Router {
         assertQueryKeys(req.query, ['status', 'limit', 'cursor']);
         const statusParam = queryParam(req.query, 'status');
         const status = statusParam === undefined ? undefined : readEnum(statusParam, 'status', ClaimStatuses);
-        const page = readPage(req.query);
-        const claims =
-            config.org.type === 'insurer'
-                ? await deps.contracts.listClaimsByInsurer(me, page)
-                : await deps.contracts.listClaimsByClaimant(me, page);
-        res.json(toListBody(claims, (claim: Claim) => status === undefined || claim.status === status));
+        const party = config.org.type === 'insurer' ? 'insurer' : 'claimant';
+        res.json(await listClaims(deps.contracts, { mspId: me, party }, status, readFillRequest(req.query)));
     });
     router.get('/claims/:claimId', claimsStaff, async (req, res) => {
         const claim = await deps.contracts.readClaim(readId(req.params.claimId, 'claimId'));
