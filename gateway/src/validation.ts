@@ -187,20 +187,30 @@ export interface PageQuery {
 }
 
 /**
+ * Reads `limit`: an integer from 1 to 500, 50 when absent (docs/api.md "Lists and cursors").
+ * @param query - `req.query`
+ * @throws ApiError INVALID_INPUT
+ */
+export function readLimit(query: unknown): number {
+    const limit = queryParam(query, 'limit');
+    if (limit === undefined) {
+        return PAGE_LIMITS.default;
+    }
+    const value = /^[0-9]{1,3}$/.test(limit) ? Number(limit) : 0;
+    if (value < 1 || value > PAGE_LIMITS.max) {
+        invalid(`limit must be an integer from 1 to ${PAGE_LIMITS.max}`);
+    }
+    return value;
+}
+
+/**
  * Reads `limit` (1–500, default 50) and `cursor` (opaque: the chaincode's bookmark, base64url-wrapped).
  * @param query - `req.query`
  * @throws ApiError INVALID_INPUT
  */
 export function readPage(query: unknown): PageQuery {
-    const limit = queryParam(query, 'limit');
+    const pageSize = readLimit(query);
     const cursor = queryParam(query, 'cursor');
-    let pageSize: number = PAGE_LIMITS.default;
-    if (limit !== undefined) {
-        pageSize = /^[0-9]{1,3}$/.test(limit) ? Number(limit) : 0;
-        if (pageSize < 1 || pageSize > PAGE_LIMITS.max) {
-            invalid(`limit must be an integer from 1 to ${PAGE_LIMITS.max}`);
-        }
-    }
     let bookmark = '';
     if (cursor !== undefined) {
         readString(cursor, 'cursor', 1400, /^[A-Za-z0-9_-]+$/);

@@ -1,65 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Claims: a hospital files, the insurer verifies (fetching every supporting record under PAYMENT through
- * the custody fetcher, which checks each record's salted hash) and decides.
+ * Claims: a hospital files, the insurer verifies (`claims/verification.ts`) and decides; both list their
+ * claims (`claims/listing.ts`). The rules live in those services; these routes parse, authorise and render.
  */
 import { Router } from 'express';
-import type { AppDeps, RecordFetcher } from '../app';
+import type { AppDeps } from '../app';
 import { requireOrgType } from '../auth/org-type';
 import { requireStaff } from '../auth/staff';
 import type { GatewayConfig } from '../config';
 import { ApiError } from '../errors';
 import { toTxFields, type Claim, type ClaimDecision } from '../ledger/contracts';
 import { toClaimSubmission } from '../../../chaincode/src/model/claim-input';
-import {
-    assertQueryKeys,
-    atBoundary,
-    queryParam,
-    readEnum,
-    readId,
-    readObject,
-    readPage,
-    readText,
-} from '../validation';
+import { assertQueryKeys, atBoundary, queryParam, readEnum, readId, readObject, readText } from '../validation';
 import { ClaimStatuses, ClaimDecisions } from '../../../chaincode/src/model/vocabulary';
-import { toListBody } from './consents';
-
-/** One supporting record's check in a claim verification. */
-export interface ClaimCheck {
-    readonly recordId: string;
-    /** The access decision (`GRANTED`, `DENIED`), or `ERROR` when the record could not be fetched. */
-    readonly decision: string;
-    /** The decision's reason code, or the error code. */
-    readonly reason: string;
-    /** Whether content was received and matched the ledger's salted hash. */
-    readonly hashOk: boolean;
-    readonly accessId: string | null;
-}
+import { listClaims } from '../claims/listing';
+import { verifyClaim } from '../claims/verification';
+import { readFillRequest } from '../paging';
 
 /** The claim body, read with the chaincode's own reader: the same bounds as on the ledger. */
 const readClaimBody = atBoundary(toClaimSubmission);
-
-/**
- * Fetches one supporting record under PAYMENT and reports what happened; only a ledger outage aborts.
- * @param fetcher - the custody fetcher
- * @param recordId - the record
- */
-export async function checkRecord(fetcher: RecordFetcher, recordId: string): Promise<ClaimCheck> {
-    try {
-        const fetched = await fetcher.fetch({ recordId, purpose: 'PAYMENT' });
-        return { recordId, decision: 'GRANTED', reason: 'CONSENT', hashOk: true, accessId: fetched.accessId };
-    } catch (error) {
-        if (!(error instanceof ApiError) || error.code === 'LEDGER_UNAVAILABLE') {
-            throw error;
-        }
-        const accessId = typeof error.extra.accessId === 'string' ? error.extra.accessId : null;
-        if (error.code === 'ACCESS_DENIED') {
-            const reason = typeof error.extra.reason === 'string' ? error.extra.reason : 'ACCESS_DENIED';
-            return { recordId, decision: 'DENIED', reason, hashOk: false, accessId };
-        }
-        return { recordId, decision: 'ERROR', reason: error.code, hashOk: false, accessId };
-    }
-}
 
 async function readOwnClaim(deps: AppDeps, claimId: string, mspId: string): Promise<Claim> {
     const claim = await deps.contracts.readClaim(claimId);
@@ -87,12 +46,8 @@ export function newClaimRoutes(config: GatewayConfig, deps: AppDeps): Router {
         assertQueryKeys(req.query, ['status', 'limit', 'cursor']);
         const statusParam = queryParam(req.query, 'status');
         const status = statusParam === undefined ? undefined : readEnum(statusParam, 'status', ClaimStatuses);
-        const page = readPage(req.query);
-        const claims =
-            config.org.type === 'insurer'
-                ? await deps.contracts.listClaimsByInsurer(me, page)
-                : await deps.contracts.listClaimsByClaimant(me, page);
-        res.json(toListBody(claims, (claim: Claim) => status === undefined || claim.status === status));
+        const party = config.org.type === 'insurer' ? 'insurer' : 'claimant';
+        res.json(await listClaims(deps.contracts, { mspId: me, party }, status, readFillRequest(req.query)));
     });
     router.get('/claims/:claimId', claimsStaff, async (req, res) => {
         const claim = await deps.contracts.readClaim(readId(req.params.claimId, 'claimId'));
@@ -108,12 +63,7 @@ export function newClaimRoutes(config: GatewayConfig, deps: AppDeps): Router {
         if (fetcher === undefined) {
             throw new ApiError('PEER_UNAVAILABLE', 'This gateway has no record exchange configured');
         }
-        const claim = await readOwnClaim(deps, claimId, me);
-        const checks: ClaimCheck[] = [];
-        for (const recordId of claim.recordIds) {
-            checks.push(await checkRecord(fetcher, recordId));
-        }
-        const verdict = checks.every((check) => check.hashOk) ? 'verified' : 'unverifiable';
+        const { checks, verdict } = await verifyClaim(fetcher, await readOwnClaim(deps, claimId, me));
         res.json({ claimId, checks, verdict });
     });
     router.post('/claims/:claimId/decide', claimsStaff, requireOrgType(config, 'insurer'), async (req, res) => {

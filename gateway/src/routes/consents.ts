@@ -9,17 +9,9 @@ import { readEnvelope } from '../auth/patient';
 import { requireStaff } from '../auth/staff';
 import type { GatewayConfig } from '../config';
 import { ApiError } from '../errors';
-import { toTxFields, type Page } from '../ledger/contracts';
-import { assertQueryKeys, queryParam, readId, readPage, readPatientId, toCursor } from '../validation';
-
-/**
- * The list answer of a page: `{items, nextCursor}`.
- * @param page - a chaincode page
- * @param keep - which items to show
- */
-export function toListBody<T>(page: Page<T>, keep: (item: T) => boolean = () => true): object {
-    return { items: page.items.filter(keep), nextCursor: toCursor(page.bookmark) };
-}
+import { toTxFields } from '../ledger/contracts';
+import { toListBody } from '../paging';
+import { assertQueryKeys, queryParam, readId, readPage, readPatientId } from '../validation';
 
 /**
  * The consent routes.

@@ -10,8 +10,8 @@ import type { AppDeps } from '../app';
 import { checkPatientQuery, isQueryRefusal, NonceRegistry, toQueryError } from '../auth/patient';
 import type { GatewayConfig } from '../config';
 import type { Page, PageRequest, SignedEnvelope } from '../ledger/contracts';
+import { toListBody } from '../paging';
 import { assertQueryKeys, readPage } from '../validation';
-import { toListBody } from './consents';
 
 type Lister = (query: SignedEnvelope, page: PageRequest) => Promise<Page<unknown>>;
 

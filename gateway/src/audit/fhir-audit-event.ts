@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Access events as FHIR R4 AuditEvent resources (http://hl7.org/fhir/R4/auditevent.html) and as CSV
- * (RFC 4180), for the commission's exports, and the per-bucket statistics.
+ * Access events as FHIR R4 AuditEvent resources (http://hl7.org/fhir/R4/auditevent.html), for the
+ * commission's export (docs/api.md "Audit", `GET /audit/export?format=fhir`).
  */
 import type { AuditEvent, Bundle, Coding } from '@medplum/fhirtypes';
 import type { AccessEvent, Purpose } from '../ledger/contracts';
@@ -152,113 +152,4 @@ export function toAuditBundle(events: readonly AccessEvent[], observer: string, 
             resource: toAuditEvent(event, observer),
         })),
     };
-}
-
-const CSV_COLUMNS = [
-    'accessId',
-    'requestedAt',
-    'requester',
-    'custodian',
-    'recordId',
-    'patientId',
-    'category',
-    'purpose',
-    'decision',
-    'reason',
-    'consentId',
-    'justification',
-    'expiresAt',
-    'deliveryStatus',
-    'deliveredAt',
-    'reviewVerdict',
-    'reviewedAt',
-] as const;
-
-/**
- * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break, quotes doubled; a leading
- * `= + - @` gets an apostrophe so spreadsheets do not run it as a formula.
- * @param value - the field
- */
-export function toCsvField(value: string | null): string {
-    if (value === null) {
-        return '';
-    }
-    const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-    return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
-
-function toCsvRow(event: AccessEvent): string {
-    const values: Record<(typeof CSV_COLUMNS)[number], string | null> = {
-        ...event,
-        deliveryStatus: event.delivery?.status ?? null,
-        deliveredAt: event.delivery?.at ?? null,
-        reviewVerdict: event.review?.verdict ?? null,
-        reviewedAt: event.review?.at ?? null,
-    };
-    return CSV_COLUMNS.map((column) => toCsvField(values[column])).join(',');
-}
-
-/**
- * Access events as CSV with a header row, CRLF line ends (RFC 4180).
- * @param events - the events
- */
-export function toAuditCsv(events: readonly AccessEvent[]): string {
-    return [CSV_COLUMNS.join(','), ...events.map(toCsvRow)].map((line) => `${line}\r\n`).join('');
-}
-
-/** Counts of one bucket or of the whole range. */
-export interface AuditCounts {
-    total: number;
-    byOrganization: Record<string, number>;
-    byCustodian: Record<string, number>;
-    byPurpose: Record<string, number>;
-    byDecision: Record<string, number>;
-}
-
-function newCounts(): AuditCounts {
-    return { total: 0, byOrganization: {}, byCustodian: {}, byPurpose: {}, byDecision: {} };
-}
-
-function add(counts: AuditCounts, event: AccessEvent): void {
-    const bump = (map: Record<string, number>, key: string): void => {
-        map[key] = (map[key] ?? 0) + 1;
-    };
-    counts.total += 1;
-    bump(counts.byOrganization, event.requester);
-    bump(counts.byCustodian, event.custodian ?? 'unknown');
-    bump(counts.byPurpose, event.purpose);
-    bump(counts.byDecision, event.decision);
-}
-
-/**
- * The start of the UTC hour or day an instant falls in.
- * @param iso - ISO timestamp
- * @param bucket - `hour` or `day`
- */
-export function toBucketStart(iso: string, bucket: 'hour' | 'day'): string {
-    return bucket === 'hour' ? `${iso.slice(0, 13)}:00:00.000Z` : `${iso.slice(0, 10)}T00:00:00.000Z`;
-}
-
-/**
- * Counts events by requesting organisation, custodian, purpose and decision, per bucket and in total.
- * @param events - access events in time order
- * @param bucket - `hour` or `day`
- */
-export function toAuditStats(
-    events: readonly AccessEvent[],
-    bucket: 'hour' | 'day',
-): { totals: AuditCounts; buckets: (AuditCounts & { start: string })[] } {
-    const totals = newCounts();
-    const buckets = new Map<string, AuditCounts & { start: string }>();
-    for (const event of events) {
-        const start = toBucketStart(event.requestedAt, bucket);
-        let counts = buckets.get(start);
-        if (!counts) {
-            counts = { start, ...newCounts() };
-            buckets.set(start, counts);
-        }
-        add(counts, event);
-        add(totals, event);
-    }
-    return { totals, buckets: [...buckets.values()] };
 }
