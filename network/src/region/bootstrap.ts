@@ -7,7 +7,7 @@
 import { LedgerClient, LedgerError, toIdentityAndSigner } from '../embedded';
 import { RemoteLedgerTransport } from '../embedded/remote';
 import type { RegionMaterial } from '../pki/region';
-import type { RegionConfig } from './config';
+import type { RegionConfig } from '../config/region';
 
 /** What the commission's acts need of a ledger client: the embedded `LedgerClient` or a Fabric ledger. */
 export type CommissionLedger = Pick<LedgerClient, 'mspId' | 'evaluate' | 'submit'>;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { issueRegion, type RegionMaterial } from '../pki/region';
 import type { FabricNetwork } from '../fabric/network';
 import { approvePending, connectAsCommission, ensureBootstrapped, type CommissionClient } from './bootstrap';
-import { readRegionConfig, type OrganizationConfig, type RegionConfig } from './config';
+import { readRegionConfig, type OrganizationConfig, type RegionConfig } from '../config/region';
 import { toDataLayout, type DataLayout } from './data-layout';
 import { connectAsCommissionOnFabric, startRegionFabric, toFabricPeer } from './fabric-ledger';
 import type { LaunchOptions } from './launch-options';

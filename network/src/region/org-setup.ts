@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createToken } from '../../../gateway/src/auth/tokens';
 import type { MemberMaterial, RegionMaterial } from '../pki/region';
-import type { OrganizationConfig, RegionConfig } from './config';
+import type { OrganizationConfig, RegionConfig } from '../config/region';
 import type { OrgFiles } from './data-layout';
 import { RegionRoles, type RegionRole } from './region-file';
 
