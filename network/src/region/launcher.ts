@@ -17,7 +17,7 @@ import { connectAsCommissionOnFabric, startRegionFabric, toFabricPeer } from './
 import type { LaunchOptions } from './launch-options';
 import { ensureRoleTokens, writeGatewayConfig, type GatewayPorts } from './org-setup';
 import { describeUnexpectedExit, ManagedProcess, type ReadyLine } from './processes';
-import { writeRegionFile, type RegionFile, type RegionFileOrganization } from './region-file';
+import { writeRegionFile, type RegionFile, type RegionFileOrganization } from '../../../clients/shared/region-file';
 
 /** Longest wait for a child's ready line. */
 const READY_TIMEOUT_MS = 120_000;

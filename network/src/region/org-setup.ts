@@ -11,7 +11,7 @@ import type { GatewayConfigFile } from '../../../gateway/src/config';
 import type { MemberMaterial, RegionMaterial } from '../pki/region';
 import type { OrganizationConfig, RegionConfig } from '../config/region';
 import type { OrgFiles } from './data-layout';
-import { RegionRoles, type RegionRole } from './region-file';
+import { RegionRoles, type RegionRole } from '../../../clients/shared/region-file';
 
 /** Ports of one gateway (0: a free one). */
 export interface GatewayPorts {
