@@ -43,7 +43,7 @@ export interface GatewayConfig {
     readonly chaincode: string;
     /** Folder of this gateway's own data: record store, outbox, event checkpoint. */
     readonly dataDir: string;
-    /** File of hashed staff tokens (written by the CLI). */
+    /** File of hashed staff tokens (written by `npm run token`, gateway/src/admin/token-cli.ts). */
     readonly tokensFile: string;
     /** AES-256-GCM key file of the record store (32 bytes, mode 0600). */
     readonly storeKeyFile: string;
