@@ -15,7 +15,7 @@ import {
     type RegionFile,
     type RegionFileOrganization,
     type RegionRole,
-} from '../../network/src/region/region-file';
+} from '../shared/region-file';
 import { UsageError } from './errors';
 import type { Printer } from './output';
 import { defaultRegionFile } from './settings';

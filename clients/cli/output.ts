@@ -94,13 +94,3 @@ export function itemsOf(body: unknown): Readonly<Record<string, unknown>>[] {
     const items = typeof body === 'object' && body !== null ? (body as { items?: unknown }).items : undefined;
     return Array.isArray(items) ? (items as Record<string, unknown>[]) : [];
 }
-
-/**
- * The `nextCursor` of a list answer, if any.
- * @param body - the answer
- */
-export function nextCursorOf(body: unknown): string | undefined {
-    const cursor =
-        typeof body === 'object' && body !== null ? (body as { nextCursor?: unknown }).nextCursor : undefined;
-    return typeof cursor === 'string' && cursor !== '' ? cursor : undefined;
-}

@@ -1,12 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** API clients of a region's gateways built from `region.json`: the organisation's TLS CA and a role's token. */
 import { readFileSync } from 'node:fs';
-import {
-    findRegionOrganization,
-    readTokenText,
-    type RegionFile,
-    type RegionRole,
-} from '../../network/src/region/region-file';
+import { findRegionOrganization, readTokenText, type RegionFile, type RegionRole } from './region-file';
 import { ApiClient } from './api-client';
 
 /**

@@ -43,7 +43,7 @@ export interface GatewayConfig {
     readonly chaincode: string;
     /** Folder of this gateway's own data: record store, outbox, event checkpoint. */
     readonly dataDir: string;
-    /** File of hashed staff tokens (written by the CLI). */
+    /** File of hashed staff tokens (written by `npm run token`, gateway/src/admin/token-cli.ts). */
     readonly tokensFile: string;
     /** AES-256-GCM key file of the record store (32 bytes, mode 0600). */
     readonly storeKeyFile: string;
@@ -73,6 +73,31 @@ export interface GatewayConfig {
     /** Pino log level. */
     readonly logLevel: string;
 }
+
+/**
+ * The configuration file a gateway is started with (`HEALTHCHAIN_GATEWAY_CONFIG`): what
+ * {@link toGatewayConfig} accepts. Every path is absolute; what is left out takes its default, and the
+ * limits and the ledger deadline are not configurable.
+ */
+export type GatewayConfigFile = Pick<
+    GatewayConfig,
+    | 'org'
+    | 'channel'
+    | 'chaincode'
+    | 'dataDir'
+    | 'tokensFile'
+    | 'storeKeyFile'
+    | 'api'
+    | 'p2p'
+    | 'tls'
+    | 'regionTlsCaFiles'
+    | 'identity'
+    | 'ledger'
+> & {
+    readonly grantMaxSkewMs?: number;
+    readonly rateLimit?: Partial<GatewayConfig['rateLimit']>;
+    readonly logLevel?: string;
+};
 
 const DEFAULTS = {
     limits: { recordBytes: 5 * 1024 * 1024, jsonBytes: 64 * 1024 },
@@ -171,7 +196,7 @@ function readCaFiles(p: ConfigProblems, value: unknown): Record<string, string> 
 }
 
 /**
- * Validates a parsed configuration object.
+ * Validates a parsed configuration object (a {@link GatewayConfigFile}, unchecked).
  * @param value - parsed JSON
  * @throws Error listing every problem
  */

@@ -17,7 +17,7 @@ import {
     REGION_READY_PREFIX,
     type RegionFile,
     type RegionRole,
-} from '../../network/src/region/region-file';
+} from '../../clients/shared/region-file';
 
 /** The launcher script, compiled. */
 export const LAUNCHER_SCRIPT = join(__dirname, '..', '..', 'network', 'src', 'region', 'main.js');

@@ -2,8 +2,8 @@
 /**
  * Staff bearer tokens. A token belongs to one organisation (the gateway whose file holds it) and one role.
  * Only its SHA-256 is stored; the token itself is shown once, to whoever created it. The file is written
- * atomically at mode 0600 and re-read by the gateway when it changes, so tokens made or revoked with the
- * CLI take effect without a restart.
+ * atomically at mode 0600 and re-read by the gateway when it changes, so a token made with `npm run token`
+ * (or revoked by removing its entry) takes effect without a restart.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -100,21 +100,6 @@ export function createToken(file: string, role: StaffRole, label = ''): { token:
     const entry: TokenEntry = { id: sha256.slice(0, 16), role, sha256, createdAt: new Date().toISOString(), label };
     writeTokenFile(file, [...readTokenFile(file), entry]);
     return { token, id: entry.id };
-}
-
-/**
- * Revokes a token by id.
- * @param file - the organisation's token file
- * @param id - token id
- * @returns whether a token was removed
- */
-export function revokeToken(file: string, id: string): boolean {
-    const tokens = readTokenFile(file);
-    const kept = tokens.filter((entry) => entry.id !== id);
-    if (kept.length !== tokens.length) {
-        writeTokenFile(file, kept);
-    }
-    return kept.length !== tokens.length;
 }
 
 /** Checks bearer tokens against an organisation's token file, re-reading it when it changes. */

@@ -19,7 +19,7 @@ import type { ContractClass } from './chaincode-host';
 import type { EmbeddedLedger, EmbeddedLedgerOptions } from './ledger';
 import type { MspDefinition } from './msp';
 import { startLedgerServer, type LedgerServerLogEntry, type LedgerServerTls } from './server';
-import { readRegionConfig, type RegionConfig } from '../region/config';
+import { readRegionConfig, type RegionConfig } from '../config/region';
 import { readRegionMaterial, type RegionMaterial } from '../pki/region';
 
 /** Ledger tuning a node may set. */

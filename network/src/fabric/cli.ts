@@ -14,7 +14,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueRegion } from '../pki/region';
-import { defaultRegionFile, readRegionConfig } from '../region/config';
+import { defaultRegionFile, readRegionConfig } from '../config/region';
 import { startFabricNetwork } from './network';
 import { DEFAULT_LABEL, writeNodePackage } from './packages';
 

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { MemberMaterial, RegionMaterial } from '../pki/region';
-import type { RegionConfig } from '../region/config';
+import type { RegionConfig } from '../config/region';
 import { toOrdererEnv, toPeerEnv, writeConfigtx, writeCoreYaml } from './config-files';
 import { toFabricLayout, toFabricPorts, type FabricLayout, type FabricPorts, type PeerPorts } from './layout';
 import {

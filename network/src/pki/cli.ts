@@ -5,7 +5,7 @@
  */
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultRegionFile, readRegionConfig } from '../region/config';
+import { defaultRegionFile, readRegionConfig } from '../config/region';
 import { issueRegion, type FileOutcome } from './region';
 
 /** Crypto folder used when `--out` is not given. */

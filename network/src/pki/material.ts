@@ -6,7 +6,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { OrdererConfig, OrganizationConfig, RegionConfig } from '../region/config';
+import type { OrdererConfig, OrganizationConfig, RegionConfig } from '../config/region';
 import { MissingMaterialError } from './errors';
 import { toOrganizationPaths, type NodePaths, type OrganizationPaths } from './layout';
 import { MSP_KEY, MSP_SIGN_CERT } from './msp';

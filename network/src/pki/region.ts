@@ -7,7 +7,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OrdererConfig, OrganizationConfig, RegionConfig } from '../region/config';
+import type { OrdererConfig, OrganizationConfig, RegionConfig } from '../config/region';
 import {
     loadCertificateAuthority,
     newCertificateAuthority,

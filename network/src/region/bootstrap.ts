@@ -9,7 +9,7 @@ import { LedgerError, type Ledger } from '../../../gateway/src/ledger/ledger';
 import { LedgerClient, toIdentityAndSigner } from '../embedded';
 import { RemoteLedgerTransport } from '../embedded/remote';
 import type { RegionMaterial } from '../pki/region';
-import type { RegionConfig } from './config';
+import type { RegionConfig } from '../config/region';
 
 /**
  * What the commission's acts need of a ledger: the gateway's {@link Ledger}, over the embedded ledger node or

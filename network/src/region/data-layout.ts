@@ -16,7 +16,7 @@
  * ```
  */
 import { join } from 'node:path';
-import type { RegionRole } from './region-file';
+import type { RegionRole } from '../../../clients/shared/region-file';
 
 /** Files of one organisation. */
 export interface OrgFiles {

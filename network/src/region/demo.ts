@@ -19,7 +19,7 @@ import {
 import { newRegionClient } from '../../../clients/shared/region-clients';
 import type { DataLayout } from './data-layout';
 import { demoClaims, demoConsents, demoPatients, demoRecords, fillFixture, type DemoConsent } from './demo-plan';
-import type { RegionFile, RegionFileOrganization } from './region-file';
+import type { RegionFile, RegionFileOrganization } from '../../../clients/shared/region-file';
 
 interface DemoState {
     records: Record<string, string>;

@@ -12,7 +12,7 @@ import { EndorseError, UnavailableError } from '../../../gateway/src/ledger/ledg
 import { startFabricNetwork, type FabricNetwork, type PeerEndpoint } from '../fabric/network';
 import type { RegionMaterial } from '../pki/region';
 import type { CommissionClient, CommissionLedger } from './bootstrap';
-import type { RegionConfig } from './config';
+import type { RegionConfig } from '../config/region';
 import type { DataLayout } from './data-layout';
 import type { LaunchOptions } from './launch-options';
 

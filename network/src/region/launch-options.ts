@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultRegionFile } from './config';
+import { defaultRegionFile } from '../config/region';
 
 /** What the launcher does. */
 export interface LaunchOptions {

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { issueRegion, type RegionMaterial } from '../pki/region';
 import type { FabricNetwork } from '../fabric/network';
 import { approvePending, connectAsCommission, ensureBootstrapped, type CommissionClient } from './bootstrap';
-import { readRegionConfig, type OrganizationConfig, type RegionConfig } from './config';
+import { readRegionConfig, type OrganizationConfig, type RegionConfig } from '../config/region';
 import { toDataLayout, type DataLayout } from './data-layout';
 import { connectAsCommissionOnFabric, startRegionFabric, toFabricPeer } from './fabric-ledger';
 import type { LaunchOptions } from './launch-options';
 import { ensureRoleTokens, writeGatewayConfig, type GatewayPorts } from './org-setup';
 import { describeUnexpectedExit, ManagedProcess, type ReadyLine } from './processes';
-import { writeRegionFile, type RegionFile, type RegionFileOrganization } from './region-file';
+import { writeRegionFile, type RegionFile, type RegionFileOrganization } from '../../../clients/shared/region-file';
 
 /** Longest wait for a child's ready line. */
 const READY_TIMEOUT_MS = 120_000;

@@ -7,7 +7,7 @@
 import { loadDemo } from './demo';
 import { launchRegion, type RunningRegion } from './launcher';
 import { readLaunchOptions, USAGE, type LaunchOptions } from './launch-options';
-import { REGION_READY_PREFIX, type RegionFile } from './region-file';
+import { REGION_READY_PREFIX, type RegionFile } from '../../../clients/shared/region-file';
 
 function describe(error: unknown): string {
     return error instanceof Error ? error.message : String(error);

@@ -7,10 +7,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createToken } from '../../../gateway/src/auth/tokens';
+import type { GatewayConfigFile } from '../../../gateway/src/config';
 import type { MemberMaterial, RegionMaterial } from '../pki/region';
-import type { OrganizationConfig, RegionConfig } from './config';
+import type { OrganizationConfig, RegionConfig } from '../config/region';
 import type { OrgFiles } from './data-layout';
-import { RegionRoles, type RegionRole } from './region-file';
+import { RegionRoles, type RegionRole } from '../../../clients/shared/region-file';
 
 /** Ports of one gateway (0: a free one). */
 export interface GatewayPorts {
@@ -39,10 +40,10 @@ function findMember(material: RegionMaterial, mspId: string): MemberMaterial {
 }
 
 /**
- * The gateway configuration of an organisation, in the shape `gateway/src/config.ts` reads.
+ * The gateway configuration file of an organisation, of the gateway's own type.
  * @param setup - region, organisation, material, files, ports, ledger URL
  */
-export function toGatewayConfigJson(setup: GatewaySetup): Record<string, unknown> {
+export function toGatewayConfigFile(setup: GatewaySetup): GatewayConfigFile {
     const { region, org, material, files, ports } = setup;
     const member = findMember(material, org.mspId);
     const { tlsServer, identity } = member.gateway;
@@ -75,7 +76,7 @@ export function toGatewayConfigJson(setup: GatewaySetup): Record<string, unknown
  */
 export function writeGatewayConfig(setup: GatewaySetup): void {
     mkdirSync(setup.files.storeDir, { recursive: true, mode: 0o700 });
-    writeFileSync(setup.files.gatewayConfigFile, JSON.stringify(toGatewayConfigJson(setup), null, 2) + '\n', {
+    writeFileSync(setup.files.gatewayConfigFile, JSON.stringify(toGatewayConfigFile(setup), null, 2) + '\n', {
         mode: 0o600,
     });
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { DEFAULT_OUT, main, parseCliArgs, type CliOutput } from '../../../network/src/pki/cli';
-import { defaultRegionFile } from '../../../network/src/region/config';
+import { defaultRegionFile } from '../../../network/src/config/region';
 
 function capture(): CliOutput & { logs: string[]; errors: string[] } {
     const logs: string[] = [];

@@ -14,7 +14,7 @@ import {
     type FileOutcome,
     type RegionMaterial,
 } from '../../../network/src/pki/region';
-import { toRegionConfig } from '../../../network/src/region/config';
+import { toRegionConfig } from '../../../network/src/config/region';
 
 /** A one-member region keeps these tests fast. */
 const region = toRegionConfig({

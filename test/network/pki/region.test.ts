@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { after, before, describe, it } from 'mocha';
-import { readRegionConfig } from '../../../network/src/region/config';
+import { readRegionConfig } from '../../../network/src/config/region';
 import {
     issueRegion,
     readRegionMaterial,

@@ -11,9 +11,9 @@ import type { FetchResult, RecordFetcher } from '../app';
 import { ApiError, type ErrorCode } from '../errors';
 import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contracts';
 import type { Metrics } from '../metrics';
-import { PeerUnreachableError, requestDelivery, type P2pClientOptions } from '../p2p/client';
-import { isContentHash, SALT_HEX_PATTERN } from './content-hash';
-import { readLedgerId } from './fhir';
+import { isContentHash, SALT_HEX_PATTERN } from '../custody/content-hash';
+import { readLedgerId } from '../custody/fhir';
+import { PeerUnreachableError, requestDelivery, type P2pClientOptions } from './client';
 
 /** What the fetcher needs. */
 export interface FetcherDeps {

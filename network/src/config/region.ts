@@ -2,6 +2,9 @@
 /**
  * The region configuration: which organisations take part, of which type, under which MSP ids.
  * Read from `network/region.json` (or a file named by the caller) and validated before use.
+ *
+ * The bottom of network/src: it imports nothing of network's own, so the PKI, the Fabric scripts and the
+ * ledger node read it while only the launcher (network/src/region) builds on all of them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

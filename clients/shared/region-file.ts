@@ -4,6 +4,9 @@
  * ledger node's URL and, per organisation, its MSP id, type, name, API and p2p URLs, the TLS CA that
  * issued its gateway's certificate, and the files holding a token for each staff role. The launcher writes
  * it once everything is up; the CLI, the demo loader and the tests read it.
+ *
+ * The file is the clients' view of a region, so its shape and reader live on the clients' side; the
+ * launcher, at the top, imports them to write it.
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
