@@ -148,21 +148,6 @@ describe('the region story on Hyperledger Fabric', function () {
             }
         });
 
-        it('answers 503 LEDGER_UNAVAILABLE when too few organisations can endorse (MAJORITY of four)', async () => {
-            const { peers } = readPids(region());
-            const down = ['HospitalBMSP', 'InsurerMSP'].map((msp) => peers.get(msp));
-            const patient = newPatientKey();
-            const error = await whileFrozen(down, () =>
-                apiErrorOf(
-                    region()
-                        .client(A, 'clinician')
-                        .post('/patients', newRegistration(patient, region().region.channel)),
-                ),
-            );
-            assert.equal(error.status, 503);
-            assert.equal(error.code, 'LEDGER_UNAVAILABLE');
-        });
-
         it('holds visibility, claims and certificates against a member calling its own peer directly', async () => {
             const [insurer, hospitalA, hospitalB] = ['InsurerMSP', A, 'HospitalBMSP'].map((msp) => {
                 const ledger = connectAs(region(), msp);
@@ -222,6 +207,21 @@ describe('the region story on Hyperledger Fabric', function () {
                     member.ledger.close();
                 });
             }
+        });
+
+        it('answers 503 LEDGER_UNAVAILABLE when too few organisations can endorse (MAJORITY of four)', async () => {
+            const { peers } = readPids(region());
+            const down = ['HospitalBMSP', 'InsurerMSP'].map((msp) => peers.get(msp));
+            const patient = newPatientKey();
+            const error = await whileFrozen(down, () =>
+                apiErrorOf(
+                    region()
+                        .client(A, 'clinician')
+                        .post('/patients', newRegistration(patient, region().region.channel)),
+                ),
+            );
+            assert.equal(error.status, 503);
+            assert.equal(error.code, 'LEDGER_UNAVAILABLE');
         });
 
         it("answers 503 LEDGER_UNAVAILABLE when the gateway's own peer does not answer", async () => {

@@ -116,8 +116,9 @@ export function toLedgerApiError(error: unknown): unknown {
         return error;
     }
     const mapped = CHAINCODE_CODES[error.code] ?? (isErrorCode(error.code) ? error.code : undefined);
-    if (mapped) {
-        return new ApiError(mapped, error.message, { cause: error, extra: { ledgerCode: error.code } });
-    }
-    return new ApiError('INVALID_INPUT', error.message, { cause: error, extra: { ledgerCode: error.code } });
+    // The chaincode's message starts with its code, which the outcome already carries as `details.text`.
+    const prefix = `${error.code}: `;
+    const diagnostics = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    const options = { cause: error, extra: { ledgerCode: error.code } };
+    return new ApiError(mapped ?? 'INVALID_INPUT', diagnostics, options);
 }
