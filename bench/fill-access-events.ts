@@ -444,7 +444,7 @@ export async function openRegion(): Promise<Region> {
     }
 }
 
-/** A committed `requestAccess`: the event it returned, its transaction id and its committed write set. */
+/** A committed `requestAccess`: the event as stored, its transaction id and its committed write set. */
 export interface RealEvent {
     readonly event: AccessEvent;
     readonly txId: string;
@@ -551,7 +551,12 @@ async function requestAll(region: Region, patientCount: number, requests: number
                 const { requester, purpose, justification } = shape;
                 const args = { recordId: realRecordId(j % patientCount, shape.record), purpose, justification };
                 const result = await submit(region, requester, 'access', 'requestAccess', [JSON.stringify(args)]);
-                const event = JSON.parse(Buffer.from(result.result).toString('utf8')) as AccessEvent;
+                // The requester is answered with a sensitive category it may not know redacted; what was written
+                // is the event as the commission reads it.
+                const stored = await region.clients.commission.evaluate('access', 'readAccess', {
+                    arguments: [result.txId],
+                });
+                const event = JSON.parse(Buffer.from(stored).toString('utf8')) as AccessEvent;
                 return {
                     event,
                     txId: result.txId,
