@@ -73,10 +73,15 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
     const logger = deps.logger.child({ component: 'custody' });
     const key = readOrCreateStoreKey(config.storeKeyFile);
     const saltKey = toSaltKey(key);
+    // Every member's TLS CA, by MSP id: the trust anchors of mutual TLS, and the CA a requester's own
+    // certificate must chain to.
+    const tlsCaPems: Readonly<Record<string, string>> = Object.fromEntries(
+        Object.entries(config.regionTlsCaFiles).map(([mspId, file]) => [mspId, readFileSync(file, 'utf8')]),
+    );
     const p2p = {
         certPem: readFileSync(config.tls.certFile, 'utf8'),
         keyPem: readFileSync(config.tls.keyFile, 'utf8'),
-        caPems: Object.values(config.regionTlsCaFiles).map((file) => readFileSync(file, 'utf8')),
+        caPems: Object.values(tlsCaPems),
         timeoutMs: config.ledgerTimeoutMs,
         maxResponseBytes: maxResponseBytes(config),
     };
@@ -101,9 +106,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
     const p2pApp = newP2pApp({
         mspId: config.org.mspId,
         grantMaxSkewMs: config.grantMaxSkewMs,
-        tlsCaPems: Object.fromEntries(
-            Object.entries(config.regionTlsCaFiles).map(([mspId, file]) => [mspId, readFileSync(file, 'utf8')]),
-        ),
+        tlsCaPems,
         contracts: deps.contracts,
         store,
         clock: deps.clock,
