@@ -7,7 +7,7 @@
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
-import { readAllByPrefix } from '../ledger/query';
+import { readConsentsNaming } from '../ledger/consents';
 import { deleteState, emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, assertCommission, readOrganization, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
@@ -16,7 +16,7 @@ import { readAccessRequest, readDeliveryRequest, readReviewRequest } from '../mo
 import type { AccessRequest, DeliveryRequest } from '../model/access-input';
 import { toCanonicalJson } from '../model/canonical-json';
 import { readId } from '../model/input';
-import { accessTimeKey, Keys, ObjectTypes } from '../model/keys';
+import { accessTimeKey, Keys } from '../model/keys';
 import type { AccessEvent, Consent, Delivery, RecordEntry } from '../model/state';
 import { decideAccess } from '../rules/access';
 import type { AccessFacts } from '../rules/access';
@@ -32,14 +32,7 @@ async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promis
     }
     const record = await readState<RecordEntry>(ctx, Keys.record(request.recordId));
     const custodian = record === null ? null : await readOrganization(ctx, record.custodian);
-    const consents =
-        record === null
-            ? []
-            : await readAllByPrefix<Consent>(
-                  ctx,
-                  { objectType: ObjectTypes.consentByPatient, attributes: [record.patientId, tx.caller] },
-                  Keys.consent,
-              );
+    const consents = record === null ? [] : await readConsentsNaming(ctx, record.patientId, tx.caller);
     const { purpose, justification } = request;
     return { requester, purpose, justification, record, custodian, consents, now: tx.now };
 }

@@ -10,6 +10,7 @@ import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { invalid } from '../errors';
 import { assertPatientQuery } from '../ledger/patients';
 import { listByPrefix, listByRange, readPageRequest } from '../ledger/query';
+import type { PageRequest } from '../ledger/query';
 import { assertCommission, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
 import { toCanonicalJson } from '../model/canonical-json';
@@ -19,8 +20,7 @@ import type { CompositeKeySpec } from '../model/keys';
 import type { AccessEvent } from '../model/state';
 import { HealthContract } from './base';
 
-async function listEvents(ctx: Context, prefix: CompositeKeySpec, pageSize: string, bookmark: string): Promise<string> {
-    const page = readPageRequest(pageSize, bookmark);
+async function listEvents(ctx: Context, prefix: CompositeKeySpec, page: PageRequest): Promise<string> {
     return toCanonicalJson(await listByPrefix<AccessEvent>(ctx, prefix, page, Keys.access));
 }
 
@@ -65,9 +65,9 @@ export class AuditContract extends HealthContract {
     @Returns('string')
     async listAccessByPatient(ctx: Context, patientId: string, pageSize: string, bookmark: string): Promise<string> {
         const id = readPatientId(patientId, 'patientId');
-        readPageRequest(pageSize, bookmark);
+        const page = readPageRequest(pageSize, bookmark);
         await assertCommission(ctx, readTx(ctx));
-        return listEvents(ctx, { objectType: ObjectTypes.accessByPatient, attributes: [id] }, pageSize, bookmark);
+        return listEvents(ctx, { objectType: ObjectTypes.accessByPatient, attributes: [id] }, page);
     }
 
     /**
@@ -83,10 +83,10 @@ export class AuditContract extends HealthContract {
     @Transaction(false)
     @Returns('string')
     async listAccessForPatient(ctx: Context, signedQuery: string, pageSize: string, bookmark: string): Promise<string> {
-        readPageRequest(pageSize, bookmark);
+        const page = readPageRequest(pageSize, bookmark);
         const query = await assertPatientQuery(ctx, readTx(ctx), signedQuery, 'access-log');
         const prefix = { objectType: ObjectTypes.accessByPatient, attributes: [query.patientId] };
-        return listEvents(ctx, prefix, pageSize, bookmark);
+        return listEvents(ctx, prefix, page);
     }
 
     /**

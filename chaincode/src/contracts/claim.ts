@@ -8,7 +8,8 @@
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { assertPatientQuery } from '../ledger/patients';
-import { listByPrefix, readAllByPrefix, readPageRequest } from '../ledger/query';
+import { readConsentsNaming } from '../ledger/consents';
+import { listByPrefix, readPageRequest } from '../ledger/query';
 import { readFirstVersionId } from '../ledger/records';
 import { deleteState, emitEvent, readIndex, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readOrganization, readTx } from '../ledger/tx';
@@ -18,7 +19,7 @@ import { readClaimDecision, readClaimSubmission } from '../model/claim-input';
 import { readId, readMspId } from '../model/input';
 import { Keys, ObjectTypes } from '../model/keys';
 import type { CompositeKeySpec } from '../model/keys';
-import type { Claim, Consent, Patient, RecordEntry } from '../model/state';
+import type { Claim, Patient, RecordEntry } from '../model/state';
 import {
     assertClaimRecords,
     assertPaymentConsent,
@@ -68,11 +69,6 @@ async function readClaimLocks(ctx: Context, claim: Claim): Promise<CompositeKeyS
     return locks;
 }
 
-async function readPaymentConsents(ctx: Context, patientId: string, insurer: string): Promise<Consent[]> {
-    const prefix = { objectType: ObjectTypes.consentByPatient, attributes: [patientId, insurer] };
-    return readAllByPrefix<Consent>(ctx, prefix, Keys.consent);
-}
-
 async function listClaims(
     ctx: Context,
     objectType: string,
@@ -113,7 +109,7 @@ export class ClaimContract extends HealthContract {
         await assertActiveCaller(ctx, tx, ['hospital']);
         await assertInsurer(ctx, submission.insurer);
         await readRequired<Patient>(ctx, Keys.patient(submission.patientId), `patient ${submission.patientId}`);
-        const consents = await readPaymentConsents(ctx, submission.patientId, submission.insurer);
+        const consents = await readConsentsNaming(ctx, submission.patientId, submission.insurer);
         assertPaymentConsent(consents, submission.insurer, tx.caller, tx.now);
         const supporting = await readSupporting(ctx, submission.recordIds);
         assertClaimRecords(tx.caller, submission.patientId, supporting);

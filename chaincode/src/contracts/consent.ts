@@ -11,6 +11,7 @@ import { ChaincodeError, ErrorCodes } from '../errors';
 import { readEnvelope, readGrantPayload, readRevokePayload } from '../crypto/signed-payloads';
 import { assertChannel, assertFresh, assertPatientQuery, assertSignedByPatient } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
+import type { PageRequest } from '../ledger/query';
 import { emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readOrganization, readTx } from '../ledger/tx';
 import { assertVisible, readViewer } from '../ledger/viewer';
@@ -21,13 +22,7 @@ import type { Consent } from '../model/state';
 import { mayReadConsent } from '../rules/visibility';
 import { HealthContract } from './base';
 
-async function listByPatientPrefix(
-    ctx: Context,
-    attributes: string[],
-    pageSize: string,
-    bookmark: string,
-): Promise<string> {
-    const page = readPageRequest(pageSize, bookmark);
+async function listByPatientPrefix(ctx: Context, attributes: string[], page: PageRequest): Promise<string> {
     const prefix = { objectType: ObjectTypes.consentByPatient, attributes };
     return toCanonicalJson(await listByPrefix<Consent>(ctx, prefix, page, Keys.consent));
 }
@@ -167,7 +162,7 @@ export class ConsentContract extends HealthContract {
         const id = readPatientId(patientId, 'patientId');
         const viewer = await readViewer(ctx, readTx(ctx));
         const attributes = viewer.isCommission ? [id] : [id, viewer.mspId];
-        return listByPatientPrefix(ctx, attributes, pageSize, bookmark);
+        return listByPatientPrefix(ctx, attributes, readPageRequest(pageSize, bookmark));
     }
 
     /**
@@ -188,9 +183,9 @@ export class ConsentContract extends HealthContract {
         pageSize: string,
         bookmark: string,
     ): Promise<string> {
-        readPageRequest(pageSize, bookmark);
+        const page = readPageRequest(pageSize, bookmark);
         const query = await assertPatientQuery(ctx, readTx(ctx), signedQuery, 'consents');
-        return listByPatientPrefix(ctx, [query.patientId], pageSize, bookmark);
+        return listByPatientPrefix(ctx, [query.patientId], page);
     }
 
     /**

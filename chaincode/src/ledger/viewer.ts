@@ -6,12 +6,12 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
-import { Keys, ObjectTypes } from '../model/keys';
-import type { AccessEvent, Consent, RecordEntry } from '../model/state';
+
+import type { AccessEvent, RecordEntry } from '../model/state';
 import { isSensitive } from '../model/vocabulary';
 import type { ConsentTerms } from '../rules/consent';
 import { toShownCategory, type CategoryFacts, type Viewer } from '../rules/visibility';
-import { readAllByPrefix } from './query';
+import { readConsentsNaming } from './consents';
 import { isCommission, readOrganization } from './tx';
 import type { Tx } from './tx';
 
@@ -76,8 +76,7 @@ export class ViewerConsents {
         if (known !== undefined) {
             return known;
         }
-        const prefix = { objectType: ObjectTypes.consentByPatient, attributes: [patientId, this.#viewer.mspId] };
-        const consents = await readAllByPrefix<Consent>(this.#ctx, prefix, Keys.consent);
+        const consents = await readConsentsNaming(this.#ctx, patientId, this.#viewer.mspId);
         this.#byPatient.set(patientId, consents);
         return consents;
     }
