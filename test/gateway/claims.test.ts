@@ -5,8 +5,7 @@ import { Router } from 'express';
 import type { FetchResult, RecordFetcher } from '../../gateway/src/app';
 import { ApiError } from '../../gateway/src/errors';
 import type { RecordEntry } from '../../gateway/src/ledger/contracts';
-import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, newClaimablePatient, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
 
 type Behaviour = 'ok' | 'denied' | 'tampered';
 
@@ -42,31 +41,7 @@ describe('gateway claim routes', () => {
 
     before(async () => {
         region = await newTestRegion({ custody: { insurer: { router: Router(), fetcher } } });
-        const patient = newTestPatient();
-        const payload = registerPayload(patient, new Date().toISOString());
-        await region.gateways.hospitalA.contracts.registerPatient({
-            payload,
-            signature: signPayload(payload, patient.privateKey),
-        });
-        patientId = patient.patientId;
-        // A claim needs the patient's PAYMENT consent for the insurer naming the claiming hospital.
-        const now = Date.now();
-        const consent = {
-            ...grantPayload(patient, {
-                consentId: `pay-${randomUUID()}`,
-                grantee: 'InsurerMSP',
-                purposes: ['PAYMENT'],
-                categories: ['billing'],
-                custodians: ['HospitalAMSP'],
-                notBefore: new Date(now - 60_000).toISOString(),
-                notAfter: new Date(now + 86_400_000).toISOString(),
-                issuedAt: new Date(now).toISOString(),
-            }),
-        };
-        await region.gateways.hospitalA.contracts.grantConsent({
-            payload: consent,
-            signature: signPayload(consent, patient.privateKey),
-        });
+        patientId = await newClaimablePatient(region);
     });
     after(async () => {
         await region.close();

@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestGateway, type TestRegion } from '../helpers/gateway';
+import {
+    call,
+    newClaimablePatient,
+    newTestRegion,
+    outcomeCode,
+    type TestGateway,
+    type TestRegion,
+} from '../helpers/gateway';
 
 /** One answer of a list route. */
 interface ListAnswer {
@@ -38,28 +44,7 @@ describe('filtered lists fill their pages (docs/api.md "Lists and cursors")', ()
     before(async () => {
         region = await newTestRegion();
         const { hospitalA, hospitalB, insurer } = region.gateways;
-        const patient = newTestPatient();
-        const registration = registerPayload(patient, new Date().toISOString());
-        await hospitalA.contracts.registerPatient({
-            payload: registration,
-            signature: signPayload(registration, patient.privateKey),
-        });
-        patientId = patient.patientId;
-        const now = Date.now();
-        const consent = grantPayload(patient, {
-            consentId: `pay-${randomUUID()}`,
-            grantee: 'InsurerMSP',
-            purposes: ['PAYMENT'],
-            categories: ['billing'],
-            custodians: ['HospitalAMSP'],
-            notBefore: new Date(now - 60_000).toISOString(),
-            notAfter: new Date(now + 86_400_000).toISOString(),
-            issuedAt: new Date(now).toISOString(),
-        });
-        await hospitalA.contracts.grantConsent({
-            payload: consent,
-            signature: signPayload(consent, patient.privateKey),
-        });
+        patientId = await newClaimablePatient(region);
         for (let index = 0; index < 7; index += 1) {
             const recordId = `r-${randomUUID()}`;
             const contentHash = createHash('sha256').update(recordId).digest('hex');

@@ -4,6 +4,7 @@
  * bootstrapped, registered and approved through `LedgerClient`, and one `createApp` per organisation served
  * over plain HTTP on 127.0.0.1, port 0, each with a token for every staff role.
  */
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { LedgerContracts } from '../../gateway/src/ledger/contracts';
 import { fromLedgerClient } from '../../gateway/src/ledger/embedded';
 import { newLogger } from '../../gateway/src/logging';
 import { newMetrics } from '../../gateway/src/metrics';
+import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
 import { newTempDir, newTestLedger, type TestLedger } from './ledger';
 import { newTestOrg } from './pki';
 
@@ -219,6 +221,35 @@ export interface CallOptions {
     readonly body?: unknown;
     readonly raw?: string;
     readonly contentType?: string;
+}
+
+/**
+ * Registers a new patient at Hospital A who gives the insurer a PAYMENT consent naming Hospital A for
+ * `billing` records, valid for a day: what a claim by Hospital A needs.
+ * @param region - the region
+ * @returns the patient id
+ */
+export async function newClaimablePatient(region: TestRegion): Promise<string> {
+    const { hospitalA } = region.gateways;
+    const patient = newTestPatient();
+    const registration = registerPayload(patient, new Date().toISOString());
+    await hospitalA.contracts.registerPatient({
+        payload: registration,
+        signature: signPayload(registration, patient.privateKey),
+    });
+    const now = Date.now();
+    const consent = grantPayload(patient, {
+        consentId: `pay-${randomUUID()}`,
+        grantee: 'InsurerMSP',
+        purposes: ['PAYMENT'],
+        categories: ['billing'],
+        custodians: ['HospitalAMSP'],
+        notBefore: new Date(now - 60_000).toISOString(),
+        notAfter: new Date(now + 86_400_000).toISOString(),
+        issuedAt: new Date(now).toISOString(),
+    });
+    await hospitalA.contracts.grantConsent({ payload: consent, signature: signPayload(consent, patient.privateKey) });
+    return patient.patientId;
 }
 
 /**
