@@ -64,6 +64,7 @@ describe('clients/shared/patient-keys', () => {
                 view: 'records',
                 nonce: '',
                 channel: CHANNEL,
+                recordId: null,
             },
         );
         for (const envelope of [registration, grant, revoke, query]) {

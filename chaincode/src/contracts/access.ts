@@ -7,12 +7,20 @@
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
-import { readConsentsNaming } from '../ledger/consents';
+import { readRecordSide, readRequesterConsents, toAccessFacts } from '../ledger/access-facts';
+import { assertMayExplain, readExplanation } from '../ledger/explain';
+import { assertPatientQuery } from '../ledger/patients';
 import { deleteState, emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, assertCommission, readOrganization, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
 import type { Tx } from '../ledger/tx';
-import { readAccessRequest, readDeliveryRequest, readReviewRequest } from '../model/access-input';
+import {
+    readAccessRequest,
+    readDeliveryRequest,
+    readExplainRequest,
+    readExplainSelection,
+    readReviewRequest,
+} from '../model/access-input';
 import type { AccessRequest, DeliveryRequest } from '../model/access-input';
 import { toCanonicalJson } from '../model/canonical-json';
 import { readId } from '../model/input';
@@ -30,11 +38,10 @@ async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promis
     if (requester === null) {
         throw new ChaincodeError(ErrorCodes.FORBIDDEN, `${tx.caller} is not a registered organisation`);
     }
-    const record = await readState<RecordEntry>(ctx, Keys.record(request.recordId));
-    const custodian = record === null ? null : await readOrganization(ctx, record.custodian);
-    const consents = record === null ? [] : await readConsentsNaming(ctx, record.patientId, tx.caller);
+    const side = await readRecordSide(ctx, request.recordId);
+    const consents = await readRequesterConsents(ctx, side, tx.caller);
     const { purpose, justification } = request;
-    return { requester, purpose, justification, record, custodian, consents, now: tx.now };
+    return toAccessFacts({ requester, purpose, justification }, side, consents, tx.now);
 }
 
 async function writeAccessEvent(ctx: Context, event: AccessEvent): Promise<void> {
@@ -229,5 +236,54 @@ export class AccessContract extends HealthContract {
         assertVisible(mayReadAccess(viewer, event), `access ${id}`);
         const [shown] = await showEvents(viewer, new ViewerConsents(ctx, viewer), [event], tx.now);
         return toCanonicalJson(shown);
+    }
+
+    /**
+     * A dry run of the access decision on a record (docs/design.md "Explaining a decision"): what `requestAccess`
+     * made now would decide for each active organisation (or `requester`) and each purpose (or `purpose`), with
+     * the reason code and the consent, and, when both are given, every check of the decision order. EMERGENCY is
+     * answered for a request carrying its required justification. Writes nothing. The commission may ask about
+     * any requester; any other organisation only about itself (the default), for a record it may read whose
+     * category it may know.
+     * @param ctx - transaction context
+     * @param requestJson - `{recordId, requester?, purpose?}`
+     * @returns `{recordId, at, record, decisions, trace}` (canonical JSON); `record` null when none has this id
+     * @throws INVALID_INPUT, FORBIDDEN, NOT_FOUND (the requester named is not registered)
+     */
+    @Transaction(false)
+    @Returns('string')
+    async explainAccess(ctx: Context, requestJson: string): Promise<string> {
+        const request = readExplainRequest(requestJson);
+        const tx = readTx(ctx);
+        const side = await readRecordSide(ctx, request.recordId);
+        const allowed = await assertMayExplain(ctx, tx, await readViewer(ctx, tx), request, side);
+        return toCanonicalJson(await readExplanation(ctx, tx, allowed, side));
+    }
+
+    /**
+     * The same dry run for the patient, about one of their own records: asked through the patient's signed query
+     * (view `explain`, naming the record) by the organisation the query names as its audience.
+     * @param ctx - transaction context
+     * @param signedQuery - `{payload: {type: "patient.query", …, view: "explain", recordId}, signature}`
+     * @param selectionJson - `{requester?, purpose?}`
+     * @returns as explainAccess
+     * @throws INVALID_INPUT, UNAUTHENTICATED, BAD_SIGNATURE, NOT_FOUND (no such record; the requester named is
+     *   not registered), FORBIDDEN (another patient's record)
+     */
+    @Transaction(false)
+    @Returns('string')
+    async explainAccessForPatient(ctx: Context, signedQuery: string, selectionJson: string): Promise<string> {
+        const selection = readExplainSelection(selectionJson);
+        const tx = readTx(ctx);
+        const query = await assertPatientQuery(ctx, tx, signedQuery, 'explain');
+        const recordId = query.recordId ?? '';
+        const side = await readRecordSide(ctx, recordId);
+        if (side.record === null) {
+            throw new ChaincodeError(ErrorCodes.NOT_FOUND, `record ${recordId} does not exist`);
+        }
+        if (side.record.patientId !== query.patientId) {
+            throw new ChaincodeError(ErrorCodes.FORBIDDEN, `record ${recordId} is another patient's`);
+        }
+        return toCanonicalJson(await readExplanation(ctx, tx, { recordId, ...selection }, side));
     }
 }

@@ -10,7 +10,7 @@ import { ChaincodeError, ErrorCodes } from '../errors';
 import { assertPatientQuery } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
 import type { Page } from '../ledger/query';
-import { readBackingClaim } from '../ledger/records';
+import { readClaimParties } from '../ledger/records';
 import { emitEvent, readIndex, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showRecords, ViewerConsents } from '../ledger/viewer';
@@ -22,7 +22,6 @@ import { readAnchorRequest } from '../model/record-input';
 import type { AnchorRequest } from '../model/record-input';
 import type { Patient, RecordEntry } from '../model/state';
 import { mayListPatientRecords, mayReadRecord } from '../rules/visibility';
-import type { Viewer } from '../rules/visibility';
 import { HealthContract } from './base';
 
 function isSameAnchor(entry: RecordEntry, request: AnchorRequest, custodian: string): boolean {
@@ -101,15 +100,6 @@ async function listPatientRecords(
 ): Promise<Page<RecordEntry>> {
     const prefix = { objectType: ObjectTypes.recordByPatient, attributes: [patientId] };
     return listByPrefix<RecordEntry>(ctx, prefix, { pageSize, bookmark }, Keys.record);
-}
-
-/** Claimant and insurer of the claim a record backs, read only for a caller the simpler rules do not admit. */
-async function readClaimParties(ctx: Context, viewer: Viewer, entry: RecordEntry): Promise<string[]> {
-    if (mayListPatientRecords(viewer) || viewer.mspId === entry.custodian) {
-        return [];
-    }
-    const claim = await readBackingClaim(ctx, entry);
-    return claim === null ? [] : [claim.claimant, claim.insurer];
 }
 
 /** The record index. Contract name `record`. */

@@ -88,6 +88,8 @@ export interface QueryPayload {
     readonly view: PatientView;
     readonly nonce: string;
     readonly channel: string;
+    /** The one record the `explain` view is asked about; null for every other view. */
+    readonly recordId: string | null;
 }
 
 /** Most purposes, categories, custodians and record ids a consent may list. */
@@ -204,20 +206,28 @@ export function readRevokePayload(value: unknown): RevokePayload {
 const QUERY_FIELDS = ['type', 'patientId', 'issuedAt', 'audience', 'view', 'nonce', 'channel'] as const;
 
 /**
- * Reads a `patient.query` payload `{type, patientId, issuedAt, audience, view, nonce, channel}`.
+ * Reads a `patient.query` payload `{type, patientId, issuedAt, audience, view, nonce, channel, recordId?}`.
+ * `recordId` names the record of the `explain` view, which requires it; every other view refuses it, so one
+ * signature opens one record's explanation and nothing else.
  * @param value - the payload
  * @returns its fields
- * @throws INVALID_INPUT on a wrong type, missing or extra field, unknown view or malformed nonce
+ * @throws INVALID_INPUT on a wrong type, missing or extra field, unknown view, malformed nonce, or a
+ *   `recordId` missing from `explain` or given to another view
  */
 export function readQueryPayload(value: unknown): QueryPayload {
-    const payload = readObject(value, 'payload', QUERY_FIELDS);
+    const payload = readObject(value, 'payload', QUERY_FIELDS, ['recordId']);
     readType(payload, PayloadTypes.patientQuery);
+    const view = readEnum(payload.view, 'payload.view', PatientViews);
+    if ((payload.recordId !== undefined) !== (view === 'explain')) {
+        invalid('payload.recordId is required with the view explain and only with it');
+    }
     return {
         patientId: readPatientId(payload.patientId, 'payload.patientId'),
         issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
         audience: readMspId(payload.audience, 'payload.audience'),
-        view: readEnum(payload.view, 'payload.view', PatientViews),
+        view,
         nonce: readString(payload.nonce, 'payload.nonce', 64, NONCE_PATTERN),
         channel: readChannel(payload.channel),
+        recordId: payload.recordId === undefined ? null : readId(payload.recordId, 'payload.recordId'),
     };
 }

@@ -4,6 +4,7 @@ import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { Keys } from '../model/keys';
 import type { Claim, RecordEntry } from '../model/state';
+import { mayListPatientRecords, type Viewer } from '../rules/visibility';
 import { readIndex, readState } from './state';
 
 /** Longest `supersedes` chain followed; a longer one is refused rather than walked without bound. */
@@ -39,4 +40,19 @@ export async function readFirstVersionId(ctx: Context, entry: RecordEntry): Prom
 export async function readBackingClaim(ctx: Context, entry: RecordEntry): Promise<Claim | null> {
     const claimId = await readIndex(ctx, Keys.claimByRecord(await readFirstVersionId(ctx, entry)));
     return claimId === null ? null : readState<Claim>(ctx, Keys.claim(claimId));
+}
+
+/**
+ * Claimant and insurer of the claim a record backs, read only for a viewer the simpler visibility rules do not
+ * admit (the commission, hospitals and the custodian need no claim to read an entry).
+ * @param ctx - transaction context
+ * @param viewer - the organisation asking
+ * @param entry - the record
+ */
+export async function readClaimParties(ctx: Context, viewer: Viewer, entry: RecordEntry): Promise<string[]> {
+    if (mayListPatientRecords(viewer) || viewer.mspId === entry.custodian) {
+        return [];
+    }
+    const claim = await readBackingClaim(ctx, entry);
+    return claim === null ? [] : [claim.claimant, claim.insurer];
 }

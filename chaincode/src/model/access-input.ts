@@ -2,7 +2,8 @@
 /** Arguments of the access contract. */
 import { invalid } from '../errors';
 import { GRANT_DEFAULT_MAX_SKEW_MS, GRANT_LIFETIME_MS } from '../rules/time';
-import { parseObjectArgument, readEnum, readId, readString, readText, SHA256_HEX_PATTERN } from './input';
+import { parseObjectArgument, readEnum, readId, readMspId, readString, readText, SHA256_HEX_PATTERN } from './input';
+import type { JsonObject } from './input';
 import { Purposes, Verdicts } from './vocabulary';
 import type { Purpose, Verdict } from './vocabulary';
 
@@ -94,4 +95,45 @@ export function readReviewRequest(raw: string): ReviewRequest {
         verdict: readEnum(args.verdict, 'verdict', Verdicts),
         note: readText(args.note, 'note', MAX_NOTE_LENGTH),
     };
+}
+
+/** What a dry run of the access decision is asked: which requester and purpose, when not every one. */
+export interface ExplainSelection {
+    /** One requester's rows and trace; null for every active organisation. */
+    readonly requester: string | null;
+    /** One purpose's rows; null for every purpose. */
+    readonly purpose: Purpose | null;
+}
+
+/** A dry run of the access decision for one record. */
+export interface ExplainRequest extends ExplainSelection {
+    readonly recordId: string;
+}
+
+function readSelection(args: JsonObject): ExplainSelection {
+    return {
+        requester: args.requester === undefined ? null : readMspId(args.requester, 'requester'),
+        purpose: args.purpose === undefined ? null : readEnum(args.purpose, 'purpose', Purposes),
+    };
+}
+
+/**
+ * Reads `{recordId, requester?, purpose?}`.
+ * @param raw - argument text
+ * @returns the request
+ * @throws INVALID_INPUT when malformed or an unknown purpose
+ */
+export function readExplainRequest(raw: string): ExplainRequest {
+    const args = parseObjectArgument(raw, 'request', ['recordId'], ['requester', 'purpose']);
+    return { recordId: readId(args.recordId, 'recordId'), ...readSelection(args) };
+}
+
+/**
+ * Reads `{requester?, purpose?}` (the record comes from the patient's signed query).
+ * @param raw - argument text
+ * @returns the selection
+ * @throws INVALID_INPUT when malformed or an unknown purpose
+ */
+export function readExplainSelection(raw: string): ExplainSelection {
+    return readSelection(parseObjectArgument(raw, 'selection', [], ['requester', 'purpose']));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Does one consent cover one request at one instant? Scope first (requester, patient, purpose, category,
- * custodian, record), then status (revoked), then the time window; the first failure is the answer.
+ * Does one consent cover one request at one instant? Scope first (requester, patient, purpose, custodian,
+ * record), then the category, then status (revoked), then the time window; the first failure is the answer.
  */
 import type { Consent, RecordEntry } from '../model/state';
 import { isSensitive, Reasons, WILDCARD } from '../model/vocabulary';
@@ -55,6 +55,27 @@ export const VerdictRank: Readonly<Record<ConsentVerdict, number>> = {
     CONSENT: 4,
 };
 
+/** The checks one consent passes or fails, in the order they are made (docs/design.md "Access decision"). */
+export const ConsentChecks = [
+    'grantee',
+    'patient',
+    'purpose',
+    'custodian',
+    'record',
+    'category',
+    'status',
+    'window',
+] as const;
+/** One of {@link ConsentChecks}. */
+export type ConsentCheck = (typeof ConsentChecks)[number];
+
+/** One consent's verdict on a request and, when it does not cover, the first check it failed. */
+export interface ConsentAssessment {
+    readonly verdict: ConsentVerdict;
+    /** Null when the consent covers the request. */
+    readonly failed: ConsentCheck | null;
+}
+
 function categoryVerdict(consent: ConsentTerms, record: RecordFacts): ConsentVerdict {
     if (consent.categories.includes(record.category)) {
         return Reasons.CONSENT;
@@ -65,17 +86,47 @@ function categoryVerdict(consent: ConsentTerms, record: RecordFacts): ConsentVer
     return isSensitive(record.category) ? Reasons.SENSITIVE_CATEGORY : Reasons.CONSENT;
 }
 
-function isInScope(consent: ConsentTerms, question: ConsentQuestion): boolean {
+/** The first scope check a consent fails for a question, or null when the question is in its scope. */
+function scopeFailure(consent: ConsentTerms, question: ConsentQuestion): ConsentCheck | null {
     const { record } = question;
-    const custodianCovered = consent.custodians.includes(WILDCARD) || consent.custodians.includes(record.custodian);
-    const recordCovered = consent.recordIds === null || consent.recordIds.includes(record.recordId);
-    return (
-        consent.grantee === question.requester &&
-        consent.patientId === record.patientId &&
-        (consent.purposes as readonly string[]).includes(question.purpose) &&
-        custodianCovered &&
-        recordCovered
-    );
+    const scope: readonly [ConsentCheck, boolean][] = [
+        ['grantee', consent.grantee === question.requester],
+        ['patient', consent.patientId === record.patientId],
+        ['purpose', (consent.purposes as readonly string[]).includes(question.purpose)],
+        ['custodian', consent.custodians.includes(WILDCARD) || consent.custodians.includes(record.custodian)],
+        ['record', consent.recordIds === null || consent.recordIds.includes(record.recordId)],
+    ];
+    return scope.find(([, passed]) => !passed)?.[0] ?? null;
+}
+
+const RECHECK_FAILURES: Readonly<Record<ConsentVerdict, ConsentCheck | null>> = {
+    CONSENT: null,
+    NO_CONSENT: null,
+    SENSITIVE_CATEGORY: 'category',
+    CONSENT_REVOKED: 'status',
+    CONSENT_NOT_YET_VALID: 'window',
+    CONSENT_EXPIRED: 'window',
+};
+
+/**
+ * Evaluates one consent against a request at an instant, saying which check failed: scope first (grantee,
+ * patient, purpose, custodian, record), then the category, then status, then the window.
+ * @param consent - the consent's terms and status
+ * @param question - requester, purpose and record
+ * @param now - transaction time, milliseconds since the epoch
+ * @returns `CONSENT` with no failed check when it covers, otherwise the reason and the first failed check
+ */
+export function assessConsent(consent: ConsentTerms, question: ConsentQuestion, now: number): ConsentAssessment {
+    const scope = scopeFailure(consent, question);
+    if (scope !== null) {
+        return { verdict: Reasons.NO_CONSENT, failed: scope };
+    }
+    const category = categoryVerdict(consent, question.record);
+    if (category !== Reasons.CONSENT) {
+        return { verdict: category, failed: 'category' };
+    }
+    const verdict = recheckConsent(consent, now);
+    return { verdict, failed: RECHECK_FAILURES[verdict] };
 }
 
 /**
@@ -86,11 +137,7 @@ function isInScope(consent: ConsentTerms, question: ConsentQuestion): boolean {
  * @returns `CONSENT` when it covers, otherwise the reason it does not
  */
 export function evaluateConsent(consent: ConsentTerms, question: ConsentQuestion, now: number): ConsentVerdict {
-    if (!isInScope(consent, question)) {
-        return Reasons.NO_CONSENT;
-    }
-    const category = categoryVerdict(consent, question.record);
-    return category === Reasons.CONSENT ? recheckConsent(consent, now) : category;
+    return assessConsent(consent, question, now).verdict;
 }
 
 /** The best consent for a request: the covering one, else the one that came closest. */
@@ -98,6 +145,8 @@ export interface ConsentMatch {
     readonly verdict: ConsentVerdict;
     /** Null when no consent came closer than out of scope. */
     readonly consentId: string | null;
+    /** Every consent examined, in the order examined, with its own verdict. */
+    readonly assessed: readonly (ConsentAssessment & { readonly consentId: string })[];
 }
 
 /**
@@ -109,14 +158,17 @@ export interface ConsentMatch {
  * @returns the verdict and the consent it rests on
  */
 export function matchConsent(consents: readonly ConsentTerms[], question: ConsentQuestion, now: number): ConsentMatch {
-    let best: ConsentMatch = { verdict: Reasons.NO_CONSENT, consentId: null };
-    for (const consent of consents) {
-        const verdict = evaluateConsent(consent, question, now);
+    let best: { verdict: ConsentVerdict; consentId: string | null } = { verdict: Reasons.NO_CONSENT, consentId: null };
+    const assessed = consents.map((consent) => ({
+        consentId: consent.consentId,
+        ...assessConsent(consent, question, now),
+    }));
+    for (const { consentId, verdict } of assessed) {
         if (VerdictRank[verdict] > VerdictRank[best.verdict]) {
-            best = { verdict, consentId: consent.consentId };
+            best = { verdict, consentId };
         }
     }
-    return best;
+    return { ...best, assessed };
 }
 
 /**

@@ -159,3 +159,36 @@ export function mayReadConsent(viewer: Viewer, consent: Pick<Consent, 'grantee'>
 export function mayReadClaim(viewer: Viewer, claim: Pick<Claim, 'claimant' | 'insurer'>): boolean {
     return viewer.isCommission || viewer.mspId === claim.claimant || viewer.mspId === claim.insurer;
 }
+
+/**
+ * May the viewer have the access decision on a record explained for a requester? The commission for anyone;
+ * any other organisation only for itself, and only about a record it may read whose category it may know: a
+ * trace walks the requester's consents against the record, so on a category hidden from it the verdict of a
+ * revoked or lapsed consent naming a sensitive category would tell it which one. (The patient is answered
+ * through a signed query, checked elsewhere.)
+ * @param viewer - the organisation asking
+ * @param requester - whose requests are explained
+ * @param record - the record, when it exists (a missing record reveals nothing: any read says it is missing)
+ * @param consents - the patient's consents naming the viewer
+ * @param claimParties - claimant and insurer of the claim the record backs, if any
+ * @param now - transaction time
+ */
+export function mayExplainAccess(
+    viewer: Viewer,
+    requester: string,
+    record: Pick<RecordEntry, 'recordId' | 'patientId' | 'custodian' | 'category'> | null,
+    consents: readonly ConsentTerms[],
+    claimParties: readonly string[],
+    now: number,
+): boolean {
+    if (viewer.isCommission) {
+        return true;
+    }
+    if (viewer.type === null || requester !== viewer.mspId) {
+        return false;
+    }
+    return (
+        record === null ||
+        (mayReadRecord(viewer, record, consents, claimParties, now) && isCategoryVisible(viewer, record, consents, now))
+    );
+}
