@@ -26,6 +26,7 @@ import type { Metrics } from './metrics';
 import { newAuditRoutes } from './routes/audit';
 import { newClaimRoutes } from './routes/claims';
 import { newConsentRoutes } from './routes/consents';
+import { newExplainRoutes } from './routes/explain';
 import { newHealthRoutes } from './routes/health';
 import { newLedgerRoutes } from './routes/ledger';
 import { newOrgRoutes } from './routes/orgs';
@@ -102,6 +103,7 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.use(newPatientRegistrationRoutes(config, deps));
     app.use(newConsentRoutes(config, deps));
     app.use(newPatientViewRoutes(config, deps));
+    app.use(newExplainRoutes(config, deps));
     app.use(newAuditRoutes(config, deps));
     app.use(newLedgerRoutes(config, deps));
     app.use(newClaimRoutes(config, deps));

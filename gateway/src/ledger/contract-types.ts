@@ -16,9 +16,10 @@ import type {
     RecordEntry,
 } from '../../../chaincode/src/model/state';
 import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/model/vocabulary';
+import type { Explanation } from '../../../chaincode/src/ledger/explain';
 
 export type { AccessEvent, Amount, Claim, Consent, LedgerConfig, Organization, Patient, RecordEntry };
-export type { Category, ClaimDecision, OrgType, Purpose, Verdict };
+export type { Category, ClaimDecision, Explanation, OrgType, Purpose, Verdict };
 
 /** A committed write: the chaincode's result with the transaction id and block number. */
 export interface Submitted<T> {
@@ -70,6 +71,17 @@ export interface AccessInput {
     readonly purpose: Purpose;
     /** Required with EMERGENCY, refused otherwise. */
     readonly justification?: string;
+}
+
+/** Which requester and purpose a dry run of the access decision answers for; every one when absent. */
+export interface ExplainSelectionInput {
+    readonly requester?: string;
+    readonly purpose?: Purpose;
+}
+
+/** A dry run of the access decision on one record. */
+export interface ExplainInput extends ExplainSelectionInput {
+    readonly recordId: string;
 }
 
 /** A claim submission. */

@@ -15,6 +15,9 @@ import type {
     ClaimDecision,
     ClaimInput,
     Consent,
+    ExplainInput,
+    ExplainSelectionInput,
+    Explanation,
     LedgerConfig,
     LedgerContractsOptions,
     Organization,
@@ -211,6 +214,21 @@ export class LedgerContracts {
     /** The commission's verdict on a break-the-glass access. */
     reviewEmergency(input: { accessId: string; verdict: Verdict; note: string }): Promise<Submitted<AccessEvent>> {
         return this.#calls.submit(ContractNames.access, 'reviewEmergency', [JSON.stringify(input)]);
+    }
+
+    /**
+     * A dry run of the access decision on a record: each requester (the commission: every active organisation or
+     * the one named; anyone else: itself) for each purpose, and the trace of one. Writes nothing.
+     * @throws FORBIDDEN (another requester; a record this organisation may not read), NOT_FOUND (the requester)
+     */
+    explainAccess(input: ExplainInput): Promise<Explanation> {
+        return this.#calls.evaluate(ContractNames.access, 'explainAccess', [JSON.stringify(input)]);
+    }
+
+    /** The same dry run on the patient's own record, under the patient's signed query (view `explain`). */
+    explainAccessForPatient(query: SignedEnvelope, selection: ExplainSelectionInput): Promise<Explanation> {
+        const args = [JSON.stringify(query), JSON.stringify(selection)];
+        return this.#calls.evaluate(ContractNames.access, 'explainAccessForPatient', args);
     }
 
     /** One access event. @throws NOT_FOUND */

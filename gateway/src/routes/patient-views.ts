@@ -2,7 +2,9 @@
 /**
  * The patient's own views, each authorised by a signed `patient.query` made for this gateway, this view and
  * this moment (two minutes), used once: the records anchored for the patient, their consents, every access
- * event about them, and every claim filed on them. `limit` and `cursor` are query parameters.
+ * event about them, and every claim filed on them (`limit` and `cursor` are query parameters); and who can see
+ * one of their records, and why (view `explain`, the query naming the record; `requester` and `purpose` are
+ * query parameters).
  */
 import { Router, type Request } from 'express';
 import type { PatientView } from '../../../chaincode/src/model/vocabulary';
@@ -12,8 +14,23 @@ import type { GatewayConfig } from '../config';
 import type { Page, PageRequest, SignedEnvelope } from '../ledger/contracts';
 import { toListBody } from '../paging';
 import { assertQueryKeys, readPage } from '../validation';
+import { readExplainSelection } from './explain';
 
 type Lister = (query: SignedEnvelope, page: PageRequest) => Promise<Page<unknown>>;
+
+/** Asks the ledger under a query this gateway accepted; a query the ledger refuses gives its nonce back. */
+async function askLedger<T>(
+    nonces: NonceRegistry,
+    claimed: { readonly patientId: string; readonly nonce: string },
+    ask: () => Promise<T>,
+): Promise<T> {
+    return ask().catch((error: unknown) => {
+        if (isQueryRefusal(error)) {
+            nonces.release(claimed.patientId, claimed.nonce);
+        }
+        throw toQueryError(error);
+    });
+}
 
 /**
  * The patient's routes.
@@ -35,15 +52,18 @@ export function newPatientViewRoutes(config: GatewayConfig, deps: AppDeps): Rout
             assertQueryKeys(req.query, ['limit', 'cursor']);
             const page = readPage(req.query);
             const binding = { audience: config.org.mspId, channel: config.channel, view };
-            const { envelope, patientId, nonce } = checkPatientQuery(req.body, binding, deps.clock(), nonces);
-            const listed = await list(envelope, page).catch((error: unknown) => {
-                if (isQueryRefusal(error)) {
-                    nonces.release(patientId, nonce);
-                }
-                throw toQueryError(error);
-            });
-            res.json(toListBody(listed));
+            const claimed = checkPatientQuery(req.body, binding, deps.clock(), nonces);
+            res.json(toListBody(await askLedger(nonces, claimed, () => list(claimed.envelope, page))));
         });
     }
+    router.post('/patient/explain', async (req: Request, res) => {
+        assertQueryKeys(req.query, ['requester', 'purpose']);
+        const selection = readExplainSelection(req.query);
+        const binding = { audience: config.org.mspId, channel: config.channel, view: 'explain' as const };
+        const claimed = checkPatientQuery(req.body, binding, deps.clock(), nonces);
+        res.json(
+            await askLedger(nonces, claimed, () => contracts.explainAccessForPatient(claimed.envelope, selection)),
+        );
+    });
     return router;
 }
