@@ -204,6 +204,33 @@ export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): Sign
     });
 }
 
+/** What a `patient.query` of the view `explain` is bound to: as any query, plus the one record it asks about. */
+export interface ExplainQueryScope {
+    readonly audience: string;
+    readonly channel: string;
+    /** The patient's own record whose access decision is explained. */
+    readonly recordId: string;
+}
+
+/**
+ * A signed `patient.query` for the view `explain`: who can see one of the patient's records, and why. It names the
+ * record, so the signature opens that record's explanation only.
+ * @param key - the patient's key
+ * @param scope - the gateway's MSP id, the region's channel and the record
+ */
+export function newExplainQuery(key: PatientKey, scope: ExplainQueryScope): SignedEnvelope {
+    return signPayload(key, {
+        type: 'patient.query',
+        patientId: key.patientId,
+        issuedAt: now(),
+        audience: scope.audience,
+        view: 'explain',
+        nonce: newQueryNonce(),
+        channel: scope.channel,
+        recordId: scope.recordId,
+    });
+}
+
 /** Where a consent is granted: the region's channel, and the consent's id (a new random one by default). */
 export interface GrantOptions {
     readonly channel: string;

@@ -137,6 +137,39 @@ describe('healthchain CLI', function () {
             assert.match(denied.stderr, /^ACCESS_DENIED: .*\(reason NO_CONSENT, accessId [0-9a-f]{64}\)/);
         });
 
+        it('explains who can see a record: the commission for everyone, a hospital for itself, the patient', async () => {
+            const audit = await cli('record', 'explain', labRecordId, '--json');
+            assert.equal(audit.code, 0, audit.stderr);
+            const rows = (JSON.parse(audit.stdout) as { decisions: { requester: string; purpose: string }[] })
+                .decisions;
+            assert.ok(
+                rows.some((r) => r.requester === 'InsurerMSP') && rows.some((r) => r.requester === 'HospitalBMSP'),
+            );
+            const own = await cli('--org', 'HospitalBMSP', 'record', 'explain', labRecordId, '--purpose', 'TREATMENT');
+            assert.equal(own.code, 0, own.stderr);
+            assert.match(own.stdout, /^HospitalBMSP\s+TREATMENT\s+GRANTED\s+CONSENT\s+consent-/m);
+            const other = await cli(
+                '--org',
+                'HospitalBMSP',
+                'record',
+                'explain',
+                labRecordId,
+                '--requester',
+                'HospitalAMSP',
+            );
+            assert.equal(other.code, 2);
+            assert.match(other.stderr, /^FORBIDDEN: /);
+            const mine = await cli(
+                ...['patient', 'explain', '--key', keyFile, '--record', labRecordId],
+                ...['--requester', 'InsurerMSP', '--purpose', 'PAYMENT'],
+            );
+            assert.equal(mine.code, 0, mine.stderr);
+            assert.match(mine.stdout, /^category:\s+lab$/m);
+            assert.match(mine.stdout, /^InsurerMSP\s+PAYMENT\s+DENIED\s+NO_CONSENT$/m);
+            assert.match(mine.stdout, /^decision order:\n1\. REQUESTER_ACTIVE: pass\n/m);
+            assert.match(mine.stdout, /^5\. CONSENT: fail {2}NO_CONSENT$/m);
+        });
+
         it("files a claim for a service only under the patient's PAYMENT consent naming the hospital", async () => {
             const submit = (): Promise<Run> =>
                 cli(

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import {
     newConsentGrant,
     newConsentRevoke,
+    newExplainQuery,
     newPatientKey,
     newPatientQuery,
     newRegistration,
@@ -86,6 +87,17 @@ describe('clients/shared/patient-keys', () => {
             }
         }
         assert.equal(nonces.size, PatientQueryViews.length * 2);
+    });
+
+    it('signs an explain query naming its one record, as the chaincode reads it', () => {
+        const { payload, signature } = newExplainQuery(key, {
+            audience: 'HospitalAMSP',
+            channel: CHANNEL,
+            recordId: 'rec-42',
+        });
+        const read = readQueryPayload(payload);
+        assert.deepEqual([read.view, read.recordId, read.audience], ['explain', 'rec-42', 'HospitalAMSP']);
+        assert.equal(assertPatientSignature(payload, signature, createPublicKey(key.publicKeyPem)), signature);
     });
 
     it('uses the consent id it is given', () => {

@@ -10,6 +10,7 @@ import type { CliContext } from '../context';
 import { UsageError } from '../errors';
 import { field, itemsOf, toAmountText, toKeyValues, toTable, type Column } from '../output';
 import {
+    newExplainQuery,
     newPatientKey,
     newPatientQuery,
     newRegistration,
@@ -18,6 +19,7 @@ import {
 } from '../../shared/patient-keys';
 import type { PatientKey, PatientQueryView } from '../../shared/patient-keys';
 import { requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
+import { explainOptions, toExplanationText, withSelection } from '../explanation';
 
 const keyOption = { flags: '--key <file>', description: "the patient's key file (PKCS#8 PEM)", required: true };
 
@@ -71,6 +73,15 @@ function query(view: PatientQueryView, description: string, columns: readonly Co
     };
 }
 
+async function explain(context: CliContext, input: CommandInput): Promise<void> {
+    const key = readKeyOption(input);
+    const audience = context.org('hospital').mspId;
+    const recordId = requireOption(input, 'record');
+    const signed = newExplainQuery(key, { audience, channel: context.channel(), recordId });
+    const body = await context.anonymous('hospital').post(withSelection('/patient/explain', input), signed);
+    context.print(body, () => toExplanationText(body));
+}
+
 /** The `patient` group. */
 export const patientCommands: CommandGroup = {
     description: "a patient's key, registration and own view (signed with the patient's key)",
@@ -121,5 +132,18 @@ export const patientCommands: CommandGroup = {
             field('status'),
             field('decisionReason', 'reason'),
         ]),
+        explain: {
+            description: 'who can see one of the patient’s records, and why (a dry run of the access decision)',
+            options: [
+                keyOption,
+                { flags: '--record <recordId>', description: 'the record', required: true },
+                ...explainOptions,
+            ],
+            examples: [
+                'healthchain patient explain --key alice.pem --record rec-…',
+                'healthchain patient explain --key alice.pem --record rec-… --requester HospitalBMSP --purpose TREATMENT',
+            ],
+            run: explain,
+        },
     },
 };

@@ -12,6 +12,7 @@ import {
 } from '../command-table';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
+import { explainOptions, toExplanationText, withSelection } from '../explanation';
 import { field, itemsOf, toKeyValues, toTable } from '../output';
 
 function readResource(file: string): unknown {
@@ -69,6 +70,17 @@ async function show(context: CliContext, input: CommandInput): Promise<void> {
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
 }
 
+/** The staff role that asks for explanations at each kind of organisation (docs/api.md). */
+const EXPLAINER_ROLES = { hospital: 'clinician', insurer: 'claims', commission: 'auditor' } as const;
+
+async function explain(context: CliContext, input: CommandInput): Promise<void> {
+    const recordId = argument(input, 0, 'recordId');
+    const org = context.org('commission');
+    const path = withSelection(`/records/${encodeURIComponent(recordId)}/explain`, input);
+    const body = await context.staff(org.type, EXPLAINER_ROLES[org.type]).get(path);
+    context.print(body, () => toExplanationText(body));
+}
+
 /** The `record` group. */
 export const recordCommands: CommandGroup = {
     description: 'health records (FHIR R4) and their ledger index',
@@ -100,5 +112,18 @@ export const recordCommands: CommandGroup = {
             run: list,
         },
         show: { description: 'one index entry', args: ['<recordId>'], run: show },
+        explain: {
+            description:
+                'who can see this record, and why: a dry run of the access decision (the commission: every ' +
+                'organisation; others: their own)',
+            args: ['<recordId>'],
+            options: explainOptions,
+            examples: [
+                'healthchain record explain rec-…',
+                'healthchain record explain rec-… --requester HospitalBMSP --purpose TREATMENT',
+                'healthchain --org HospitalBMSP record explain rec-… --purpose TREATMENT',
+            ],
+            run: explain,
+        },
     },
 };
