@@ -2,12 +2,13 @@
 /**
  * The health commission: a dashboard of charts (accesses per organisation per day, granted vs denied, by
  * purpose, emergencies per day), the emergency review queue, the event explorer with filters and exports
- * (FHIR AuditEvent bundle, CSV), organisation governance (admin tokens: membership, and the approval of an
- * organisation's changed TLS certificate) and the chain's verification.
+ * (FHIR AuditEvent bundle, CSV), who can see a record and why (`explain-panel.ts`), organisation governance (admin
+ * tokens: membership, and the approval of an organisation's changed TLS certificate) and the chain's verification.
  */
 import { call, download, type List } from './api.js';
 import { barChart, groupedBarChart } from './charts.js';
 import { button, field, h, input, option, raw, show, tx, when } from './dom.js';
+import { newRecordExplainer } from './explain-panel.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import type { MessageKey } from './i18n.js';
 import { Decisions, Purposes, type AccessEvent } from './vocabulary.js';
@@ -425,7 +426,7 @@ function chain(): HTMLElement {
     return card('chain.title', 'chain', verify, target);
 }
 
-const TABS = ['dashboard', 'emergencies', 'explorer', 'governance', 'chain'] as const;
+const TABS = ['dashboard', 'emergencies', 'explorer', 'explain', 'governance', 'chain'] as const;
 
 /**
  * Shows the commission's view.
@@ -437,7 +438,14 @@ export function renderCommission(root: HTMLElement, role: string): void {
     const panel = h('div', {});
     const tabs = isAdmin ? (['governance'] as const) : TABS;
     const open = (tab: (typeof TABS)[number]): void => {
-        const builders = { dashboard, emergencies, explorer, governance: () => governance(isAdmin), chain };
+        const builders = {
+            dashboard,
+            emergencies,
+            explorer,
+            explain: newRecordExplainer,
+            governance: () => governance(isAdmin),
+            chain,
+        };
         show(panel, builders[tab]());
         for (const b of nav.querySelectorAll('button')) {
             b.classList.toggle('active', b.dataset.tab === tab);

@@ -333,6 +333,28 @@ export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): Prom
     });
 }
 
+/**
+ * A signed `patient.query` for the view `explain` about one of the patient's records: the query names the record,
+ * so it opens that record's explanation only, at one gateway, once, for two minutes.
+ * @param key - the patient's key
+ * @param scope - the gateway's MSP id, the region's channel and the record
+ */
+export function newExplainQuery(
+    key: PatientKey,
+    scope: { readonly audience: string; readonly channel: string; readonly recordId: string },
+): Promise<SignedEnvelope> {
+    return signPayload(key, {
+        type: 'patient.query',
+        patientId: key.patientId,
+        issuedAt: new Date().toISOString(),
+        audience: scope.audience,
+        view: 'explain',
+        nonce: newQueryNonce(),
+        channel: scope.channel,
+        recordId: scope.recordId,
+    });
+}
+
 /** What a patient grants. */
 export interface ConsentTerms {
     readonly grantee: string;

@@ -11,6 +11,7 @@ import { call, type List } from './api.js';
 import { button, field, h, input, money, raw, show, tx, when, type Child } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import { newConsentSection } from './consent-form.js';
+import { newPatientExplainToggle } from './explain-panel.js';
 import { orgName, readDirectory, type Directory } from './directory.js';
 import { gatewayIdentity } from './gateway.js';
 import {
@@ -219,6 +220,7 @@ async function loadRecords(key: PatientKey, target: HTMLElement, directory: Prom
                               orgName(entry.custodian, orgs),
                               ' · ',
                               when(entry.createdAt, 'date'),
+                              newPatientExplainToggle(key, entry.recordId, directory),
                           ),
                       ),
                   ),

@@ -24,7 +24,7 @@ const COMMISSION = 'CommissionMSP';
 const SERVICE = 'visit-2025-0042';
 const CJK = /[\u4e00-\u9fff]/;
 /** Messages that read the same in both languages (codes and examples). */
-const SAME_IN_BOTH = new Set(['clinician.fhirJson', 'clinician.patientIdHint']);
+const SAME_IN_BOTH = new Set(['clinician.fhirJson', 'clinician.patientIdHint', 'explain.recordIdHint']);
 
 /** The MSP ids behind the organisation names shown in a part of the page. */
 async function titlesIn(scope: Locator): Promise<(string | null)[]> {
@@ -219,6 +219,58 @@ describe('the web portal (chromium, real region)', function () {
         assert.deepEqual(await titlesIn(item), [A, INSURER]);
         await patient.getByTestId('patient-claims').scrollIntoViewIfNeeded();
         await screenshot(patient, 'patient-claims');
+    });
+
+    it('shows the patient who can see a record and why; the commission explains any record the same way', async () => {
+        /** Who would be let in now, as `requester purpose decision`. */
+        const openRows = async (panel: Locator): Promise<string[]> => {
+            const rows = await panel.getByTestId('explain-open').all();
+            return Promise.all(
+                rows.map(async (row) => {
+                    const names = ['requester', 'purpose', 'decision'];
+                    return (await Promise.all(names.map((name) => row.getAttribute(`data-${name}`)))).join(' ');
+                }),
+            );
+        };
+        const expected = [
+            `${A} EMERGENCY GRANTED_EMERGENCY`,
+            `${B} EMERGENCY GRANTED_EMERGENCY`,
+            `${INSURER} PAYMENT GRANTED`,
+        ];
+        const record = patient.getByTestId('record-item').first();
+        await record.getByTestId('explain-toggle').click();
+        const mine = record.getByTestId('explain-panel');
+        await mine.getByTestId('explain-result').waitFor();
+        assert.deepEqual(await openRows(mine), expected);
+        assert.equal(await mine.getByTestId('explain-cell').count(), 4 * 5);
+        // Why Hospital B may no longer see it for treatment: the check that failed, and the consent's verdict.
+        await mine.getByTestId('explain-requester').selectOption(B);
+        await mine.getByTestId('explain-purpose').selectOption('TREATMENT');
+        await mine.getByTestId('explain-show-checks').click();
+        await mine.getByTestId('explain-step').nth(4).waitFor();
+        const steps = await mine.getByTestId('explain-step').all();
+        assert.deepEqual(await Promise.all(steps.map((step) => step.getAttribute('data-result'))), [
+            'pass',
+            'pass',
+            'pass',
+            'pass',
+            'fail',
+        ]);
+        assert.equal(await mine.getByTestId('explain-consent').getAttribute('data-verdict'), 'CONSENT_REVOKED');
+        assert.match(folded((await steps[4]?.innerText()) ?? ''), /covers the request · failed · consent revoked/);
+        await mine.scrollIntoViewIfNeeded();
+        await screenshot(patient, 'patient-explain');
+
+        const records = await portal.region
+            .client(A, 'clinician')
+            .get<{ items: { recordId: string }[] }>(`/records?patientId=${patientId}`);
+        await auditor.getByTestId('tab-explain').click();
+        await auditor.getByTestId('explain-record-id').fill(records.items[0]?.recordId ?? '');
+        await auditor.getByTestId('explain-record').click();
+        const audit = auditor.getByTestId('explain-panel');
+        await audit.getByTestId('explain-result').waitFor();
+        assert.deepEqual(await openRows(audit), expected);
+        await screenshot(auditor, 'commission-explain');
     });
 
     it('switches every visible string to Chinese and back, with no untranslated text', async () => {
