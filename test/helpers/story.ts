@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The region story end to end, through the gateways' HTTP API only: a patient registered, a record published,
- * a request denied, consent granted, the record fetched, consent revoked; break-the-glass and its review; a claim
+ * a request denied, consent granted, the record fetched, consent revoked and the refusal explained (a dry run that
+ * writes nothing); break-the-glass and its review; a claim
  * verified, approved and its duplicate refused; the patient's access log; the commission's audit; attacks over
  * HTTP. Mocha tests shared by the embedded region suite (`test/e2e/story.test.ts`) and the Fabric suite
  * (`test/fabric/story.test.ts`).
@@ -12,6 +13,7 @@ import type { ApiClient } from '../../clients/shared/api-client';
 import {
     newConsentGrant,
     newConsentRevoke,
+    newExplainQuery,
     newPatientKey,
     newPatientQuery,
     type PatientQueryView,
@@ -30,6 +32,10 @@ interface Item {
 interface List {
     readonly items: readonly Item[];
     readonly nextCursor: string | null;
+}
+interface Explanation {
+    readonly decisions: readonly Item[];
+    readonly trace: { readonly reason: string; readonly steps: readonly Item[] } | null;
 }
 interface Fetched {
     readonly entry: Item;
@@ -156,6 +162,29 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
         const body = error.body as Item;
         assert.equal(body.reason, 'CONSENT_REVOKED');
         accessIds.revoked = String(body.accessId);
+    });
+
+    it('explains the refusal to Hospital B and to the patient, and what the commission sees, recording nothing', async () => {
+        const own = await clinicianB.get<Explanation>(`/records/${recordId}/explain?purpose=TREATMENT`);
+        assert.deepEqual(
+            own.decisions.map((r) => [r.requester, r.decision, r.reason, r.consentId]),
+            [[B, 'DENIED', 'CONSENT_REVOKED', accessIds.consent]],
+        );
+        const signed = newExplainQuery(patient, { audience: A, channel: channel(), recordId });
+        const mine = await region
+            .client(A)
+            .post<Explanation>(`/patient/explain?requester=${B}&purpose=TREATMENT`, signed);
+        assert.equal(mine.trace?.reason, 'CONSENT_REVOKED');
+        assert.deepEqual(
+            mine.trace.steps.map((step) => step.result),
+            ['pass', 'pass', 'pass', 'pass', 'fail'],
+        );
+        const audit = await auditor.get<Explanation>(`/records/${recordId}/explain`);
+        const open = audit.decisions
+            .filter((r) => r.decision !== 'DENIED')
+            .map((r) => `${String(r.requester)} ${String(r.purpose)}`);
+        assert.deepEqual(open, [`${A} EMERGENCY`, `${B} EMERGENCY`]);
+        // The commission's audit below counts exactly the story's five requests: explaining wrote no access event.
     });
 
     it('grants an emergency access, flags it and lets the commission review it', async () => {
