@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ChaincodeError } from '../../chaincode/src/errors';
 import type { AccessEvent, Organization } from '../../chaincode/src/model/state';
 import type { Category, Purpose } from '../../chaincode/src/model/vocabulary';
-import { decideAccess, type AccessFacts } from '../../chaincode/src/rules/access';
+import { decideAccess, traceAccess, type AccessFacts } from '../../chaincode/src/rules/access';
 import { assertClaimRecords, decideClaimStatus } from '../../chaincode/src/rules/claims';
 import type { ConsentTerms } from '../../chaincode/src/rules/consent';
 import { checkDelivery, type DeliveryFacts } from '../../chaincode/src/rules/delivery';
@@ -282,6 +282,30 @@ describe('access decision (rules)', () => {
             }
         });
     }
+    it('traces every row in order: the checks pass up to the one failure that gives the reason, then are skipped', () => {
+        for (const row of table) {
+            const { steps, ...outcome } = traceAccess(row.facts);
+            assert.deepEqual(outcome, decideAccess(row.facts), row.name);
+            const results = steps.map((step) => step.result);
+            const failed = results.indexOf('fail');
+            const ran = failed === -1 ? results : results.slice(0, failed);
+            assert.ok(
+                ran.every((result) => result === 'pass'),
+                row.name,
+            );
+            if (row.decision === 'DENIED') {
+                assert.equal(steps[failed]?.reason, row.reason, row.name);
+                assert.ok(
+                    results.slice(failed + 1).every((result) => result === 'skipped'),
+                    row.name,
+                );
+            } else {
+                assert.equal(failed, -1, row.name);
+            }
+            const last = steps.at(-1)?.check;
+            assert.equal(last, row.facts.purpose === 'EMERGENCY' ? 'JUSTIFIED' : 'CONSENT', row.name);
+        }
+    });
 });
 
 describe('purposes per organisation type', () => {
