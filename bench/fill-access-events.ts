@@ -19,7 +19,8 @@ import { accessTimeKey, Keys, type CompositeKeySpec } from '../chaincode/src/mod
 import type { AccessEvent } from '../chaincode/src/model/state';
 import { OrdinaryCategories, type Category, type OrgType, type Purpose } from '../chaincode/src/model/vocabulary';
 import { addMillis, GRANT_LIFETIME_MS } from '../chaincode/src/rules/time';
-import type { CommitResult, EmbeddedLedger, LedgerClient } from '../network/src/embedded';
+import type { EmbeddedLedger, LedgerClient } from '../network/src/embedded';
+import type { CommitResult } from '../network/src/ledger';
 import { decodeBlock, type Block } from '../network/src/embedded/block';
 import type { LedgerStore, Version } from '../network/src/embedded/store';
 import { grantPayload, newTestPatient, registerPayload, type TestPatient } from '../test/chaincode/helpers/patients';

@@ -8,7 +8,8 @@
 import { ApiError } from '../errors';
 import { retry } from '../retry';
 import type { LedgerContractsOptions, Submitted } from './contract-types';
-import { CommitError, toLedgerApiError, type CommitResult, type Ledger } from './ledger';
+import { CommitError, type CommitResult, type Ledger } from '../../../network/src/ledger';
+import { toLedgerApiError } from './ledger';
 
 const RETRIED_COMMIT_CODES: ReadonlySet<string> = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
 

@@ -27,7 +27,7 @@ import type {
     Submitted,
     Verdict,
 } from './contract-types';
-import type { Ledger } from './ledger';
+import type { Ledger } from '../../../network/src/ledger';
 
 export type * from './contract-types';
 

@@ -4,16 +4,15 @@
  * the ledger node: `organization:bootstrap` (names the commission, once) and the approval of every member
  * organisation once its gateway has registered it. Both are idempotent, so a restart repeats nothing.
  */
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
-import { LedgerError, type Ledger } from '../../../gateway/src/ledger/ledger';
+import { LedgerError, type Ledger } from '../ledger';
 import { LedgerClient, toIdentityAndSigner } from '../embedded';
 import { RemoteLedgerTransport } from '../embedded/remote';
 import type { RegionMaterial } from '../pki/region';
 import type { RegionConfig } from '../config/region';
 
 /**
- * What the commission's acts need of a ledger: the gateway's {@link Ledger}, over the embedded ledger node or
- * a Fabric peer, so both fail with the gateway's ledger errors.
+ * What the commission's acts need of a ledger: the {@link Ledger} interface, over the embedded ledger node or
+ * a Fabric peer, so both fail with the same ledger errors.
  */
 export type CommissionLedger = Pick<Ledger, 'mspId' | 'evaluate' | 'submit'>;
 
@@ -58,7 +57,7 @@ export function connectAsCommission(region: RegionConfig, material: RegionMateri
         chaincode: region.chaincode,
     });
     return {
-        client: fromLedgerClient(client),
+        client,
         close: (): void => {
             transport.close();
         },
