@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The dependency direction of the parts (docs/design.md "The parts"): clients reach the gateways over HTTP
- * only; the gateway reaches the ledger through its ledger client; the embedded ledger hosts the chaincode
- * without knowing its contracts; the chaincode imports nothing of ours; in network/src the configuration
- * is at the bottom and the launcher (network/src/region) at the top. Every import specifier of every
+ * only; the gateway reaches the ledger through the ledger interface (network/src/ledger), which imports nothing
+ * of ours and which the embedded ledger and the Fabric client implement without knowing each other or, for the
+ * embedded ledger, the gateway; the embedded ledger hosts the chaincode without knowing its contracts; the
+ * chaincode imports nothing of ours; in network/src the configuration is at the bottom and the launcher
+ * (network/src/region) at the top. Every import specifier of every
  * TypeScript source is read (a regular expression over the text) and each one that crosses a line is named.
  */
 import { strict as assert } from 'node:assert';
@@ -106,6 +108,18 @@ const RULES: readonly Rule[] = [
         within(from, 'network/src/embedded') &&
         (within(to, 'chaincode/src/contracts') || within(to, 'chaincode/src/rules'))
             ? 'the embedded ledger hosts the chaincode without knowing its contracts or rules'
+            : undefined,
+    ({ from, to }) =>
+        within(from, 'network/src/ledger') && !within(to, 'network/src/ledger')
+            ? 'the ledger interface (network/src/ledger) imports nothing of ours'
+            : undefined,
+    ({ from, to }) =>
+        within(from, 'network/src/embedded') && within(to, 'gateway')
+            ? 'the embedded ledger implements the ledger interface without knowing the gateway'
+            : undefined,
+    ({ from, to }) =>
+        /^gateway\/src\/ledger\/fabric[^/]*$/.test(from) && within(to, 'network/src/embedded')
+            ? 'the Fabric client implements the ledger interface without knowing the embedded ledger'
             : undefined,
     ({ from, to }) =>
         within(from, 'gateway/src') && within(to, 'clients') ? 'the gateway imports no client code' : undefined,
