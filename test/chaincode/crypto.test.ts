@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import { toBase32, toPatientId, toSpkiDer } from '../../chaincode/src/crypto/patient-key';
+import { toBase32 } from '../../chaincode/src/protocol/base32';
+import { toPatientId, toSpkiDer } from '../../chaincode/src/crypto/patient-key';
 import { assertPatientSignature, decodeSignature } from '../../chaincode/src/crypto/signature';
-import { readGrantPayload, readRegisterPayload, readRevokePayload } from '../../chaincode/src/crypto/signed-payloads';
+import { readGrantPayload, readRegisterPayload, readRevokePayload } from '../../chaincode/src/protocol/payload-readers';
 import { grantPayload, newTestPatient, revokePayload, signPayload } from './helpers/patients';
 
 const ISSUED = '2030-06-01T12:00:00.000Z';

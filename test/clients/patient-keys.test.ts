@@ -22,7 +22,7 @@ import {
     readQueryPayload,
     readRegisterPayload,
     readRevokePayload,
-} from '../../chaincode/src/crypto/signed-payloads';
+} from '../../chaincode/src/protocol/payload-readers';
 
 const CHANNEL = 'healthchain';
 

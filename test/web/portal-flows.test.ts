@@ -16,7 +16,7 @@ import {
     readQueryPayload,
     readRegisterPayload,
     readRevokePayload,
-} from '../../chaincode/src/crypto/signed-payloads';
+} from '../../chaincode/src/protocol/payload-readers';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import allergyPenicillin from '../../network/src/region/demo/allergy-penicillin.json';
 import conditionDiabetes from '../../network/src/region/demo/condition-diabetes.json';

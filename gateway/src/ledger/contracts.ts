@@ -2,7 +2,7 @@
 /**
  * A typed facade over the {@link Ledger}: one method per chaincode transaction the gateway uses. Arguments
  * are JSON-encoded as the contracts expect (every argument a string), results parsed into the state shapes
- * of `chaincode/src/model/state.ts` (re-exported here through `contract-types.ts`, so the gateway and the
+ * of `chaincode/src/protocol/state.ts` (re-exported here through `contract-types.ts`, so the gateway and the
  * chaincode cannot drift). Failures, conversion to `ApiError`s and retries of stale reads are handled
  * by `contract-calls.ts`.
  */
