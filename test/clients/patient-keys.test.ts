@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The CLI's patient keys (node:crypto) sign what the chaincode reads and verifies. The id derivation and the
- * payload shapes are the protocol's own (`test/chaincode/protocol.test.ts`); what is checked here is the edge.
+ * payload shapes are the protocol's own (`test/chaincode/protocol/`); what is checked here is the edge.
  */
 import { strict as assert } from 'node:assert';
 import { createPublicKey } from 'node:crypto';
