@@ -79,18 +79,11 @@ export type ConsentTerms = {
     readonly notAfter: string;
 };
 
-/** A `consent.grant` payload. */
-export type GrantPayload = {
+/** A `consent.grant` payload: the terms, and who grants them, when and where. */
+export type GrantPayload = ConsentTerms & {
     readonly type: typeof PayloadTypes.consentGrant;
     readonly consentId: string;
     readonly patientId: string;
-    readonly grantee: string;
-    readonly purposes: readonly string[];
-    readonly categories: readonly string[];
-    readonly custodians: readonly string[];
-    readonly recordIds?: readonly string[];
-    readonly notBefore: string;
-    readonly notAfter: string;
     readonly issuedAt: string;
     readonly channel: string;
 };
