@@ -11,7 +11,7 @@ import { label, runBusy } from './feedback.js';
 import { orgName, readDirectory, type Directory } from './directory.js';
 import { gatewayIdentity } from './gateway.js';
 import { newExplainQuery, type PatientKey } from './patient-key.js';
-import { Purposes } from './vocabulary.js';
+import { Purposes } from '../../chaincode/src/protocol/vocabulary.js';
 
 /** What the dry run answers for one requester and purpose. */
 export interface ExplainedDecision {

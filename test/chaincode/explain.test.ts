@@ -5,7 +5,7 @@
  * must reach the same decision, reason and consent; who may ask for what; nothing written.
  */
 import assert from 'node:assert/strict';
-import type { AccessEvent } from '../../chaincode/src/model/state';
+import type { AccessEvent } from '../../chaincode/src/protocol/state';
 import { anchor, grant, revoke, uniqueId } from './helpers/acts';
 import { queryPayload, type TestPatient } from './helpers/patients';
 import { expectCode, Msp, newRegion, type OrgName, type Region } from './helpers/region';

@@ -6,8 +6,8 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { Keys } from '../model/keys';
-import type { Organization, RecordEntry } from '../model/state';
-import type { Purpose } from '../model/vocabulary';
+import type { Organization, RecordEntry } from '../protocol/state';
+import type { Purpose } from '../protocol/vocabulary';
 import type { AccessFacts } from '../rules/access';
 import type { ConsentTerms } from '../rules/consent';
 import { readConsentsNaming } from './consents';

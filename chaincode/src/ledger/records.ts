@@ -3,7 +3,7 @@
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { Keys } from '../model/keys';
-import type { Claim, RecordEntry } from '../model/state';
+import type { Claim, RecordEntry } from '../protocol/state';
 import { mayListPatientRecords, type Viewer } from '../rules/visibility';
 import { readIndex, readState } from './state';
 

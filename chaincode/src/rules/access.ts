@@ -8,9 +8,9 @@
  * The decision is made once, by {@link traceAccess}, which records every check in order as it goes: a real
  * request ({@link decideAccess}) and a dry run (`explainAccess`) therefore cannot disagree.
  */
-import type { Organization } from '../model/state';
-import { isSensitive, Reasons } from '../model/vocabulary';
-import type { Decision, OrgStatus, OrgType, Purpose, Reason } from '../model/vocabulary';
+import type { Organization } from '../protocol/state';
+import { isSensitive, Reasons } from '../protocol/vocabulary';
+import type { Decision, OrgStatus, OrgType, Purpose, Reason } from '../protocol/vocabulary';
 import { matchConsent } from './consent';
 import type { ConsentAssessment, ConsentTerms, RecordFacts } from './consent';
 import { isPurposePermitted, PurposesByOrgType } from './purposes';

@@ -17,7 +17,8 @@ import {
     readPatientKey,
     writePatientKey,
 } from '../../shared/patient-keys';
-import type { PatientKey, PatientQueryView } from '../../shared/patient-keys';
+import type { PatientKey } from '../../shared/patient-keys';
+import type { PatientQueryView } from '../../../chaincode/src/protocol/payloads';
 import { requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
 import { explainOptions, toExplanationText, withSelection } from '../explanation';
 

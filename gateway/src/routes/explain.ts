@@ -6,7 +6,7 @@
  * their own organisation only, which the chaincode enforces again.
  */
 import { Router, type RequestHandler } from 'express';
-import { Purposes } from '../../../chaincode/src/model/vocabulary';
+import { Purposes } from '../../../chaincode/src/protocol/vocabulary';
 import type { AppDeps } from '../app';
 import { requireStaff, staffOf } from '../auth/staff';
 import type { StaffRole } from '../auth/tokens';
