@@ -32,6 +32,10 @@ export const ErrorCodes = {
     BAD_SIGNATURE: 'BAD_SIGNATURE',
     /** Delivery asked for an access event whose decision was a denial. */
     ACCESS_DENIED: 'ACCESS_DENIED',
+    /** A consent's notice hash is not the hash of the notice the ledger renders for its grantee and terms. */
+    NOTICE_MISMATCH: 'NOTICE_MISMATCH',
+    /** A guardian signed for a patient after their guardianship ended. */
+    GUARDIANSHIP_ENDED: 'GUARDIANSHIP_ENDED',
 } as const;
 
 /** One of {@link ErrorCodes}. */

@@ -7,7 +7,10 @@ import { OrganizationContract } from '../../chaincode/src/contracts/organization
 import { PatientContract } from '../../chaincode/src/contracts/patient';
 import { RecordContract } from '../../chaincode/src/contracts/record';
 import { newTestOrg } from '../helpers/pki';
-import { grantPayload, newTestPatient, registerPayload } from './helpers/patients';
+import { grantPayload, newTestPatient, noticeOf, registerPayload } from './helpers/patients';
+
+/** The organisations' contact for consent notices. */
+const CONTACT = 'privacy office, +86 10 0000 0000';
 import { CommittedStateStub } from './helpers/stub';
 
 type Step = [string, (ctx: Context) => Promise<string>];
@@ -18,7 +21,7 @@ async function script(): Promise<Step[]> {
     const patient = newTestPatient();
     const org = new OrganizationContract();
     const profile = (type: string, tlsCertPem = cert): string =>
-        JSON.stringify({ type, name: type, p2pUrl: 'https://x.test', tlsCertPem });
+        JSON.stringify({ type, name: type, p2pUrl: 'https://x.test', tlsCertPem, contact: CONTACT });
     const record = JSON.stringify({
         recordId: 'r1',
         patientId: patient.patientId,
@@ -26,14 +29,16 @@ async function script(): Promise<Step[]> {
         contentHash: 'a'.repeat(64),
     });
     const t = '2030-01-01T00:00:00.000Z';
+    const terms = {
+        purposes: ['TREATMENT'],
+        categories: ['*'],
+        custodians: ['*'],
+        notBefore: t,
+        notAfter: '2030-02-01T00:00:00.000Z',
+    };
+    const notice = noticeOf({ mspId: 'HospitalBMSP', name: 'hospital', contact: CONTACT }, terms, 'zh-CN');
     const grant = patient.signed(
-        grantPayload(patient, {
-            consentId: 'c1',
-            grantee: 'HospitalBMSP',
-            notBefore: t,
-            notAfter: '2030-02-01T00:00:00.000Z',
-            issuedAt: t,
-        }),
+        grantPayload(patient, { consentId: 'c1', grantee: 'HospitalBMSP', ...terms, issuedAt: t, notice }),
     );
     return [
         ['CommissionMSP', (ctx) => org.bootstrap(ctx, 'CommissionMSP')],

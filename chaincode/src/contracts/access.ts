@@ -28,6 +28,7 @@ import { accessTimeKey, Keys } from '../model/keys';
 import type { AccessEvent, Consent, Delivery, RecordEntry } from '../protocol/state';
 import { decideAccess } from '../rules/access';
 import type { AccessFacts } from '../rules/access';
+import type { ConsentTerms } from '../rules/consent';
 import { checkDelivery } from '../rules/delivery';
 import { addMillis, GRANT_LIFETIME_MS } from '../rules/time';
 import { mayReadAccess } from '../rules/visibility';
@@ -42,6 +43,12 @@ async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promis
     const consents = await readRequesterConsents(ctx, side, tx.caller);
     const { purpose, justification } = request;
     return toAccessFacts({ requester, purpose, justification }, side, consents, tx.now);
+}
+
+/** Who signed the consent a decision names: the patient, or the guardian who signed for them; null for none. */
+function signerOf(consents: readonly ConsentTerms[], consentId: string | null): string | null {
+    const consent = consents.find((c) => c.consentId === consentId);
+    return consent === undefined ? null : (consent.signer ?? consent.patientId);
 }
 
 async function writeAccessEvent(ctx: Context, event: AccessEvent): Promise<void> {
@@ -127,6 +134,7 @@ export class AccessContract extends HealthContract {
             category: record?.category ?? null,
             purpose: request.purpose,
             ...outcome,
+            consentSigner: signerOf(facts.consents, outcome.consentId),
             justification: request.justification,
             requestedAt: tx.time,
             expiresAt: outcome.decision === 'DENIED' ? null : addMillis(tx.time, GRANT_LIFETIME_MS),

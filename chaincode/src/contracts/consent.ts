@@ -10,6 +10,7 @@ import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { parseEnvelopeArgument } from '../model/input';
 import { readGrantPayload, readRevokePayload } from '../protocol/payload-readers';
+import { assertNoticeShown } from '../ledger/consents';
 import { assertChannel, assertFresh, assertPatientQuery, assertSignedByPatient } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
 import type { PageRequest } from '../ledger/query';
@@ -36,14 +37,18 @@ export class ConsentContract extends HealthContract {
     }
 
     /**
-     * Records a consent signed by the patient. Submitting the identical signed grant again returns the
-     * stored consent and writes nothing. Any active member organisation may submit it.
+     * Records a consent signed by the patient, or by a guardian for the patient (`signer`, under an active
+     * guardianship). The grant carries the hash of the notice shown (`notice`), which must be the notice the
+     * ledger renders for the grantee's directory entry and these terms. Submitting the identical signed grant
+     * again returns the stored consent and writes nothing. Any active member organisation may submit it.
      * @param ctx - transaction context
-     * @param signedJson - `{payload: {type: "consent.grant", consentId, patientId, grantee, purposes,
-     *   categories, custodians, recordIds?, notBefore, notAfter, issuedAt, channel}, signature}`
+     * @param signedJson - `{payload: {type: "consent.grant", consentId, patientId, signer?, grantee, purposes,
+     *   categories, custodians, recordIds?, notBefore, notAfter, notice: {sha256, language}, issuedAt, channel},
+     *   signature}`
      * @returns the consent (canonical JSON)
-     * @throws INVALID_INPUT, BAD_SIGNATURE, FORBIDDEN (caller not registered), ORG_NOT_ACTIVE, NOT_FOUND
-     *   (patient or grantee), CONFLICT (consent id already used)
+     * @throws INVALID_INPUT (also: no notice), NOTICE_MISMATCH, BAD_SIGNATURE, FORBIDDEN (caller not registered;
+     *   signer not a guardian of the patient), GUARDIANSHIP_ENDED, ORG_NOT_ACTIVE, NOT_FOUND (patient or grantee),
+     *   CONFLICT (consent id already used)
      */
     @Transaction()
     @Returns('string')
@@ -54,8 +59,9 @@ export class ConsentContract extends HealthContract {
         assertFresh(grant.issuedAt, tx);
         assertChannel(ctx, grant.channel);
         await assertActiveCaller(ctx, tx);
-        const { signature } = await assertSignedByPatient(ctx, grant.patientId, envelope);
-        if ((await readOrganization(ctx, grant.grantee)) === null) {
+        const { signature } = await assertSignedByPatient(ctx, grant.patientId, envelope, grant.signer);
+        const grantee = await readOrganization(ctx, grant.grantee);
+        if (grantee === null) {
             throw new ChaincodeError(ErrorCodes.NOT_FOUND, `organisation ${grant.grantee} does not exist`);
         }
         const existing = await readState<Consent>(ctx, Keys.consent(grant.consentId));
@@ -65,6 +71,7 @@ export class ConsentContract extends HealthContract {
             }
             return toCanonicalJson(existing);
         }
+        assertNoticeShown(grantee, grant);
         const consent: Consent = {
             ...grant,
             signature,
@@ -73,6 +80,7 @@ export class ConsentContract extends HealthContract {
             txId: tx.txId,
             revokedAt: null,
             revokeTxId: null,
+            revokedBy: null,
         };
         await writeState(ctx, Keys.consent(consent.consentId), consent);
         await writeIndex(
@@ -89,19 +97,21 @@ export class ConsentContract extends HealthContract {
             consentId: consent.consentId,
             patientId: consent.patientId,
             grantee: consent.grantee,
+            signer: grant.signer,
             txId: tx.txId,
         });
         return toCanonicalJson(consent);
     }
 
     /**
-     * Revokes a consent, by the patient's signature. From this transaction's commit on, no request or
-     * delivery rests on it.
+     * Revokes a consent, by the patient's signature or an active guardian's (`signer`); `revokedBy` names who.
+     * From this transaction's commit on, no request or delivery rests on it.
      * @param ctx - transaction context
-     * @param signedJson - `{payload: {type: "consent.revoke", consentId, patientId, issuedAt, channel}, signature}`
+     * @param signedJson - `{payload: {type: "consent.revoke", consentId, patientId, signer?, issuedAt, channel},
+     *   signature}`
      * @returns the revoked consent (canonical JSON)
-     * @throws INVALID_INPUT, BAD_SIGNATURE, FORBIDDEN (caller not registered; consent of another patient),
-     *   ORG_NOT_ACTIVE, NOT_FOUND, CONFLICT (already revoked)
+     * @throws INVALID_INPUT, BAD_SIGNATURE, FORBIDDEN (caller not registered; consent of another patient; signer
+     *   not a guardian of the patient), GUARDIANSHIP_ENDED, ORG_NOT_ACTIVE, NOT_FOUND, CONFLICT (already revoked)
      */
     @Transaction()
     @Returns('string')
@@ -116,16 +126,18 @@ export class ConsentContract extends HealthContract {
         if (consent.patientId !== revoke.patientId) {
             throw new ChaincodeError(ErrorCodes.FORBIDDEN, `consent ${consent.consentId} is another patient's`);
         }
-        await assertSignedByPatient(ctx, revoke.patientId, envelope);
+        await assertSignedByPatient(ctx, revoke.patientId, envelope, revoke.signer);
         if (consent.status !== 'active') {
             throw new ChaincodeError(ErrorCodes.CONFLICT, `consent ${consent.consentId} is already revoked`);
         }
-        const revoked: Consent = { ...consent, status: 'revoked', revokedAt: tx.time, revokeTxId: tx.txId };
+        const revokedBy = revoke.signer ?? revoke.patientId;
+        const revoked: Consent = { ...consent, status: 'revoked', revokedAt: tx.time, revokeTxId: tx.txId, revokedBy };
         await writeState(ctx, Keys.consent(consent.consentId), revoked);
         emitEvent(ctx, 'ConsentRevoked', {
             consentId: consent.consentId,
             patientId: consent.patientId,
             grantee: consent.grantee,
+            revokedBy,
             txId: tx.txId,
         });
         return toCanonicalJson(revoked);

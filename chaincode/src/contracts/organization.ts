@@ -26,7 +26,8 @@ function isSameProfile(org: Organization, profile: OrganizationProfile): boolean
         org.type === profile.type &&
         org.name === profile.name &&
         org.p2pUrl === profile.p2pUrl &&
-        org.tlsCertSha256 === profile.tlsCertSha256
+        org.tlsCertSha256 === profile.tlsCertSha256 &&
+        (org.contact ?? null) === profile.contact
     );
 }
 
@@ -56,7 +57,7 @@ async function bindCertificate(ctx: Context, tx: Tx, sha256: string): Promise<vo
     }
 }
 
-/** The organisation after an update: name and URL at once; a new certificate only as pending. */
+/** The organisation after an update: name, URL and contact at once; a new certificate only as pending. */
 async function applyUpdate(
     ctx: Context,
     tx: Tx,
@@ -64,7 +65,8 @@ async function applyUpdate(
     profile: OrganizationProfile,
 ): Promise<Organization> {
     const pendingSha = org.pendingTlsCertSha256 ?? null;
-    const base = { ...org, name: profile.name, p2pUrl: profile.p2pUrl, updatedAt: tx.time, txId: tx.txId };
+    const { name, p2pUrl, contact } = profile;
+    const base = { ...org, name, p2pUrl, contact, updatedAt: tx.time, txId: tx.txId };
     if (pendingSha !== null && pendingSha !== profile.tlsCertSha256) {
         // A new request replaces the one pending: its certificate is free again.
         await deleteState(ctx, Keys.organizationByTlsCert(pendingSha));
@@ -127,7 +129,7 @@ export class OrganizationContract extends HealthContract {
      * Registers the caller's organisation (MSP id = caller) as `pending`; the commission registers itself
      * as `active`. Registering again with the same profile returns the entry unchanged.
      * @param ctx - transaction context
-     * @param profileJson - `{type, name, p2pUrl, tlsCertPem}`
+     * @param profileJson - `{type, name, p2pUrl, tlsCertPem, contact?}`
      * @returns the organisation (canonical JSON)
      * @throws INVALID_INPUT, FORBIDDEN (commission type by another MSP, or the commission as another type),
      *   CONFLICT (already registered with another profile)
@@ -162,12 +164,12 @@ export class OrganizationContract extends HealthContract {
     }
 
     /**
-     * Updates the caller's name and p2p URL at once and asks for a new TLS certificate (a rotation): the new
+     * Updates the caller’s name, p2p URL and contact at once and asks for a new TLS certificate (a rotation): the new
      * certificate is kept as pending and pinned only when the commission approves it; the current one serves
      * until then. Sending the current certificate withdraws a pending request. The type cannot change and the
      * status is kept.
      * @param ctx - transaction context
-     * @param profileJson - `{type, name, p2pUrl, tlsCertPem}`
+     * @param profileJson - `{type, name, p2pUrl, tlsCertPem, contact?}`
      * @returns the organisation (canonical JSON)
      * @throws INVALID_INPUT, NOT_FOUND (not registered), CONFLICT (another type; a certificate bound to
      *   another organisation)

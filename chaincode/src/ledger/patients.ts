@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Checks on patient-signed acts: the region's channel, freshness of `issuedAt`, the signature under the
- * registered key, and — for a patient's signed query — that it was made for this organisation, this view and
- * this moment (docs/design.md "Who may see what").
+ * registered key — or, when a guardian signs for the patient (`signer`), under the guardian's key of an active
+ * guardianship (docs/design.md "Guardians") — and, for a signed query, that it was made for this organisation,
+ * this view and this moment (docs/design.md "Who may see what").
  */
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes, invalid } from '../errors';
@@ -12,7 +13,7 @@ import { parseEnvelopeArgument } from '../model/input';
 import { readQueryPayload } from '../protocol/payload-readers';
 import type { Envelope, QueryFields } from '../protocol/payload-readers';
 import { Keys } from '../model/keys';
-import type { Patient } from '../protocol/state';
+import type { Guardianship, Patient } from '../protocol/state';
 import type { PatientView } from '../protocol/vocabulary';
 import {
     checkIssuedAt,
@@ -56,21 +57,69 @@ export function assertChannel(ctx: Context, channel: string): void {
 }
 
 /**
- * Reads a registered patient and checks that the envelope's payload is signed by the patient's key.
+ * A guardianship, or null.
+ * @param ctx - transaction context
+ * @param patientId - the patient
+ * @param guardianId - the guardian
+ */
+export async function readGuardianship(
+    ctx: Context,
+    patientId: string,
+    guardianId: string,
+): Promise<Guardianship | null> {
+    return readState<Guardianship>(ctx, Keys.guardianship(patientId, guardianId));
+}
+
+/**
+ * The stored key of the guardian who signs for a patient, once the guardianship is found active.
+ * @param ctx - transaction context
+ * @param patientId - the patient acted for
+ * @param signer - the guardian's id
+ * @param notGuardian - the code to refuse with when no guardianship exists (FORBIDDEN for acts, UNAUTHENTICATED
+ *   for queries)
+ * @throws notGuardian, GUARDIANSHIP_ENDED
+ */
+async function readGuardianKey(
+    ctx: Context,
+    patientId: string,
+    signer: string,
+    notGuardian: typeof ErrorCodes.FORBIDDEN | typeof ErrorCodes.UNAUTHENTICATED,
+): Promise<string> {
+    const guardianship = await readGuardianship(ctx, patientId, signer);
+    if (guardianship === null) {
+        throw new ChaincodeError(notGuardian, `${signer} is not a guardian of patient ${patientId}`);
+    }
+    if (guardianship.status !== 'active') {
+        throw new ChaincodeError(
+            ErrorCodes.GUARDIANSHIP_ENDED,
+            `the guardianship of ${signer} for patient ${patientId} ended at ${guardianship.endedAt ?? ''}`,
+        );
+    }
+    return guardianship.publicKey;
+}
+
+/**
+ * Reads a registered patient and checks that the envelope's payload is signed for the patient: by the patient's
+ * key, or, when `signer` names a guardian, by that guardian's key under an active guardianship.
  * @param ctx - transaction context
  * @param patientId - the patient named in the payload
  * @param envelope - payload and signature as received
+ * @param signer - the payload's `signer`: null when the patient signs
  * @returns the patient and the well-formed signature text
  * @throws NOT_FOUND when the patient is not registered
- * @throws BAD_SIGNATURE when the signature is malformed or not the patient's
+ * @throws FORBIDDEN when `signer` is not a guardian of this patient; GUARDIANSHIP_ENDED when no longer one
+ * @throws BAD_SIGNATURE when the signature is malformed or not the signer's
  */
 export async function assertSignedByPatient(
     ctx: Context,
     patientId: string,
     envelope: Envelope,
+    signer: string | null = null,
 ): Promise<{ patient: Patient; signature: string }> {
     const patient = await readRequired<Patient>(ctx, Keys.patient(patientId), `patient ${patientId}`);
-    const signature = assertPatientSignature(envelope.payload, envelope.signature, fromStoredKey(patient.publicKey));
+    const key =
+        signer === null ? patient.publicKey : await readGuardianKey(ctx, patientId, signer, ErrorCodes.FORBIDDEN);
+    const signature = assertPatientSignature(envelope.payload, envelope.signature, fromStoredKey(key));
     return { patient, signature };
 }
 
@@ -105,8 +154,8 @@ function assertQueryBinding(ctx: Context, tx: Tx, query: QueryFields, view: Pati
  * @param signedJson - `{payload: {type: "patient.query", …}, signature}`
  * @param view - the view this function serves
  * @returns the verified query
- * @throws INVALID_INPUT (shape), UNAUTHENTICATED (audience, view, channel, time, unknown patient),
- *   BAD_SIGNATURE
+ * @throws INVALID_INPUT (shape), UNAUTHENTICATED (audience, view, channel, time, unknown patient, a signer who
+ *   is not the patient's guardian), GUARDIANSHIP_ENDED, BAD_SIGNATURE
  */
 export async function assertPatientQuery(
     ctx: Context,
@@ -121,6 +170,10 @@ export async function assertPatientQuery(
     if (patient === null) {
         unauthenticated('the patient is not registered');
     }
-    assertPatientSignature(envelope.payload, envelope.signature, fromStoredKey(patient.publicKey));
+    const key =
+        query.signer === null
+            ? patient.publicKey
+            : await readGuardianKey(ctx, query.patientId, query.signer, ErrorCodes.UNAUTHENTICATED);
+    assertPatientSignature(envelope.payload, envelope.signature, fromStoredKey(key));
     return query;
 }

@@ -39,6 +39,7 @@ export const ObjectTypes = {
     claimByRecord: 'claim~record',
     claimByService: 'claim~service',
     claimByPatient: 'claim~patient',
+    guardianship: 'guardian',
 } as const;
 
 const T = ObjectTypes;
@@ -81,6 +82,9 @@ export const Keys = {
         spec(T.claimByService, claimant, serviceId),
     claimByPatient: (patientId: string, time: string, claimId: string): CompositeKeySpec =>
         spec(T.claimByPatient, patientId, time, claimId),
+    /** A guardian's authority to act for a patient; a prefix scan by patient lists the patient's guardians. */
+    guardianship: (patientId: string, guardianId: string): CompositeKeySpec =>
+        spec(T.guardianship, patientId, guardianId),
 } as const;
 
 /** Prefix of the simple keys of the access time index. */

@@ -15,7 +15,15 @@ export interface OrganizationProfile {
     /** The certificate re-encoded as PEM by the parser. */
     readonly tlsCertPem: string;
     readonly tlsCertSha256: string;
+    /**
+     * How patients reach the organisation about their personal information (its privacy office: a telephone
+     * number, an address, an email); shown in every consent notice naming it. Null when not given.
+     */
+    readonly contact: string | null;
 }
+
+/** Longest contact text. */
+export const MAX_CONTACT_LENGTH = 200;
 
 /** `https://host[:port][/path]`, host a DNS name, IPv4 or bracketed IPv6 address; no credentials, query or fragment. */
 const P2P_URL = /^https:\/\/([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(:[0-9]{1,5})?(\/[A-Za-z0-9._~/-]*)?$/;
@@ -32,13 +40,14 @@ function readCertificate(value: unknown): { pem: string; sha256: string } {
 }
 
 /**
- * Reads `{type, name, p2pUrl, tlsCertPem}`.
+ * Reads `{type, name, p2pUrl, tlsCertPem, contact?}`.
  * @param raw - argument text
- * @returns the profile
- * @throws INVALID_INPUT when malformed, an unknown type, a non-https URL or an unreadable certificate
+ * @returns the profile (`contact` null when absent)
+ * @throws INVALID_INPUT when malformed, an unknown type, a non-https URL, an unreadable certificate or a contact
+ *   that is not text
  */
 export function readOrganizationProfile(raw: string): OrganizationProfile {
-    const args = parseObjectArgument(raw, 'organization', ['type', 'name', 'p2pUrl', 'tlsCertPem']);
+    const args = parseObjectArgument(raw, 'organization', ['type', 'name', 'p2pUrl', 'tlsCertPem'], ['contact']);
     const certificate = readCertificate(args.tlsCertPem);
     return {
         type: readEnum(args.type, 'type', OrgTypes),
@@ -46,5 +55,6 @@ export function readOrganizationProfile(raw: string): OrganizationProfile {
         p2pUrl: readString(args.p2pUrl, 'p2pUrl', 512, P2P_URL),
         tlsCertPem: certificate.pem,
         tlsCertSha256: certificate.sha256,
+        contact: args.contact === undefined ? null : readText(args.contact, 'contact', MAX_CONTACT_LENGTH),
     };
 }

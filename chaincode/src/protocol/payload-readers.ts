@@ -18,6 +18,8 @@ import {
     readTime,
 } from './input.js';
 import type { JsonObject } from './input.js';
+import { NOTICE_SHA256_PATTERN, NoticeLanguages } from './notice.js';
+import type { NoticeRef } from './notice.js';
 import { CHANNEL_PATTERN, CONSENT_LIST_LIMITS, NONCE_PATTERN, PayloadTypes } from './payloads.js';
 import type { PayloadType } from './payloads.js';
 import { Categories, ConsentPurposes, PatientViews, WILDCARD } from './vocabulary.js';
@@ -50,6 +52,10 @@ export interface GrantFields {
     readonly recordIds: string[] | null;
     readonly notBefore: string;
     readonly notAfter: string;
+    /** The notice shown before signing (`notice.ts`). */
+    readonly notice: NoticeRef;
+    /** The guardian who signed for the patient; null when the patient signed. */
+    readonly signer: string | null;
     readonly issuedAt: string;
     readonly channel: string;
 }
@@ -58,6 +64,8 @@ export interface GrantFields {
 export interface RevokeFields {
     readonly consentId: string;
     readonly patientId: string;
+    /** The guardian who signed for the patient; null when the patient signed. */
+    readonly signer: string | null;
     readonly issuedAt: string;
     readonly channel: string;
 }
@@ -75,6 +83,25 @@ export interface QueryFields {
     readonly channel: string;
     /** The one record the `explain` view is asked about; null for every other view. */
     readonly recordId: string | null;
+    /** The guardian who signed for the patient; null when the patient signed. */
+    readonly signer: string | null;
+}
+
+/** The fields of a `guardian.register` payload. */
+export interface GuardianRegisterFields {
+    readonly patientId: string;
+    /** SPKI PEM text or a JWK object, as sent; the chaincode's key reader judges it. */
+    readonly publicKey: unknown;
+    readonly issuedAt: string;
+    readonly channel: string;
+}
+
+/** The fields of a `guardian.approve` or `guardianship.end` payload. */
+export interface GuardianshipFields {
+    readonly patientId: string;
+    readonly guardianId: string;
+    readonly issuedAt: string;
+    readonly channel: string;
 }
 
 function readChannel(value: unknown): string {
@@ -134,9 +161,28 @@ const GRANT_FIELDS = [
     'custodians',
     'notBefore',
     'notAfter',
+    'notice',
     'issuedAt',
     'channel',
 ] as const;
+
+function readSigner(value: unknown): string | null {
+    return value === undefined ? null : readPatientId(value, 'payload.signer');
+}
+
+/**
+ * Reads a grant's `notice`: `{sha256, language}`.
+ * @param value - the candidate
+ * @returns the notice reference
+ * @throws INVALID_INPUT when missing or malformed
+ */
+function readNoticeRef(value: unknown): NoticeRef {
+    const notice = readObject(value, 'payload.notice', ['sha256', 'language']);
+    return {
+        sha256: readString(notice.sha256, 'payload.notice.sha256', 64, NOTICE_SHA256_PATTERN),
+        language: readEnum(notice.language, 'payload.notice.language', NoticeLanguages),
+    };
+}
 
 /**
  * Reads a `consent.grant` payload. `EMERGENCY` is not a grantable purpose; `*` may stand for every
@@ -147,7 +193,7 @@ const GRANT_FIELDS = [
  *   empty window (`notAfter` not after `notBefore`)
  */
 export function readGrantPayload(value: unknown): GrantFields {
-    const p = readObject(value, 'payload', GRANT_FIELDS, ['recordIds']);
+    const p = readObject(value, 'payload', GRANT_FIELDS, ['recordIds', 'signer']);
     readType(p, PayloadTypes.consentGrant);
     const L = CONSENT_LIST_LIMITS;
     const grant: GrantFields = {
@@ -165,6 +211,8 @@ export function readGrantPayload(value: unknown): GrantFields {
                 : readList(p.recordIds, 'payload.recordIds', { min: 1, max: L.recordIds }, readId),
         notBefore: readTime(p.notBefore, 'payload.notBefore'),
         notAfter: readTime(p.notAfter, 'payload.notAfter'),
+        notice: readNoticeRef(p.notice),
+        signer: readSigner(p.signer),
         issuedAt: readTime(p.issuedAt, 'payload.issuedAt'),
         channel: readChannel(p.channel),
     };
@@ -181,11 +229,12 @@ export function readGrantPayload(value: unknown): GrantFields {
  * @throws INVALID_INPUT on a wrong type, missing or extra field
  */
 export function readRevokePayload(value: unknown): RevokeFields {
-    const payload = readObject(value, 'payload', ['type', 'consentId', 'patientId', 'issuedAt', 'channel']);
+    const payload = readObject(value, 'payload', ['type', 'consentId', 'patientId', 'issuedAt', 'channel'], ['signer']);
     readType(payload, PayloadTypes.consentRevoke);
     return {
         consentId: readId(payload.consentId, 'payload.consentId'),
         patientId: readPatientId(payload.patientId, 'payload.patientId'),
+        signer: readSigner(payload.signer),
         issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
         channel: readChannel(payload.channel),
     };
@@ -203,7 +252,7 @@ const QUERY_FIELDS = ['type', 'patientId', 'issuedAt', 'audience', 'view', 'nonc
  *   `recordId` missing from `explain` or given to another view
  */
 export function readQueryPayload(value: unknown): QueryFields {
-    const payload = readObject(value, 'payload', QUERY_FIELDS, ['recordId']);
+    const payload = readObject(value, 'payload', QUERY_FIELDS, ['recordId', 'signer']);
     readType(payload, PayloadTypes.patientQuery);
     const view = readEnum(payload.view, 'payload.view', PatientViews);
     if ((payload.recordId !== undefined) !== (view === 'explain')) {
@@ -217,5 +266,44 @@ export function readQueryPayload(value: unknown): QueryFields {
         nonce: readString(payload.nonce, 'payload.nonce', 64, NONCE_PATTERN),
         channel: readChannel(payload.channel),
         recordId: payload.recordId === undefined ? null : readId(payload.recordId, 'payload.recordId'),
+        signer: readSigner(payload.signer),
+    };
+}
+
+/**
+ * Reads a `guardian.register` payload `{type, patientId, publicKey, issuedAt, channel}`.
+ * @param value - the payload
+ * @returns its fields
+ * @throws INVALID_INPUT on a wrong type, missing or extra field
+ */
+export function readGuardianRegisterPayload(value: unknown): GuardianRegisterFields {
+    const payload = readObject(value, 'payload', ['type', 'patientId', 'publicKey', 'issuedAt', 'channel']);
+    readType(payload, PayloadTypes.guardianRegister);
+    return {
+        patientId: readPatientId(payload.patientId, 'payload.patientId'),
+        publicKey: payload.publicKey,
+        issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
+        channel: readChannel(payload.channel),
+    };
+}
+
+/**
+ * Reads a `guardian.approve` or `guardianship.end` payload `{type, patientId, guardianId, issuedAt, channel}`.
+ * @param value - the payload
+ * @param type - which of the two it must be
+ * @returns its fields
+ * @throws INVALID_INPUT on a wrong type, missing or extra field
+ */
+export function readGuardianshipPayload(
+    value: unknown,
+    type: typeof PayloadTypes.guardianApprove | typeof PayloadTypes.guardianshipEnd,
+): GuardianshipFields {
+    const payload = readObject(value, 'payload', ['type', 'patientId', 'guardianId', 'issuedAt', 'channel']);
+    readType(payload, type);
+    return {
+        patientId: readPatientId(payload.patientId, 'payload.patientId'),
+        guardianId: readPatientId(payload.guardianId, 'payload.guardianId'),
+        issuedAt: readTime(payload.issuedAt, 'payload.issuedAt'),
+        channel: readChannel(payload.channel),
     };
 }

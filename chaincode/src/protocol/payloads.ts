@@ -12,6 +12,7 @@
  *
  * The shapes are type aliases rather than interfaces so that they fit where any JSON object is expected.
  */
+import type { NoticeRef } from './notice.js';
 import type { PatientView } from './vocabulary.js';
 
 /** Payload types: the `type` field of each payload. */
@@ -20,6 +21,9 @@ export const PayloadTypes = {
     consentGrant: 'consent.grant',
     consentRevoke: 'consent.revoke',
     patientQuery: 'patient.query',
+    guardianRegister: 'guardian.register',
+    guardianApprove: 'guardian.approve',
+    guardianshipEnd: 'guardianship.end',
 } as const;
 /** One of {@link PayloadTypes}. */
 export type PayloadType = (typeof PayloadTypes)[keyof typeof PayloadTypes];
@@ -43,6 +47,7 @@ export const PatientQueryViews = [
     'consents',
     'access-log',
     'claims',
+    'guardians',
 ] as const satisfies readonly PatientView[];
 /** One of {@link PatientQueryViews}. */
 export type PatientQueryView = (typeof PatientQueryViews)[number];
@@ -82,17 +87,28 @@ export type ConsentTerms = {
     readonly notAfter: string;
 };
 
-/** A `consent.grant` payload: the terms, and who grants them, when and where. */
-export type GrantPayload = ConsentTerms & {
-    readonly type: typeof PayloadTypes.consentGrant;
-    readonly consentId: string;
-    readonly patientId: string;
-    readonly issuedAt: string;
-    readonly channel: string;
+/**
+ * Who signs a patient's act: the patient (no `signer`), or a guardian (`signer` = the guardian's id, derived
+ * from the guardian's key as a patient id is) acting for the patient under an active guardianship.
+ */
+export type SignedBy = {
+    readonly signer?: string;
 };
 
+/** A `consent.grant` payload: the terms, the notice shown, and who grants them, when and where. */
+export type GrantPayload = ConsentTerms &
+    SignedBy & {
+        readonly type: typeof PayloadTypes.consentGrant;
+        readonly consentId: string;
+        readonly patientId: string;
+        /** The notice the patient (or guardian) was shown: `notice.ts`. */
+        readonly notice: NoticeRef;
+        readonly issuedAt: string;
+        readonly channel: string;
+    };
+
 /** A `consent.revoke` payload. */
-export type RevokePayload = {
+export type RevokePayload = SignedBy & {
     readonly type: typeof PayloadTypes.consentRevoke;
     readonly consentId: string;
     readonly patientId: string;
@@ -100,8 +116,40 @@ export type RevokePayload = {
     readonly channel: string;
 };
 
-/** What a `patient.query` is bound to. */
-export type PatientQueryScope = {
+/**
+ * A `guardian.register` payload, signed by the guardian's own key (proof of possession): this key asks to act
+ * for this patient.
+ */
+export type GuardianRegisterPayload = {
+    readonly type: typeof PayloadTypes.guardianRegister;
+    /** The patient the guardian will act for. */
+    readonly patientId: string;
+    /** The guardian's public key, SPKI PEM (or a public EC P-256 JWK). */
+    readonly publicKey: string;
+    readonly issuedAt: string;
+    readonly channel: string;
+};
+
+/** A `guardian.approve` payload, signed by the patient: this guardian may act for me. */
+export type GuardianApprovePayload = {
+    readonly type: typeof PayloadTypes.guardianApprove;
+    readonly patientId: string;
+    readonly guardianId: string;
+    readonly issuedAt: string;
+    readonly channel: string;
+};
+
+/** A `guardianship.end` payload, signed by the patient: this guardian may no longer act for me. */
+export type GuardianshipEndPayload = {
+    readonly type: typeof PayloadTypes.guardianshipEnd;
+    readonly patientId: string;
+    readonly guardianId: string;
+    readonly issuedAt: string;
+    readonly channel: string;
+};
+
+/** What a `patient.query` is bound to (and, for a guardian's query, who signs it). */
+export type PatientQueryScope = SignedBy & {
     /** MSP id of the organisation whose gateway is asked. */
     readonly audience: string;
     /** The view asked for. */
@@ -111,7 +159,7 @@ export type PatientQueryScope = {
 };
 
 /** A `patient.query` payload. */
-export type QueryPayload = {
+export type QueryPayload = SignedBy & {
     readonly type: typeof PayloadTypes.patientQuery;
     readonly patientId: string;
     readonly issuedAt: string;
@@ -122,7 +170,7 @@ export type QueryPayload = {
 };
 
 /** What a `patient.query` of the view `explain` is bound to: one gateway, the region, and the one record asked. */
-export type ExplainQueryScope = {
+export type ExplainQueryScope = SignedBy & {
     readonly audience: string;
     readonly channel: string;
     /** The patient's own record whose access decision is explained. */
@@ -134,6 +182,11 @@ export type ExplainQueryPayload = Omit<QueryPayload, 'view'> & {
     readonly view: 'explain';
     readonly recordId: string;
 };
+
+/** `{signer}` when a guardian signs, nothing when the patient does. */
+function signedBy(signer: string | undefined): SignedBy {
+    return signer === undefined ? {} : { signer };
+}
 
 /**
  * A `patient.register` payload.
@@ -147,24 +200,28 @@ export function newRegisterPayload(publicKeyPem: string, issuedAt: string, chann
 }
 
 /**
- * A `consent.grant` payload; `recordIds` is included only when some are named.
- * @param ids - the new consent's id (the clients use `consent-` + a random UUID) and the patient's id
+ * A `consent.grant` payload; `recordIds` is included only when some are named, `signer` only for a guardian.
+ * @param ids - the new consent's id (the clients use `consent-` + a random UUID), the patient's id, and the
+ *   guardian's id when a guardian signs
  * @param terms - grantee, purposes, categories, custodians, records, window
- * @param issuedAt - now, `toISOString` form
- * @param channel - the region's channel id
+ * @param notice - the hash and language of the notice shown (`notice.ts`)
+ * @param where - now (`toISOString` form) and the region's channel id
  * @returns the payload to sign
  */
 export function newGrantPayload(
-    ids: { readonly consentId: string; readonly patientId: string },
+    ids: { readonly consentId: string; readonly patientId: string; readonly signer?: string },
     terms: ConsentTerms,
-    issuedAt: string,
-    channel: string,
+    notice: NoticeRef,
+    where: { readonly issuedAt: string; readonly channel: string },
 ): GrantPayload {
     const recordIds = terms.recordIds && terms.recordIds.length > 0 ? { recordIds: [...terms.recordIds] } : {};
+    const { issuedAt, channel } = where;
     return {
         type: PayloadTypes.consentGrant,
         consentId: ids.consentId,
         patientId: ids.patientId,
+        ...signedBy(ids.signer),
+        notice: { sha256: notice.sha256, language: notice.language },
         grantee: terms.grantee,
         purposes: [...terms.purposes],
         categories: [...terms.categories],
@@ -179,13 +236,13 @@ export function newGrantPayload(
 
 /**
  * A `consent.revoke` payload.
- * @param ids - the consent to revoke and the patient's id
+ * @param ids - the consent to revoke, the patient's id, and the guardian's id when a guardian signs
  * @param issuedAt - now, `toISOString` form
  * @param channel - the region's channel id
  * @returns the payload to sign
  */
 export function newRevokePayload(
-    ids: { readonly consentId: string; readonly patientId: string },
+    ids: { readonly consentId: string; readonly patientId: string; readonly signer?: string },
     issuedAt: string,
     channel: string,
 ): RevokePayload {
@@ -193,6 +250,7 @@ export function newRevokePayload(
         type: PayloadTypes.consentRevoke,
         consentId: ids.consentId,
         patientId: ids.patientId,
+        ...signedBy(ids.signer),
         issuedAt,
         channel,
     };
@@ -215,6 +273,7 @@ export function newQueryPayload(
     return {
         type: PayloadTypes.patientQuery,
         patientId,
+        ...signedBy(scope.signer),
         issuedAt,
         audience: scope.audience,
         view: scope.view,
@@ -241,6 +300,7 @@ export function newExplainQueryPayload(
     return {
         type: PayloadTypes.patientQuery,
         patientId,
+        ...signedBy(scope.signer),
         issuedAt,
         audience: scope.audience,
         view: 'explain',
@@ -248,4 +308,43 @@ export function newExplainQueryPayload(
         channel: scope.channel,
         recordId: scope.recordId,
     };
+}
+
+/**
+ * A `guardian.register` payload, to be signed with the guardian's own key.
+ * @param patientId - the patient the guardian will act for
+ * @param publicKeyPem - the guardian's public key, SPKI PEM
+ * @param where - now (`toISOString` form) and the region's channel id
+ * @returns the payload to sign
+ */
+export function newGuardianRegisterPayload(
+    patientId: string,
+    publicKeyPem: string,
+    where: { readonly issuedAt: string; readonly channel: string },
+): GuardianRegisterPayload {
+    return { type: PayloadTypes.guardianRegister, patientId, publicKey: publicKeyPem, ...where };
+}
+
+/**
+ * A `guardian.approve` payload (the patient approves a guardian) or a `guardianship.end` payload (the patient
+ * ends a guardianship), to be signed with the patient's key.
+ * @param type - `guardian.approve` or `guardianship.end`
+ * @param ids - the patient's id and the guardian's id
+ * @param where - now (`toISOString` form) and the region's channel id
+ * @returns the payload to sign
+ */
+export function newGuardianshipPayload<
+    T extends typeof PayloadTypes.guardianApprove | typeof PayloadTypes.guardianshipEnd,
+>(
+    type: T,
+    ids: { readonly patientId: string; readonly guardianId: string },
+    where: { readonly issuedAt: string; readonly channel: string },
+): {
+    readonly type: T;
+    readonly patientId: string;
+    readonly guardianId: string;
+    readonly issuedAt: string;
+    readonly channel: string;
+} {
+    return { type, patientId: ids.patientId, guardianId: ids.guardianId, ...where };
 }

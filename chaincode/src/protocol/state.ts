@@ -12,12 +12,16 @@ import type {
     ConsentStatus,
     Decision,
     DeliveryStatus,
+    GuardianAttestationReason,
+    GuardianshipEndReason,
+    GuardianshipStatus,
     OrgStatus,
     OrgType,
     Purpose,
     Reason,
     Verdict,
 } from './vocabulary.js';
+import type { NoticeRef } from './notice.js';
 
 /** The ledger's configuration, written once by `bootstrap`. */
 export interface LedgerConfig {
@@ -43,6 +47,11 @@ export interface Organization {
      */
     readonly pendingTlsCertPem?: string | null;
     readonly pendingTlsCertSha256?: string | null;
+    /**
+     * How to reach the organisation about personal information (its privacy office), shown to patients in every
+     * consent notice; null when none (absent on entries written by earlier versions).
+     */
+    readonly contact?: string | null;
     readonly status: OrgStatus;
     readonly registeredAt: string;
     readonly updatedAt: string;
@@ -90,13 +99,49 @@ export interface Consent {
     readonly issuedAt: string;
     /** The region's channel the patient signed for. */
     readonly channel: string;
-    /** The patient's signature over the canonical grant payload (base64url P1363). */
+    /** The notice shown before signing; absent on consents granted before notices were required. */
+    readonly notice?: NoticeRef;
+    /** The guardian who signed for the patient, null when the patient signed (absent on older consents). */
+    readonly signer?: string | null;
+    /** The signature over the canonical grant payload (base64url P1363), by the patient or the guardian. */
     readonly signature: string;
     readonly status: ConsentStatus;
     readonly grantedAt: string;
     readonly txId: string;
     readonly revokedAt: string | null;
     readonly revokeTxId: string | null;
+    /** Who signed the revocation: the patient's id or the guardian's (absent on older consents). */
+    readonly revokedBy?: string | null;
+}
+
+/** A hospital's attestation that lets a guardian act for a patient without the patient's signature. */
+export interface GuardianAttestation {
+    readonly reason: GuardianAttestationReason;
+    /** The patient's birth year, when the hospital gives it (a year only: the least the rule needs). */
+    readonly birthYear: number | null;
+}
+
+/** A guardian's authority to act for a patient (PIPL Art. 31), registered by a hospital. */
+export interface Guardianship {
+    readonly patientId: string;
+    /** The guardian's id: derived from the guardian's key as a patient id is. */
+    readonly guardianId: string;
+    /** The guardian's P-256 public key, SPKI DER, base64url. */
+    readonly publicKey: string;
+    readonly status: GuardianshipStatus;
+    /** `patient`: the patient signed an approval; `attestation`: the registering hospital attested. */
+    readonly basis: 'patient' | 'attestation';
+    /** Null unless `basis` is `attestation`. */
+    readonly attestation: GuardianAttestation | null;
+    readonly registeredBy: string;
+    readonly registeredAt: string;
+    readonly txId: string;
+    readonly endedAt: string | null;
+    /** The patient's id (the patient ended it) or the hospital's MSP id. */
+    readonly endedBy: string | null;
+    /** `patient`, or the hospital's reason. */
+    readonly endReason: 'patient' | GuardianshipEndReason | null;
+    readonly endTxId: string | null;
 }
 
 /** The delivery of a grant, or its recorded refusal. */
@@ -135,6 +180,11 @@ export interface AccessEvent {
     readonly reason: Reason;
     /** The consent that granted, or the nearest consent that failed; null when none. */
     readonly consentId: string | null;
+    /**
+     * Who signed that consent: the patient's id or a guardian's; null when no consent is named (absent on events
+     * written by earlier versions).
+     */
+    readonly consentSigner?: string | null;
     readonly justification: string | null;
     /** The request's transaction timestamp (the requester's clock). */
     readonly requestedAt: string;

@@ -119,7 +119,7 @@ export type Reason = (typeof Reasons)[keyof typeof Reasons];
 export const RESTRICTED_CATEGORY = 'restricted';
 
 /** Views a patient's signed query may ask for; each names one read. */
-export const PatientViews = ['records', 'consents', 'access-log', 'claims', 'explain'] as const;
+export const PatientViews = ['records', 'consents', 'access-log', 'claims', 'explain', 'guardians'] as const;
 /** One of {@link PatientViews}. */
 export type PatientView = (typeof PatientViews)[number];
 
@@ -137,3 +137,21 @@ export type ClaimStatus = (typeof ClaimStatuses)[number];
 export const ClaimDecisions = ['approved', 'rejected'] as const;
 /** One of {@link ClaimDecisions}. */
 export type ClaimDecision = (typeof ClaimDecisions)[number];
+
+/** Statuses of a guardianship: `active` → `ended`, once. */
+export const GuardianshipStatuses = ['active', 'ended'] as const;
+/** One of {@link GuardianshipStatuses}. */
+export type GuardianshipStatus = (typeof GuardianshipStatuses)[number];
+
+/**
+ * Why a hospital may attest a guardianship without the patient's signature (PIPL Art. 31: a child under fourteen
+ * consents through a guardian). The only reason today.
+ */
+export const GuardianAttestationReasons = ['minor-under-14'] as const;
+/** One of {@link GuardianAttestationReasons}. */
+export type GuardianAttestationReason = (typeof GuardianAttestationReasons)[number];
+
+/** Why a hospital ends a guardianship it registered: the child has turned fourteen. */
+export const GuardianshipEndReasons = ['reached-14'] as const;
+/** One of {@link GuardianshipEndReasons}. */
+export type GuardianshipEndReason = (typeof GuardianshipEndReasons)[number];

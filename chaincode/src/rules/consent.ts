@@ -21,6 +21,7 @@ export type ConsentTerms = Pick<
     | 'notBefore'
     | 'notAfter'
     | 'status'
+    | 'signer'
 >;
 
 /** The parts of a record the rules read. */

@@ -6,7 +6,7 @@
  * signed query, checked elsewhere) and a member only for what concerns it; a sensitive category is shown only
  * to the custodian, the commission, the patient and a holder of an active consent naming it.
  */
-import type { AccessEvent, Claim, Consent, RecordEntry } from '../protocol/state';
+import type { AccessEvent, Claim, Consent, Guardianship, RecordEntry } from '../protocol/state';
 import { isSensitive, RESTRICTED_CATEGORY } from '../protocol/vocabulary';
 import type { Category, OrgType } from '../protocol/vocabulary';
 import { evaluateConsent, type ConsentTerms } from './consent';
@@ -191,4 +191,15 @@ export function mayExplainAccess(
         record === null ||
         (mayReadRecord(viewer, record, consents, claimParties, now) && isCategoryVisible(viewer, record, consents, now))
     );
+}
+
+/**
+ * May the viewer read a patient's guardianship? The commission, and the hospital that registered it (the patient
+ * and the guardians read theirs through a signed query). Who acts for a patient, and a child's birth year, concern
+ * nobody else.
+ * @param viewer - the organisation asking
+ * @param guardianship - the guardianship
+ */
+export function mayReadGuardianship(viewer: Viewer, guardianship: Pick<Guardianship, 'registeredBy'>): boolean {
+    return viewer.isCommission || viewer.mspId === guardianship.registeredBy;
 }

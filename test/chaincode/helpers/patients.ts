@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Test patients: a P-256 key pair, the derived patient id, and signed payloads as a wallet makes them. */
-import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { toPatientId } from '../../../chaincode/src/crypto/patient-key';
+import { renderNotice, toNoticeBytes } from '../../../chaincode/src/protocol/notice';
+import type { NoticeLanguage, NoticeRecipient, NoticeRef, NoticeTerms } from '../../../chaincode/src/protocol/notice';
 
 /** The channel of the test regions: every patient-signed payload names it. */
 export const TEST_CHANNEL = 'healthchain';
@@ -63,6 +65,33 @@ export function newTestPatient(): TestPatient {
     };
 }
 
+/**
+ * The organisations of the test regions as their directory entries name them (the names the test regions register;
+ * no contact), so that a grant's notice can be rendered as the ledger renders it.
+ */
+export const TEST_DIRECTORY: Readonly<Record<string, Omit<NoticeRecipient, 'mspId'>>> = {
+    HospitalAMSP: { name: 'hospitalA organisation', contact: null },
+    HospitalBMSP: { name: 'hospitalB organisation', contact: null },
+    InsurerMSP: { name: 'insurer organisation', contact: null },
+    CommissionMSP: { name: 'commission organisation', contact: null },
+    ClinicMSP: { name: 'clinic organisation', contact: null },
+    P2pHospitalAMSP: { name: 'P2pHospitalAMSP gateway', contact: null },
+    P2pHospitalBMSP: { name: 'P2pHospitalBMSP gateway', contact: null },
+    P2pInsurerMSP: { name: 'P2pInsurerMSP gateway', contact: null },
+    P2pCommissionMSP: { name: 'commission', contact: null },
+};
+
+/**
+ * The notice reference of a consent: SHA-256 of the notice rendered for the recipient and terms.
+ * @param recipient - the grantee's directory entry
+ * @param terms - the consent's terms
+ * @param language - the notice's language
+ */
+export function noticeOf(recipient: NoticeRecipient, terms: NoticeTerms, language: NoticeLanguage = 'en'): NoticeRef {
+    const text = renderNotice(recipient, terms, language);
+    return { sha256: createHash('sha256').update(toNoticeBytes(text)).digest('hex'), language };
+}
+
 /** Fields of a consent grant a test may override. */
 export interface GrantFields {
     consentId: string;
@@ -74,22 +103,27 @@ export interface GrantFields {
     notBefore: string;
     notAfter: string;
     issuedAt: string;
+    /** The notice signed; by default the English notice for the grantee's entry in {@link TEST_DIRECTORY}. */
+    notice?: NoticeRef;
+    /** The guardian who signs for the patient. */
+    signer?: string;
 }
 
 /**
- * A `consent.grant` payload.
+ * A `consent.grant` payload, with the notice the ledger would render for it unless one is given.
  * @param patient - the patient
  * @param fields - consent fields
  */
-export function grantPayload(patient: TestPatient, fields: GrantFields): Record<string, unknown> {
+export function grantPayload(patient: Pick<TestPatient, 'patientId'>, fields: GrantFields): Record<string, unknown> {
+    const terms = { purposes: ['TREATMENT'], categories: ['*'], custodians: ['*'], ...fields };
+    const entry = TEST_DIRECTORY[fields.grantee] ?? { name: fields.grantee, contact: null };
+    const notice = fields.notice ?? noticeOf({ mspId: fields.grantee, ...entry }, terms);
     return {
         type: 'consent.grant',
         channel: TEST_CHANNEL,
         patientId: patient.patientId,
-        purposes: ['TREATMENT'],
-        categories: ['*'],
-        custodians: ['*'],
-        ...fields,
+        ...terms,
+        notice,
     };
 }
 
@@ -99,8 +133,21 @@ export function grantPayload(patient: TestPatient, fields: GrantFields): Record<
  * @param consentId - the consent
  * @param issuedAt - ISO time
  */
-export function revokePayload(patient: TestPatient, consentId: string, issuedAt: string): Record<string, unknown> {
-    return { type: 'consent.revoke', consentId, patientId: patient.patientId, issuedAt, channel: TEST_CHANNEL };
+export function revokePayload(
+    patient: Pick<TestPatient, 'patientId'>,
+    consentId: string,
+    issuedAt: string,
+    signer?: string,
+): Record<string, unknown> {
+    const signedBy = signer === undefined ? {} : { signer };
+    return {
+        type: 'consent.revoke',
+        consentId,
+        patientId: patient.patientId,
+        ...signedBy,
+        issuedAt,
+        channel: TEST_CHANNEL,
+    };
 }
 
 /**

@@ -9,12 +9,16 @@ import { toCanonicalJson } from '../../../chaincode/src/protocol/canonical-json'
 import { InvalidInputError } from '../../../chaincode/src/protocol/errors';
 import {
     readGrantPayload,
+    readGuardianRegisterPayload,
+    readGuardianshipPayload,
     readQueryPayload,
     readRegisterPayload,
     readRevokePayload,
 } from '../../../chaincode/src/protocol/payload-readers';
 import {
     newGrantPayload,
+    newGuardianRegisterPayload,
+    newGuardianshipPayload,
     newQueryPayload,
     newRegisterPayload,
     newRevokePayload,
@@ -23,6 +27,8 @@ import {
 const PATIENT = `pt${'a'.repeat(52)}`;
 const ISSUED = '2030-06-01T12:00:00.000Z';
 const CHANNEL = 'healthchain';
+const WHERE = { issuedAt: '2030-06-01T12:00:00.000Z', channel: 'healthchain' };
+const NOTICE = { sha256: 'a'.repeat(64), language: 'zh-CN' } as const;
 const TERMS = {
     grantee: 'HospitalBMSP',
     purposes: ['TREATMENT'],
@@ -40,11 +46,11 @@ describe('protocol: signed payloads', () => {
             `{"channel":"healthchain","issuedAt":"${ISSUED}","publicKey":"PEM","type":"patient.register"}`,
         );
         assert.equal(
-            toCanonicalJson(newGrantPayload(ids, TERMS, ISSUED, CHANNEL)),
+            toCanonicalJson(newGrantPayload(ids, TERMS, NOTICE, WHERE)),
             `{"categories":["lab","*"],"channel":"healthchain","consentId":"consent-1","custodians":["*"],` +
                 `"grantee":"HospitalBMSP","issuedAt":"${ISSUED}","notAfter":"2030-07-01T00:00:00.000Z",` +
-                `"notBefore":"2030-06-01T00:00:00.000Z","patientId":"${PATIENT}","purposes":["TREATMENT"],` +
-                `"type":"consent.grant"}`,
+                `"notBefore":"2030-06-01T00:00:00.000Z","notice":{"language":"zh-CN","sha256":"${'a'.repeat(64)}"},` +
+                `"patientId":"${PATIENT}","purposes":["TREATMENT"],"type":"consent.grant"}`,
         );
         assert.equal(
             toCanonicalJson(newRevokePayload(ids, ISSUED, CHANNEL)),
@@ -61,28 +67,74 @@ describe('protocol: signed payloads', () => {
 
     it('names recordIds only when some are given', () => {
         const ids = { consentId: 'consent-1', patientId: PATIENT };
-        assert.ok(!('recordIds' in newGrantPayload(ids, { ...TERMS, recordIds: [] }, ISSUED, CHANNEL)));
-        const named = newGrantPayload(ids, { ...TERMS, recordIds: ['rec-1'] }, ISSUED, CHANNEL);
+        assert.ok(!('recordIds' in newGrantPayload(ids, { ...TERMS, recordIds: [] }, NOTICE, WHERE)));
+        const named = newGrantPayload(ids, { ...TERMS, recordIds: ['rec-1'] }, NOTICE, WHERE);
         assert.deepEqual(readGrantPayload(named).recordIds, ['rec-1']);
     });
 
     it('reads back what it builds', () => {
         const ids = { consentId: 'consent-1', patientId: PATIENT };
         assert.equal(readRegisterPayload(newRegisterPayload('PEM', ISSUED, CHANNEL)).publicKey, 'PEM');
-        assert.deepEqual(readGrantPayload(newGrantPayload(ids, TERMS, ISSUED, CHANNEL)), {
+        assert.deepEqual(readGrantPayload(newGrantPayload(ids, TERMS, NOTICE, WHERE)), {
             ...ids,
             ...TERMS,
             recordIds: null,
+            notice: NOTICE,
+            signer: null,
             issuedAt: ISSUED,
             channel: CHANNEL,
         });
         assert.deepEqual(readRevokePayload(newRevokePayload(ids, ISSUED, CHANNEL)), {
             ...ids,
+            signer: null,
             issuedAt: ISSUED,
             channel: CHANNEL,
         });
         const scope = { audience: 'HospitalAMSP', view: 'claims', channel: CHANNEL } as const;
         assert.equal(readQueryPayload(newQueryPayload(PATIENT, scope, ISSUED, 'n'.repeat(22))).view, 'claims');
+    });
+
+    it('names a guardian as signer only when a guardian signs, and reads the guardian payloads back', () => {
+        const GUARDIAN = `pt${'b'.repeat(52)}`;
+        const ids = { consentId: 'consent-1', patientId: PATIENT, signer: GUARDIAN };
+        assert.equal(readGrantPayload(newGrantPayload(ids, TERMS, NOTICE, WHERE)).signer, GUARDIAN);
+        assert.equal(readRevokePayload(newRevokePayload(ids, ISSUED, CHANNEL)).signer, GUARDIAN);
+        const scope = { audience: 'HospitalAMSP', view: 'consents', channel: CHANNEL, signer: GUARDIAN } as const;
+        assert.equal(readQueryPayload(newQueryPayload(PATIENT, scope, ISSUED, 'n'.repeat(22))).signer, GUARDIAN);
+        const register = newGuardianRegisterPayload(PATIENT, 'PEM', WHERE);
+        assert.deepEqual(readGuardianRegisterPayload(register), { patientId: PATIENT, publicKey: 'PEM', ...WHERE });
+        for (const type of ['guardian.approve', 'guardianship.end'] as const) {
+            const act = newGuardianshipPayload(type, { patientId: PATIENT, guardianId: GUARDIAN }, WHERE);
+            assert.deepEqual(readGuardianshipPayload(act, type), {
+                patientId: PATIENT,
+                guardianId: GUARDIAN,
+                ...WHERE,
+            });
+            assert.throws(
+                () =>
+                    readGuardianshipPayload(act, type === 'guardian.approve' ? 'guardianship.end' : 'guardian.approve'),
+                InvalidInputError,
+            );
+        }
+    });
+
+    it('refuses a grant without its notice, or with a malformed one', () => {
+        const { notice, ...withoutNotice } = newGrantPayload(
+            { consentId: 'c', patientId: PATIENT },
+            TERMS,
+            NOTICE,
+            WHERE,
+        );
+        assert.equal(notice.language, 'zh-CN');
+        assert.throws(() => readGrantPayload(withoutNotice), /payload.notice is required/);
+        assert.throws(
+            () => readGrantPayload({ ...withoutNotice, notice: { sha256: 'x', language: 'en' } }),
+            InvalidInputError,
+        );
+        assert.throws(
+            () => readGrantPayload({ ...withoutNotice, notice: { ...NOTICE, language: 'fr' } }),
+            InvalidInputError,
+        );
     });
 
     it("refuses a stray field with InvalidInputError, code INVALID_INPUT, in the chaincode's message form", () => {
