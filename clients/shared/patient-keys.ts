@@ -22,11 +22,15 @@ import {
 import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { toCanonicalJson } from '../../chaincode/src/protocol/canonical-json';
+import { renderNotice, toNoticeBytes } from '../../chaincode/src/protocol/notice';
+import type { NoticeLanguage, NoticeRecipient, NoticeRef } from '../../chaincode/src/protocol/notice';
 import { patientIdFromDigest } from '../../chaincode/src/protocol/patient-id';
 import {
     NONCE_BYTES,
     newExplainQueryPayload,
     newGrantPayload,
+    newGuardianRegisterPayload,
+    newGuardianshipPayload,
     newQueryPayload,
     newRegisterPayload,
     newRevokePayload,
@@ -36,6 +40,7 @@ import type {
     ExplainQueryPayload,
     ExplainQueryScope,
     GrantPayload,
+    GuardianRegisterPayload,
     PatientQueryScope,
     QueryPayload,
     RegisterPayload,
@@ -134,52 +139,134 @@ export function newQueryNonce(): string {
 }
 
 /**
+ * Whose act a signature is: the key holder's own (no `forPatient`), or, when a guardian acts for a patient
+ * (`forPatient`), that patient's, signed by the guardian (`signer` = the guardian's id, the key's).
+ * @param key - the signing key
+ * @param forPatient - the patient a guardian acts for
+ */
+function actorOf(key: PatientKey, forPatient?: string): { patientId: string; signer?: string } {
+    return forPatient === undefined ? { patientId: key.patientId } : { patientId: forPatient, signer: key.patientId };
+}
+
+/**
  * A signed `patient.query` for one view of the patient's own data at one gateway. Each is accepted once and for
  * two minutes from now: sign a new one for every request (every page, too).
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param scope - the gateway's MSP id (`audience`), the view and the region's channel
+ * @param forPatient - the patient a guardian asks for
  */
-export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): SignedEnvelope<QueryPayload> {
-    return signPayload(key, newQueryPayload(key.patientId, scope, now(), newQueryNonce()));
+export function newPatientQuery(
+    key: PatientKey,
+    scope: PatientQueryScope,
+    forPatient?: string,
+): SignedEnvelope<QueryPayload> {
+    const { patientId, signer } = actorOf(key, forPatient);
+    return signPayload(key, newQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
 /**
  * A signed `patient.query` for the view `explain`: who can see one of the patient's records, and why. It names the
  * record, so the signature opens that record's explanation only, at one gateway, once, for two minutes.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param scope - the gateway's MSP id, the region's channel and the record
+ * @param forPatient - the patient a guardian asks for
  */
-export function newExplainQuery(key: PatientKey, scope: ExplainQueryScope): SignedEnvelope<ExplainQueryPayload> {
-    return signPayload(key, newExplainQueryPayload(key.patientId, scope, now(), newQueryNonce()));
+export function newExplainQuery(
+    key: PatientKey,
+    scope: ExplainQueryScope,
+    forPatient?: string,
+): SignedEnvelope<ExplainQueryPayload> {
+    const { patientId, signer } = actorOf(key, forPatient);
+    return signPayload(key, newExplainQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
-/** Where a consent is granted: the region's channel, and the consent's id (a new random one by default). */
+/**
+ * The notice of a consent (`protocol/notice.ts`) and the reference a grant signs: its SHA-256 and language.
+ * @param recipient - the grantee's directory entry (`GET /directory`)
+ * @param terms - the consent's terms
+ * @param language - `zh-CN` or `en`
+ */
+export function newNotice(
+    recipient: NoticeRecipient,
+    terms: ConsentTerms,
+    language: NoticeLanguage,
+): { text: string; notice: NoticeRef } {
+    const text = renderNotice(recipient, terms, language);
+    return { text, notice: { sha256: createHash('sha256').update(toNoticeBytes(text)).digest('hex'), language } };
+}
+
+/** How a consent is granted: the region's channel, the notice shown, and optionally its id and the ward. */
 export interface GrantOptions {
     readonly channel: string;
+    /** The notice the signer was shown ({@link newNotice}). */
+    readonly notice: NoticeRef;
+    /** The consent's id; a new random one by default. */
     readonly consentId?: string;
+    /** The patient a guardian grants for. */
+    readonly forPatient?: string;
 }
 
 /**
  * A signed `consent.grant`.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `options.forPatient`)
  * @param terms - grantee, purposes, categories, custodians, records, window
- * @param options - the region's channel and, optionally, the consent's id
+ * @param options - the region's channel, the notice shown, and optionally the consent's id and the ward
  */
 export function newConsentGrant(
     key: PatientKey,
     terms: ConsentTerms,
     options: GrantOptions,
 ): SignedEnvelope<GrantPayload> {
-    const ids = { consentId: options.consentId ?? `consent-${randomUUID()}`, patientId: key.patientId };
-    return signPayload(key, newGrantPayload(ids, terms, now(), options.channel));
+    const ids = { consentId: options.consentId ?? `consent-${randomUUID()}`, ...actorOf(key, options.forPatient) };
+    return signPayload(key, newGrantPayload(ids, terms, options.notice, { issuedAt: now(), channel: options.channel }));
 }
 
 /**
  * A signed `consent.revoke`.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param consentId - the consent to revoke
  * @param channel - the region's channel id
+ * @param forPatient - the patient a guardian revokes for
  */
-export function newConsentRevoke(key: PatientKey, consentId: string, channel: string): SignedEnvelope<RevokePayload> {
-    return signPayload(key, newRevokePayload({ consentId, patientId: key.patientId }, now(), channel));
+export function newConsentRevoke(
+    key: PatientKey,
+    consentId: string,
+    channel: string,
+    forPatient?: string,
+): SignedEnvelope<RevokePayload> {
+    return signPayload(key, newRevokePayload({ consentId, ...actorOf(key, forPatient) }, now(), channel));
+}
+
+/**
+ * A guardian's signed `guardian.register`: this key asks to act for the patient (proof of possession).
+ * @param guardianKey - the guardian's key
+ * @param patientId - the patient
+ * @param channel - the region's channel id
+ */
+export function newGuardianRegistration(
+    guardianKey: PatientKey,
+    patientId: string,
+    channel: string,
+): SignedEnvelope<GuardianRegisterPayload> {
+    return signPayload(
+        guardianKey,
+        newGuardianRegisterPayload(patientId, guardianKey.publicKeyPem, { issuedAt: now(), channel }),
+    );
+}
+
+/**
+ * The patient's signed `guardian.approve` (this guardian may act for me) or `guardianship.end` (no longer).
+ * @param key - the patient's key
+ * @param type - `guardian.approve` or `guardianship.end`
+ * @param guardianId - the guardian
+ * @param channel - the region's channel id
+ */
+export function newGuardianshipAct(
+    key: PatientKey,
+    type: 'guardian.approve' | 'guardianship.end',
+    guardianId: string,
+    channel: string,
+): SignedEnvelope {
+    const ids = { patientId: key.patientId, guardianId };
+    return signPayload(key, newGuardianshipPayload(type, ids, { issuedAt: now(), channel }));
 }

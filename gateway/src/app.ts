@@ -27,6 +27,7 @@ import { newAuditRoutes } from './routes/audit';
 import { newClaimRoutes } from './routes/claims';
 import { newConsentRoutes } from './routes/consents';
 import { newExplainRoutes } from './routes/explain';
+import { newGuardianRoutes } from './routes/guardians';
 import { newHealthRoutes } from './routes/health';
 import { newLedgerRoutes } from './routes/ledger';
 import { newOrgRoutes } from './routes/orgs';
@@ -93,7 +94,7 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.post('/records', ...jsonBody(config.limits.recordBytes));
     app.use(...jsonBody(config.limits.jsonBytes));
     const limited = unauthenticatedLimit(config.rateLimit);
-    app.post(['/consents', '/consents/:consentId/revoke', '/patient/*path'], limited);
+    app.post(['/consents', '/consents/:consentId/revoke', '/guardians/end', '/patient/*path'], limited);
     app.get('/directory', limited);
     app.use(newHealthRoutes(config, deps));
     if (deps.custody) {
@@ -104,6 +105,7 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.use(newConsentRoutes(config, deps));
     app.use(newPatientViewRoutes(config, deps));
     app.use(newExplainRoutes(config, deps));
+    app.use(newGuardianRoutes(config, deps));
     app.use(newAuditRoutes(config, deps));
     app.use(newLedgerRoutes(config, deps));
     app.use(newClaimRoutes(config, deps));

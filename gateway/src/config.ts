@@ -38,7 +38,13 @@ export type LedgerConfig =
 
 /** A gateway's whole configuration. */
 export interface GatewayConfig {
-    readonly org: { readonly mspId: string; readonly type: OrganizationType; readonly name: string };
+    readonly org: {
+        readonly mspId: string;
+        readonly type: OrganizationType;
+        readonly name: string;
+        /** The privacy office's contact, registered on the ledger for consent notices; absent when none. */
+        readonly contact?: string;
+    };
     readonly channel: string;
     readonly chaincode: string;
     /** Folder of this gateway's own data: record store, outbox, event checkpoint. */
@@ -213,6 +219,7 @@ export function toGatewayConfig(value: unknown): GatewayConfig {
             mspId: p.string(org.mspId, 'org.mspId'),
             type: p.oneOf(org.type, 'org.type', ['hospital', 'insurer', 'commission']),
             name: p.string(org.name, 'org.name'),
+            ...(org.contact === undefined ? {} : { contact: p.string(org.contact, 'org.contact') }),
         },
         channel: p.string(raw.channel, 'channel'),
         chaincode: p.string(raw.chaincode, 'chaincode'),

@@ -10,11 +10,15 @@ import type { Logger } from 'pino';
 /** Stable codes, their HTTP status and FHIR issue type (http://hl7.org/fhir/R4/valueset-issue-type.html). */
 export const ErrorCodes = {
     INVALID_INPUT: { status: 400, issueType: 'invalid' },
+    /** A consent whose notice hash is not the notice the ledger renders for its grantee and terms. */
+    NOTICE_MISMATCH: { status: 400, issueType: 'invalid' },
     UNAUTHENTICATED: { status: 401, issueType: 'login' },
     FORBIDDEN: { status: 403, issueType: 'forbidden' },
     /** A claim without the patient's active PAYMENT consent for that insurer naming the claimant. */
     CONSENT_REQUIRED: { status: 403, issueType: 'forbidden' },
     ACCESS_DENIED: { status: 403, issueType: 'forbidden' },
+    /** A guardian signed for a patient after the guardianship ended. */
+    GUARDIANSHIP_ENDED: { status: 403, issueType: 'forbidden' },
     NOT_FOUND: { status: 404, issueType: 'not-found' },
     METHOD_NOT_ALLOWED: { status: 405, issueType: 'not-supported' },
     CONFLICT: { status: 409, issueType: 'conflict' },

@@ -75,6 +75,7 @@ async function registerWithRetry(deps: AppDeps, config: GatewayConfig, p2pUrl: s
     const profile = {
         type: config.org.type,
         name: config.org.name,
+        ...(config.org.contact === undefined ? {} : { contact: config.org.contact }),
         p2pUrl,
         tlsCertPem: readFileSync(config.tls.certFile, 'utf8'),
     };

@@ -28,6 +28,7 @@ import {
 import { PatientQueryViews } from '../../chaincode/src/protocol/payloads';
 
 const CHANNEL = 'healthchain';
+const NOTICE = { sha256: 'c'.repeat(64), language: 'en' } as const;
 
 describe('clients/shared/patient-keys', () => {
     const key = newPatientKey();
@@ -46,7 +47,7 @@ describe('clients/shared/patient-keys', () => {
                 notBefore: '2025-01-01T00:00:00.000Z',
                 notAfter: '2026-01-01T00:00:00.000Z',
             },
-            { channel: CHANNEL },
+            { channel: CHANNEL, notice: NOTICE },
         );
         assert.equal(readGrantPayload(grant.payload).channel, CHANNEL);
         assert.match(grant.payload.consentId, /^consent-[0-9a-f-]{36}$/);
@@ -63,6 +64,7 @@ describe('clients/shared/patient-keys', () => {
                 nonce: '',
                 channel: CHANNEL,
                 recordId: null,
+                signer: null,
             },
         );
         for (const envelope of [registration, grant, revoke, query]) {
@@ -100,15 +102,28 @@ describe('clients/shared/patient-keys', () => {
     it('uses the consent id it is given', () => {
         const terms = { grantee: 'InsurerMSP', purposes: ['PAYMENT'], categories: ['*'], custodians: ['HospitalAMSP'] };
         const window = { notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-01-01T00:00:00.000Z' };
-        const grant = newConsentGrant(key, { ...terms, ...window }, { channel: CHANNEL, consentId: 'consent-1' });
+        const grant = newConsentGrant(
+            key,
+            { ...terms, ...window },
+            { channel: CHANNEL, consentId: 'consent-1', notice: NOTICE },
+        );
         assert.equal(readGrantPayload(grant.payload).consentId, 'consent-1');
     });
 
     it('includes recordIds only when some are named', () => {
         const terms = { grantee: 'InsurerMSP', purposes: ['PAYMENT'], categories: ['*'], custodians: ['*'] };
         const window = { notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2026-01-01T00:00:00.000Z' };
-        assert.ok(!('recordIds' in newConsentGrant(key, { ...terms, ...window }, { channel: CHANNEL }).payload));
-        const named = newConsentGrant(key, { ...terms, ...window, recordIds: ['rec-1'] }, { channel: CHANNEL });
+        assert.ok(
+            !(
+                'recordIds' in
+                newConsentGrant(key, { ...terms, ...window }, { channel: CHANNEL, notice: NOTICE }).payload
+            ),
+        );
+        const named = newConsentGrant(
+            key,
+            { ...terms, ...window, recordIds: ['rec-1'] },
+            { channel: CHANNEL, notice: NOTICE },
+        );
         assert.deepEqual(readGrantPayload(named.payload).recordIds, ['rec-1']);
     });
 

@@ -21,6 +21,8 @@ import {
 } from '../../clients/shared/patient-keys';
 import type { PatientKey } from '../../clients/shared/patient-keys';
 import type { PatientQueryView, SignedEnvelope } from '../../chaincode/src/protocol/payloads';
+import type { ConsentTerms } from '../../chaincode/src/protocol/payloads';
+import { readNotice } from '../../clients/shared/notice';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
 import { apiErrorOf, type TestRegion } from './region';
@@ -75,6 +77,11 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     /** A fresh signed query of the patient for one gateway and one view. */
     const query = (audience: string, view: PatientQueryView): SignedEnvelope =>
         newPatientQuery(patient, { audience, view, channel: channel() });
+    /** The patient's grant, signed over the Chinese notice rendered from the grantee's directory entry. */
+    const signedGrant = async (terms: ConsentTerms): Promise<SignedEnvelope> => {
+        const { notice } = await readNotice(region.client(A), terms, 'zh-CN');
+        return newConsentGrant(patient, terms, { channel: channel(), notice });
+    };
 
     before(async () => {
         region = await start();
@@ -128,17 +135,13 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     });
 
     it("serves Hospital B byte-identical content under the patient's TREATMENT consent", async () => {
-        const grant = newConsentGrant(
-            patient,
-            {
-                grantee: B,
-                purposes: ['TREATMENT'],
-                categories: ['lab'],
-                custodians: [A],
-                ...window(),
-            },
-            { channel: channel() },
-        );
+        const grant = await signedGrant({
+            grantee: B,
+            purposes: ['TREATMENT'],
+            categories: ['lab'],
+            custodians: [A],
+            ...window(),
+        });
         const granted = await region.client(B).post<{ consentId: string }>('/consents', grant);
         accessIds.consent = granted.consentId;
         const fetched = await clinicianB.post<Fetched>(`/records/${recordId}/fetch`, { purpose: 'TREATMENT' });
@@ -201,17 +204,13 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     });
 
     it('lets the insurer verify and approve a claim, and refuses a duplicate', async () => {
-        const grant = newConsentGrant(
-            patient,
-            {
-                grantee: INSURER,
-                purposes: ['PAYMENT'],
-                categories: ['lab'],
-                custodians: [A],
-                ...window(),
-            },
-            { channel: channel() },
-        );
+        const grant = await signedGrant({
+            grantee: INSURER,
+            purposes: ['PAYMENT'],
+            categories: ['lab'],
+            custodians: [A],
+            ...window(),
+        });
         await region.client(INSURER).post('/consents', grant);
         const claimsA = region.client(A, 'claims');
         const claim = {
@@ -297,17 +296,13 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
 
         it('refuses a consent signed with the wrong key and writes nothing', async () => {
             const intruder = newPatientKey();
-            const genuine = newConsentGrant(
-                patient,
-                {
-                    grantee: B,
-                    purposes: ['TREATMENT'],
-                    categories: ['*'],
-                    custodians: ['*'],
-                    ...window(),
-                },
-                { channel: channel() },
-            );
+            const genuine = await signedGrant({
+                grantee: B,
+                purposes: ['TREATMENT'],
+                categories: ['*'],
+                custodians: ['*'],
+                ...window(),
+            });
             const forged = signPayload(intruder, genuine.payload);
             const error = await apiErrorOf(region.client(B).post('/consents', forged));
             assert.equal(error.status, 403);

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
     newConsentGrant,
+    newNotice,
     newPatientKey,
     newPatientQuery,
     newQueryNonce,
@@ -36,6 +37,8 @@ import {
 } from './region';
 
 const HOUR_MS = 3_600_000;
+/** A well-formed notice reference, for grants refused before their notice is checked (channel, signature). */
+const ANY_NOTICE = { sha256: '0'.repeat(64), language: 'en' } as const;
 
 /** A FHIR Observation distinct from every other one in the run. */
 function observation(text: string): Record<string, unknown> {
@@ -88,8 +91,13 @@ describe('attacks by a dishonest member, over HTTP', function () {
 
     /** The patient grants a consent (delivered through hospital A's gateway); returns its id. */
     async function grant(key: PatientKey, consentTerms: ConsentTerms): Promise<string> {
+        const directory = await call(region.gateways.hospitalA, 'GET', '/directory');
+        const items = (directory.body as { items: { mspId: string; name: string; contact: string | null }[] }).items;
+        const recipient = items.find((item) => item.mspId === consentTerms.grantee);
+        assert.ok(recipient, `${consentTerms.grantee} is in the directory`);
+        const { notice } = newNotice(recipient, consentTerms, 'en');
         const granted = await call(region.gateways.hospitalA, 'POST', '/consents', {
-            body: newConsentGrant(key, consentTerms, { channel: CHANNEL }),
+            body: newConsentGrant(key, consentTerms, { channel: CHANNEL, notice }),
         });
         assert.equal(granted.status, 201, JSON.stringify(granted.body));
         return String(field(granted, 'consentId'));
@@ -405,6 +413,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
         const heightBefore = await region.height();
         const foreignGrant = newConsentGrant(patient, terms(hospitalB.mspId, ['TREATMENT'], ['*'], ['*']), {
             channel: 'otherregion',
+            notice: ANY_NOTICE,
         });
         const replayedGrant = await call(hospitalB, 'POST', '/consents', { body: foreignGrant });
         assert.equal(replayedGrant.status, 400);
@@ -504,6 +513,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
         const forged = (): SignedEnvelope => {
             const genuine = newConsentGrant(patient, terms(hospitalA.mspId, ['TREATMENT'], ['*'], ['*']), {
                 channel: CHANNEL,
+                notice: ANY_NOTICE,
             });
             return { payload: genuine.payload, signature: signPayload(forger, genuine.payload).signature };
         };

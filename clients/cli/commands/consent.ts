@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-/** `healthchain consent …`: grant and revoke (signed locally with the patient's key), and staff listing. */
+/**
+ * `healthchain consent …`: grant and revoke (signed locally with the patient's key, or a guardian's with `--for`),
+ * and staff listing. A grant shows its notice first (docs/design.md "Notice") and is signed only once confirmed.
+ */
+import { NoticeLanguages } from '../../../chaincode/src/protocol/notice';
+import type { NoticeLanguage } from '../../../chaincode/src/protocol/notice';
+import { readNotice } from '../../shared/notice';
 import { newConsentGrant, newConsentRevoke } from '../../shared/patient-keys';
 import { withQuery } from '../../shared/api-client';
 import {
@@ -10,8 +16,10 @@ import {
     type CommandGroup,
     type CommandInput,
 } from '../command-table';
+import { confirmOrRefuse } from '../confirm';
 import type { CliContext } from '../context';
 import { UsageError } from '../errors';
+import { defaultNoticeLanguage } from '../settings';
 import { field, itemsOf, toKeyValues, toTable } from '../output';
 import { readKeyOption } from './patient';
 
@@ -50,10 +58,36 @@ async function grant(context: CliContext, input: CommandInput): Promise<void> {
         notBefore: readTime(input, 'notBefore', new Date(now - 60_000)),
         notAfter: readTime(input, 'notAfter', new Date(now + 365 * DAY_MS)),
     };
-    const consentId = optionalOption(input, 'id');
-    const envelope = newConsentGrant(key, terms, { channel: context.channel(), consentId });
-    const body = await context.anonymous('hospital').post('/consents', envelope);
+    const client = context.anonymous('hospital');
+    let shown: Awaited<ReturnType<typeof readNotice>>;
+    try {
+        shown = await readNotice(client, terms, readLanguage(input));
+    } catch (cause) {
+        throw new UsageError(cause instanceof Error ? cause.message : String(cause), { cause });
+    }
+    // With --json the answer goes to stdout, so the notice goes to stderr; it is shown either way.
+    if (context.json) {
+        context.printer.err(`${shown.text}\n`);
+    } else {
+        context.printer.out(`${shown.text}\n`);
+    }
+    await confirmOrRefuse('Sign this consent?', input.options.yes === true);
+    const options = {
+        channel: context.channel(),
+        consentId: optionalOption(input, 'id'),
+        notice: shown.notice,
+        forPatient: optionalOption(input, 'for'),
+    };
+    const body = await client.post('/consents', newConsentGrant(key, terms, options));
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
+}
+
+function readLanguage(input: CommandInput): NoticeLanguage {
+    const language = optionalOption(input, 'language') ?? defaultNoticeLanguage();
+    if (!(NoticeLanguages as readonly string[]).includes(language)) {
+        throw new UsageError(`--language must be one of ${NoticeLanguages.join(', ')}`);
+    }
+    return language as NoticeLanguage;
 }
 
 async function revoke(context: CliContext, input: CommandInput): Promise<void> {
@@ -61,7 +95,10 @@ async function revoke(context: CliContext, input: CommandInput): Promise<void> {
     const consentId = requireOption(input, 'consent');
     const body = await context
         .anonymous('hospital')
-        .post(`/consents/${encodeURIComponent(consentId)}/revoke`, newConsentRevoke(key, consentId, context.channel()));
+        .post(
+            `/consents/${encodeURIComponent(consentId)}/revoke`,
+            newConsentRevoke(key, consentId, context.channel(), optionalOption(input, 'for')),
+        );
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
 }
 
@@ -84,7 +121,12 @@ async function list(context: CliContext, input: CommandInput): Promise<void> {
     );
 }
 
-const keyOption = { flags: '--key <file>', description: "the patient's key file", required: true };
+const keyOption = {
+    flags: '--key <file>',
+    description: "the patient's key file (a guardian's with --for)",
+    required: true,
+};
+const forOption = { flags: '--for <patientId>', description: 'act as guardian for this patient (--key is yours)' };
 
 /** The `consent` group. */
 export const consentCommands: CommandGroup = {
@@ -106,15 +148,23 @@ export const consentCommands: CommandGroup = {
                 { flags: '--not-before <time>', description: 'start of the window (default: now)' },
                 { flags: '--not-after <time>', description: 'end of the window (default: in a year)' },
                 { flags: '--id <consentId>', description: 'the consent id (default: a new random one)' },
+                { flags: '--language <lang>', description: 'the notice in zh-CN or en (default: from LANG)' },
+                { flags: '--yes', description: 'sign without asking, once you have read the notice it prints' },
+                forOption,
             ],
             examples: [
                 'healthchain consent grant --key alice.pem --grantee HospitalBMSP --purposes TREATMENT --categories lab',
+                'healthchain consent grant --key mother.pem --for pt… --grantee HospitalBMSP --purposes TREATMENT --categories lab --yes',
             ],
             run: grant,
         },
         revoke: {
             description: 'revoke a consent, signed by the patient',
-            options: [keyOption, { flags: '--consent <consentId>', description: 'the consent', required: true }],
+            options: [
+                keyOption,
+                { flags: '--consent <consentId>', description: 'the consent', required: true },
+                forOption,
+            ],
             examples: ['healthchain consent revoke --key alice.pem --consent consent-1234'],
             run: revoke,
         },

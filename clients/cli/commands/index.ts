@@ -4,6 +4,7 @@ import type { CommandGroup } from '../command-table';
 import { auditCommands } from './audit';
 import { claimCommands } from './claim';
 import { consentCommands } from './consent';
+import { guardianCommands } from './guardian';
 import { ledgerCommands, orgCommands } from './org';
 import { patientCommands } from './patient';
 import { recordCommands } from './record';
@@ -14,6 +15,7 @@ export const commandGroups: Readonly<Record<string, CommandGroup>> = {
     token: tokenCommands,
     patient: patientCommands,
     consent: consentCommands,
+    guardian: guardianCommands,
     record: recordCommands,
     claim: claimCommands,
     audit: auditCommands,

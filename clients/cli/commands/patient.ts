@@ -23,6 +23,16 @@ import { requireOption, type CommandGroup, type CommandInput, type CommandSpec }
 import { explainOptions, toExplanationText, withSelection } from '../explanation';
 
 const keyOption = { flags: '--key <file>', description: "the patient's key file (PKCS#8 PEM)", required: true };
+/** `--for`: a guardian, holding their own key, acts for a patient under a guardianship. */
+export const forOption = {
+    flags: '--for <patientId>',
+    description: 'act as guardian for this patient (--key is yours)',
+};
+
+function forOf(input: CommandInput): string | undefined {
+    const value = input.options.for;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
 
 /**
  * Reads the key named by `--key`.
@@ -62,12 +72,15 @@ async function register(context: CliContext, input: CommandInput): Promise<void>
 function query(view: PatientQueryView, description: string, columns: readonly Column[]): CommandSpec {
     return {
         description,
-        options: [keyOption],
-        examples: [`healthchain patient ${view} --key alice.pem`],
+        options: [keyOption, forOption],
+        examples: [
+            `healthchain patient ${view} --key alice.pem`,
+            `healthchain patient ${view} --key mother.pem --for pt…`,
+        ],
         run: async (context, input) => {
             const key = readKeyOption(input);
             const audience = context.org('hospital').mspId;
-            const signed = newPatientQuery(key, { audience, view, channel: context.channel() });
+            const signed = newPatientQuery(key, { audience, view, channel: context.channel() }, forOf(input));
             const body = await context.anonymous('hospital').post(`/patient/${view}`, signed);
             context.print(body, () => toTable(itemsOf(body), columns));
         },
@@ -78,7 +91,7 @@ async function explain(context: CliContext, input: CommandInput): Promise<void> 
     const key = readKeyOption(input);
     const audience = context.org('hospital').mspId;
     const recordId = requireOption(input, 'record');
-    const signed = newExplainQuery(key, { audience, channel: context.channel(), recordId });
+    const signed = newExplainQuery(key, { audience, channel: context.channel(), recordId }, forOf(input));
     const body = await context.anonymous('hospital').post(withSelection('/patient/explain', input), signed);
     context.print(body, () => toExplanationText(body));
 }
@@ -123,6 +136,15 @@ export const patientCommands: CommandGroup = {
             field('decision'),
             field('reason'),
         ]),
+        guardians: query('guardians', 'the guardians who may act for the patient, and the guardianships ended', [
+            field('guardianId', 'guardian'),
+            field('status'),
+            field('basis'),
+            field('registeredBy', 'registered by'),
+            field('registeredAt', 'since'),
+            field('endedAt', 'ended'),
+            field('endReason', 'why'),
+        ]),
         claims: query('claims', 'the claims organisations filed on the patient, and their decisions', [
             field('submittedAt', 'submitted'),
             field('claimId'),
@@ -139,6 +161,7 @@ export const patientCommands: CommandGroup = {
                 keyOption,
                 { flags: '--record <recordId>', description: 'the record', required: true },
                 ...explainOptions,
+                forOption,
             ],
             examples: [
                 'healthchain patient explain --key alice.pem --record rec-…',

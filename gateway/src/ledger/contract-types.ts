@@ -10,6 +10,7 @@ import type {
     Amount,
     Claim,
     Consent,
+    Guardianship,
     LedgerConfig,
     Organization,
     Patient,
@@ -18,7 +19,7 @@ import type {
 import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/protocol/vocabulary';
 import type { Explanation } from '../../../chaincode/src/ledger/explain';
 
-export type { AccessEvent, Amount, Claim, Consent, LedgerConfig, Organization, Patient, RecordEntry };
+export type { AccessEvent, Amount, Claim, Consent, Guardianship, LedgerConfig, Organization, Patient, RecordEntry };
 export type { Category, ClaimDecision, Explanation, OrgType, Purpose, Verdict };
 
 /** A committed write: the chaincode's result with the transaction id and block number. */
@@ -54,6 +55,8 @@ export interface OrganizationProfileInput {
     readonly name: string;
     readonly p2pUrl: string;
     readonly tlsCertPem: string;
+    /** The privacy office's contact, shown in consent notices. */
+    readonly contact?: string;
 }
 
 /** A record anchor. */
@@ -82,6 +85,13 @@ export interface ExplainSelectionInput {
 /** A dry run of the access decision on one record. */
 export interface ExplainInput extends ExplainSelectionInput {
     readonly recordId: string;
+}
+
+/** A guardian's registration: the guardian's signed request, and the patient's approval or the attestation. */
+export interface GuardianInput {
+    readonly guardian: SignedEnvelope;
+    readonly approval?: SignedEnvelope;
+    readonly attestation?: { readonly reason: 'minor-under-14'; readonly birthYear?: number };
 }
 
 /** A claim submission. */

@@ -16,6 +16,8 @@ import type {
     ClaimInput,
     Consent,
     ExplainInput,
+    GuardianInput,
+    Guardianship,
     ExplainSelectionInput,
     Explanation,
     LedgerConfig,
@@ -135,6 +137,35 @@ export class LedgerContracts {
     /** One patient (pseudonymous id and public key). @throws NOT_FOUND */
     readPatient(patientId: string): Promise<Patient> {
         return this.#calls.evaluate(ContractNames.patient, 'readPatient', [patientId]);
+    }
+
+    /** Registers a guardian's key for a patient (this organisation a hospital). */
+    registerGuardian(input: GuardianInput): Promise<Submitted<Guardianship>> {
+        return this.#calls.submit(ContractNames.patient, 'registerGuardian', [JSON.stringify(input)]);
+    }
+
+    /** Ends a guardianship by the patient's signed `guardianship.end`. */
+    endGuardianship(signed: SignedEnvelope): Promise<Submitted<Guardianship>> {
+        return this.#calls.submit(ContractNames.patient, 'endGuardianship', [JSON.stringify(signed)]);
+    }
+
+    /** Ends a guardianship this hospital registered, the child having turned fourteen. */
+    endGuardianshipByHospital(input: {
+        patientId: string;
+        guardianId: string;
+        reason: 'reached-14';
+    }): Promise<Submitted<Guardianship>> {
+        return this.#calls.submit(ContractNames.patient, 'endGuardianshipByHospital', [JSON.stringify(input)]);
+    }
+
+    /** A patient's guardianships: every one for the commission, those it registered for a hospital. */
+    listGuardians(patientId: string): Promise<Guardianship[]> {
+        return this.#calls.evaluate(ContractNames.patient, 'listGuardians', [patientId]);
+    }
+
+    /** The patient's guardianships, under the patient's or a guardian's signed query (view `guardians`). */
+    listGuardiansForPatient(query: SignedEnvelope): Promise<Guardianship[]> {
+        return this.#calls.evaluate(ContractNames.patient, 'listGuardiansForPatient', [JSON.stringify(query)]);
     }
 
     // ---- record ----

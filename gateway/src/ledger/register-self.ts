@@ -24,6 +24,7 @@ function isCurrent(org: Organization, profile: OrganizationProfileInput): boolea
     return (
         org.name === profile.name &&
         org.p2pUrl === profile.p2pUrl &&
+        (org.contact ?? null) === (profile.contact ?? null) &&
         org.tlsCertSha256 === sha256OfCertificate(profile.tlsCertPem)
     );
 }
@@ -32,6 +33,7 @@ function isPendingApproval(org: Organization, profile: OrganizationProfileInput)
     return (
         org.name === profile.name &&
         org.p2pUrl === profile.p2pUrl &&
+        (org.contact ?? null) === (profile.contact ?? null) &&
         (org.pendingTlsCertSha256 ?? null) === sha256OfCertificate(profile.tlsCertPem)
     );
 }
@@ -52,7 +54,7 @@ async function readSelf(contracts: LedgerContracts): Promise<Organization | unde
 }
 
 /**
- * Registers this organisation on the ledger, or updates its name and p2p URL when they changed; a new TLS
+ * Registers this organisation on the ledger, or updates its name, p2p URL and contact when they changed; a new TLS
  * certificate is asked for and stays pending until the commission approves it. Idempotent.
  * @param contracts - the ledger facade under this organisation's identity
  * @param profile - type, name, p2p URL (`https://host:port`) and the gateway's TLS certificate PEM

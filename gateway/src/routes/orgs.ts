@@ -28,11 +28,15 @@ export function toOrganizationView(org: Organization): Organization {
     };
 }
 
-/** An organisation as the public directory shows it: no URLs, certificates or statuses. */
+/**
+ * An organisation as the public directory shows it: no URLs, certificates or statuses; its contact is what a
+ * consent notice names (`chaincode/src/protocol/notice.ts`), null when it registered none.
+ */
 export interface DirectoryEntry {
     readonly mspId: string;
     readonly type: OrgType;
     readonly name: string;
+    readonly contact: string | null;
 }
 
 /**
@@ -40,7 +44,7 @@ export interface DirectoryEntry {
  * @param org - the ledger entry
  */
 export function toDirectoryEntry(org: Organization): DirectoryEntry {
-    return { mspId: org.mspId, type: org.type, name: org.name };
+    return { mspId: org.mspId, type: org.type, name: org.name, contact: org.contact ?? null };
 }
 
 /**

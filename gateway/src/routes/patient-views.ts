@@ -56,6 +56,13 @@ export function newPatientViewRoutes(config: GatewayConfig, deps: AppDeps): Rout
             res.json(toListBody(await askLedger(nonces, claimed, () => list(claimed.envelope, page))));
         });
     }
+    router.post('/patient/guardians', async (req: Request, res) => {
+        assertQueryKeys(req.query, []);
+        const binding = { audience: config.org.mspId, channel: config.channel, view: 'guardians' as const };
+        const claimed = checkPatientQuery(req.body, binding, deps.clock(), nonces);
+        const items = await askLedger(nonces, claimed, () => contracts.listGuardiansForPatient(claimed.envelope));
+        res.json({ items, nextCursor: null });
+    });
     router.post('/patient/explain', async (req: Request, res) => {
         assertQueryKeys(req.query, ['requester', 'purpose']);
         const selection = readExplainSelection(req.query);

@@ -23,6 +23,11 @@ export interface OrganizationConfig {
     readonly name: string;
     /** DNS-style domain used in certificate subjects (`peer0.<domain>`), never resolved. */
     readonly domain: string;
+    /**
+     * How patients reach the organisation about their personal information (its privacy office), registered on the
+     * ledger and shown in every consent notice naming it; null when not configured.
+     */
+    readonly contact: string | null;
 }
 
 /** The ordering organisation (embedded ledger node, or Fabric orderers). */
@@ -83,6 +88,7 @@ function toOrganization(value: unknown, index: number): OrganizationConfig {
         type: type as OrganizationType,
         name: readString(org.name, `${field}.name`),
         domain: readString(org.domain, `${field}.domain`, DOMAIN),
+        contact: org.contact === undefined ? null : readString(org.contact, `${field}.contact`),
     });
 }
 

@@ -16,6 +16,7 @@ import {
     writePatientKey,
     type PatientKey,
 } from '../../../clients/shared/patient-keys';
+import { readNotice } from '../../../clients/shared/notice';
 import { newRegionClient } from '../../../clients/shared/region-clients';
 import type { DataLayout } from './data-layout';
 import { demoClaims, demoConsents, demoPatients, demoRecords, fillFixture, type DemoConsent } from './demo-plan';
@@ -125,10 +126,11 @@ async function grantConsent(context: DemoContext, consent: DemoConsent): Promise
         notAfter: new Date(now + CONSENT_DAYS * 86_400_000).toISOString(),
     };
     const client = newRegionClient(context.region, context.hospitals[0].mspId);
+    const { notice } = await readNotice(client, terms, 'zh-CN');
     try {
         await client.post(
             '/consents',
-            newConsentGrant(key, terms, { channel: context.region.channel, consentId: consent.consentId }),
+            newConsentGrant(key, terms, { channel: context.region.channel, consentId: consent.consentId, notice }),
         );
     } catch (error) {
         // A consent with this id exists already: an earlier run granted it.

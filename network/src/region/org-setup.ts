@@ -48,7 +48,12 @@ export function toGatewayConfigFile(setup: GatewaySetup): GatewayConfigFile {
     const member = findMember(material, org.mspId);
     const { tlsServer, identity } = member.gateway;
     return {
-        org: { mspId: org.mspId, type: org.type, name: org.name },
+        org: {
+            mspId: org.mspId,
+            type: org.type,
+            name: org.name,
+            ...(org.contact === null ? {} : { contact: org.contact }),
+        },
         channel: region.channel,
         chaincode: region.chaincode,
         dataDir: files.storeDir,
