@@ -96,10 +96,19 @@ describe('healthchain CLI', function () {
             const registered = await cli('patient', 'register', '--key', keyFile, '--json');
             assert.equal(registered.code, 0, registered.stderr);
             assert.equal((JSON.parse(registered.stdout) as { patientId: string }).patientId, patientId);
-            const granted = await cli(
+            const grantArgs = [
                 ...['consent', 'grant', '--key', keyFile, '--grantee', 'HospitalBMSP'],
-                ...['--purposes', 'TREATMENT', '--categories', 'lab,encounter', '--json'],
-            );
+                ...['--purposes', 'TREATMENT', '--categories', 'lab,encounter', '--language', 'en'],
+            ];
+            // The notice comes first; without a terminal to answer on, nothing is signed unless --yes says so.
+            const unconfirmed = await cli(...grantArgs);
+            assert.equal(unconfirmed.code, 1);
+            assert.match(unconfirmed.stdout, /^Notice: sharing your medical records$/m);
+            assert.match(unconfirmed.stdout, /^Recipient: Hospital B \(HospitalBMSP\)$/m);
+            assert.match(unconfirmed.stdout, /^Contact: Hospital B privacy office, /m);
+            assert.match(unconfirmed.stderr, /--yes/);
+            const granted = await cli(...grantArgs, '--yes', '--json');
+            assert.match(granted.stderr, /^Purposes: treatment$/m);
             assert.equal(granted.code, 0, granted.stderr);
             const { consentId } = JSON.parse(granted.stdout) as { consentId: string };
             const consents = await cli('patient', 'consents', '--key', keyFile, '--json');
@@ -180,7 +189,7 @@ describe('healthchain CLI', function () {
             assert.equal(refused.code, 2);
             assert.match(refused.stderr, /^CONSENT_REQUIRED: /);
             const granted = await cli(
-                ...['consent', 'grant', '--key', keyFile, '--grantee', 'InsurerMSP', '--purposes', 'PAYMENT'],
+                ...['consent', 'grant', '--key', keyFile, '--grantee', 'InsurerMSP', '--purposes', 'PAYMENT', '--yes'],
                 ...['--categories', 'lab', '--custodians', 'HospitalAMSP', '--json'],
             );
             assert.equal(granted.code, 0, granted.stderr);
@@ -210,6 +219,49 @@ describe('healthchain CLI', function () {
             const atB = await cli('--org', 'HospitalBMSP', 'patient', 'claims', '--key', keyFile, '--json');
             assert.equal(atB.code, 0, atB.stderr);
             assert.equal((JSON.parse(atB.stdout) as { items: unknown[] }).items.length, 1);
+        });
+
+        it('lets a guardian registered by the hospital act for a child with --for, until the guardianship ends', async () => {
+            const childKey = join(region.dataDir, 'child.pem');
+            const motherKey = join(region.dataDir, 'mother.pem');
+            const child = JSON.parse((await cli('patient', 'keygen', '--out', childKey, '--json')).stdout) as {
+                patientId: string;
+            };
+            const mother = JSON.parse((await cli('patient', 'keygen', '--out', motherKey, '--json')).stdout) as {
+                patientId: string;
+            };
+            assert.equal((await cli('--org', 'HospitalAMSP', 'patient', 'register', '--key', childKey)).code, 0);
+            const birthYear = String(new Date().getUTCFullYear() - 8);
+            const registered = await cli(
+                ...['--org', 'HospitalAMSP', 'guardian', 'register', '--guardian-key', motherKey],
+                ...['--patient', child.patientId, '--attest', 'minor-under-14', '--birth-year', birthYear, '--json'],
+            );
+            assert.equal(registered.code, 0, registered.stderr);
+            assert.equal((JSON.parse(registered.stdout) as { guardianId: string }).guardianId, mother.patientId);
+            const grantForChild = [
+                ...['consent', 'grant', '--key', motherKey, '--for', child.patientId, '--grantee', 'HospitalBMSP'],
+                ...['--purposes', 'TREATMENT', '--categories', 'lab', '--language', 'zh-CN', '--yes'],
+            ];
+            const granted = await cli(...grantForChild);
+            assert.equal(granted.code, 0, granted.stderr);
+            assert.match(granted.stdout, /^接收方：Hospital B \(HospitalBMSP\)$/m);
+            const consents = await cli('patient', 'consents', '--key', motherKey, '--for', child.patientId, '--json');
+            assert.equal(consents.code, 0, consents.stderr);
+            const items = (JSON.parse(consents.stdout) as { items: { signer: string }[] }).items;
+            assert.deepEqual(
+                items.map((c) => c.signer),
+                [mother.patientId],
+            );
+            const guardians = await cli('patient', 'guardians', '--key', childKey);
+            assert.match(
+                guardians.stdout,
+                new RegExp(`^${mother.patientId}\\s+active\\s+attestation\\s+HospitalAMSP`, 'm'),
+            );
+            const ended = await cli('guardian', 'end', '--key', childKey, '--guardian', mother.patientId);
+            assert.equal(ended.code, 0, ended.stderr);
+            const refused = await cli(...grantForChild);
+            assert.equal(refused.code, 2);
+            assert.match(refused.stderr, /^GUARDIANSHIP_ENDED: /m);
         });
 
         it('verifies the chain as the commission auditor, as a table and as JSON', async () => {

@@ -107,7 +107,7 @@ describe('gateway organisation routes', () => {
             await directory.close();
         });
 
-        it('lists only the active organisations to an anonymous caller, with mspId, type and name only', async () => {
+        it('lists only the active organisations to an anonymous caller, with mspId, type, name and contact only', async () => {
             const { commission, hospitalA } = directory.gateways;
             await commission.contracts.suspendOrganization('InsurerMSP');
             assert.equal((await commission.contracts.readOrganization(PENDING_MSP)).status, 'pending');
@@ -115,9 +115,9 @@ describe('gateway organisation routes', () => {
             assert.equal(result.status, 200);
             const body = result.body as { items: Record<string, unknown>[]; nextCursor: null };
             assert.deepEqual(body.items, [
-                { mspId: 'CommissionMSP', type: 'commission', name: 'commission organisation' },
-                { mspId: 'HospitalAMSP', type: 'hospital', name: 'hospitalA organisation' },
-                { mspId: 'HospitalBMSP', type: 'hospital', name: 'hospitalB organisation' },
+                { mspId: 'CommissionMSP', type: 'commission', name: 'commission organisation', contact: null },
+                { mspId: 'HospitalAMSP', type: 'hospital', name: 'hospitalA organisation', contact: null },
+                { mspId: 'HospitalBMSP', type: 'hospital', name: 'hospitalB organisation', contact: null },
             ]);
             assert.equal(body.nextCursor, null);
             assert.ok(!result.text.includes('p2pUrl') && !result.text.includes('CERTIFICATE'));
