@@ -2,12 +2,14 @@
 /**
  * The hospital clinician's view: register a patient from the pasted registration code (or a scanner typing
  * it), publish a FHIR record checked before it is sent, search a patient's records region-wide, fetch one for
- * treatment and read it; break-the-glass only after a deliberate confirmation with a justification.
+ * treatment and read it; break-the-glass only after a deliberate confirmation with a justification; register a
+ * guardian for a patient, or end a guardianship when the child turns fourteen (`guardian-view.ts`).
  */
 import { call, type List } from './api.js';
 import { button, field, h, input, option, raw, show, tx, when } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import { readFhir, renderResource } from './fhir-view.js';
+import { guardianCard } from './guardian-view.js';
 import { PATIENT_ID_PATTERN } from '../../chaincode/src/protocol/patient-id.js';
 import type { RecordEntry } from '../../chaincode/src/protocol/state.js';
 import { Categories } from '../../chaincode/src/protocol/vocabulary.js';
@@ -261,5 +263,5 @@ function searchCard(): HTMLElement {
  * @param root - where
  */
 export function renderClinician(root: HTMLElement): void {
-    show(root, searchCard(), registerCard(), publishCard());
+    show(root, searchCard(), registerCard(), publishCard(), guardianCard());
 }

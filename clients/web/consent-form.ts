@@ -1,19 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The consent form: organisation, purposes, categories — the sensitive ones in a separate, marked group
- * that "all ordinary categories" never includes — custodians and dates. Signed in the page.
+ * that "all ordinary categories" never includes — custodians and dates. Before anything is signed, the page shows
+ * the notice (`chaincode/src/protocol/notice.ts`: the recipient's name and contact from the directory, the
+ * purposes, kinds of records, window and how to withdraw), in Chinese or English; the signature covers its hash.
  *
  * The grantee and the custodians are picked from the region's public directory (`GET /directory`: the active
  * organisations' MSP ids, types and names), since patients do not know MSP ids. Only when the directory cannot
- * be loaded does the form fall back to typed MSP ids, and says why.
+ * be loaded does the form fall back to typed MSP ids, and says why; no notice can be shown then, so nothing is
+ * signed until the directory answers.
  */
 import { call } from './api.js';
 import type { Directory, DirectoryEntry } from './directory.js';
 import { button, field, h, input, option, raw, setMessage, show, tx } from './dom.js';
 import { errorMessage, runBusy, success } from './feedback.js';
 import { gatewayIdentity } from './gateway.js';
-import { hasMessage } from './i18n.js';
-import { newConsentGrant, type PatientKey } from './patient-key.js';
+import { currentLanguage, hasMessage } from './i18n.js';
+import { newConsentGrant, toNoticeRef, type PatientKey } from './patient-key.js';
+import { renderNotice, type NoticeLanguage } from '../../chaincode/src/protocol/notice.js';
 import { MSP_ID_PATTERN } from '../../chaincode/src/protocol/input.js';
 import { ConsentPurposes, OrdinaryCategories, SensitiveCategories } from '../../chaincode/src/protocol/vocabulary.js';
 
@@ -160,18 +164,95 @@ async function fillFromDirectory(
     });
 }
 
+type Terms = Parameters<typeof newConsentGrant>[1];
+
+/** What signing a reviewed consent needs. */
+interface Signing {
+    readonly key: PatientKey;
+    readonly forPatient: string | undefined;
+    readonly status: HTMLElement;
+    readonly signed: () => Promise<void>;
+}
+
+/**
+ * Shows the notice of the consent about to be signed, in a language the patient may switch, with the button that
+ * signs it: the signature covers the hash of the very text shown.
+ * @param box - where the notice goes
+ * @param recipient - the grantee's directory entry
+ * @param terms - the consent's terms as reviewed
+ * @param signing - key, ward, status line and what to do once signed
+ * @param language - the notice's language
+ */
+function showNotice(
+    box: HTMLElement,
+    recipient: DirectoryEntry,
+    terms: Terms,
+    signing: Signing,
+    language: NoticeLanguage,
+): void {
+    const text = renderNotice(
+        { mspId: recipient.mspId, name: recipient.name, contact: recipient.contact },
+        terms,
+        language,
+    );
+    const other: NoticeLanguage = language === 'en' ? 'zh-CN' : 'en';
+    const sign = button(
+        'consent.sign',
+        () => {
+            void runBusy(signing.status, sign, async () => {
+                const { channel } = await gatewayIdentity();
+                const notice = await toNoticeRef(text, language);
+                const body = await newConsentGrant(signing.key, terms, {
+                    channel,
+                    notice,
+                    forPatient: signing.forPatient,
+                });
+                await call('POST', '/consents', { body, staff: false });
+                show(box);
+                show(signing.status, success('consent.granted'));
+                await signing.signed();
+            });
+        },
+        { class: 'primary', 'data-testid': 'sign-consent' },
+    );
+    show(
+        box,
+        h('h3', {}, tx('consent.noticeTitle')),
+        h(
+            'pre',
+            { class: 'notice-text', 'data-raw': '', 'data-testid': 'notice', lang: language },
+            document.createTextNode(text),
+        ),
+        h(
+            'div',
+            { class: 'row' },
+            button(
+                `consent.noticeIn.${other}`,
+                () => {
+                    showNotice(box, recipient, terms, signing, other);
+                },
+                { 'data-testid': 'notice-language' },
+            ),
+            sign,
+        ),
+    );
+}
+
 /**
  * The consent form as a card.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, when `forPatient` is given)
  * @param done - called after a grant (reloads the lists)
  * @param directory - the directory (`readDirectory()`), read once for the whole patient view
+ * @param forPatient - the patient a guardian grants for
  */
 export function newConsentSection(
     key: PatientKey,
     done: () => Promise<void>,
     directory: Promise<Directory>,
+    forPatient?: string,
 ): HTMLElement {
     const status = h('div', { class: 'status' });
+    const noticeBox = h('div', { class: 'notice-box', 'data-testid': 'notice-box' });
     const allOrdinary = checkbox('allOrdinary', '*', 'consent.allOrdinary', { 'data-testid': 'all-ordinary' });
     const granteeSlot = h('div', { 'data-testid': 'grantee-field' });
     const custodiansSlot = h('div', {});
@@ -220,10 +301,19 @@ export function newConsentSection(
             ),
         ),
     );
+    const signing: Signing = {
+        key,
+        forPatient,
+        status,
+        signed: async () => {
+            form.reset();
+            await done();
+        },
+    };
     const grant = button(
         'consent.grant',
         () => {
-            let terms: Parameters<typeof newConsentGrant>[1];
+            let terms: Terms;
             try {
                 terms = readTerms(form);
             } catch (error) {
@@ -231,11 +321,11 @@ export function newConsentSection(
                 return;
             }
             void runBusy(status, grant, async () => {
-                const { channel } = await gatewayIdentity();
-                await call('POST', '/consents', { body: await newConsentGrant(key, terms, channel), staff: false });
-                form.reset();
-                show(status, success('consent.granted'));
-                await done();
+                const recipient = (await directory)?.find((org) => org.mspId === terms.grantee);
+                if (recipient === undefined) {
+                    throw new Error('NOTICE_UNAVAILABLE');
+                }
+                showNotice(noticeBox, recipient, terms, signing, currentLanguage());
             });
         },
         { class: 'primary', 'data-testid': 'grant' },
@@ -246,6 +336,7 @@ export function newConsentSection(
         h('h2', {}, tx('consent.title')),
         form,
         grant,
+        noticeBox,
         status,
     );
 }

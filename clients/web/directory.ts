@@ -14,6 +14,8 @@ export interface DirectoryEntry {
     readonly mspId: string;
     readonly type: OrgType;
     readonly name: string;
+    /** How to reach it about personal information; what a consent notice names (null when none registered). */
+    readonly contact: string | null;
 }
 
 /** The active organisations, or undefined when the directory cannot be loaded (or is empty). */

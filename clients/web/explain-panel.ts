@@ -10,7 +10,8 @@ import { button, field, h, input, option, raw, show, tx, when, type Child } from
 import { label, runBusy } from './feedback.js';
 import { orgName, readDirectory, type Directory } from './directory.js';
 import { gatewayIdentity } from './gateway.js';
-import { newExplainQuery, type PatientKey } from './patient-key.js';
+import { newExplainQuery } from './patient-key.js';
+import type { Subject } from './patient-subject.js';
 import { Purposes } from '../../chaincode/src/protocol/vocabulary.js';
 
 /** What the dry run answers for one requester and purpose. */
@@ -271,15 +272,15 @@ export function newExplainPanel(load: ExplainLoader, directory: Promise<Director
 /**
  * A button under one of the patient's records that opens (and closes) its panel; every load signs a new query
  * naming the record, for this gateway.
- * @param key - the patient's key
+ * @param who - the patient's key, or a guardian's and the patient it acts for
  * @param recordId - the record
  * @param directory - organisation names
  */
-export function newPatientExplainToggle(key: PatientKey, recordId: string, directory: Promise<Directory>): HTMLElement {
+export function newPatientExplainToggle(who: Subject, recordId: string, directory: Promise<Directory>): HTMLElement {
     const box = h('div', {});
     const load: ExplainLoader = async (selection) => {
         const { org, channel } = await gatewayIdentity();
-        const body = await newExplainQuery(key, { audience: org, channel, recordId });
+        const body = await newExplainQuery(who.key, { audience: org, channel, recordId }, who.forPatient);
         return call<Explanation>('POST', `/patient/explain${toSelectionQuery(selection)}`, { body, staff: false });
     };
     const toggle = button(

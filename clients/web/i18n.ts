@@ -22,6 +22,11 @@ const LANGUAGE_KEY = 'healthchain.language';
 
 let current: Language = 'en';
 
+/** The page's language now. */
+export function currentLanguage(): Language {
+    return current;
+}
+
 /**
  * Whether a message exists.
  * @param key - a candidate key

@@ -13,11 +13,15 @@
  * saves; restoring decrypts it and imports the key non-extractable again.
  */
 import { toCanonicalJson } from '../../chaincode/src/protocol/canonical-json.js';
+import { toNoticeBytes } from '../../chaincode/src/protocol/notice.js';
+import type { NoticeLanguage, NoticeRef } from '../../chaincode/src/protocol/notice.js';
 import { patientIdFromDigest } from '../../chaincode/src/protocol/patient-id.js';
 import {
     NONCE_BYTES,
     newExplainQueryPayload,
     newGrantPayload,
+    newGuardianRegisterPayload,
+    newGuardianshipPayload,
     newQueryPayload,
     newRegisterPayload,
     newRevokePayload,
@@ -27,6 +31,7 @@ import type {
     ExplainQueryPayload,
     ExplainQueryScope,
     GrantPayload,
+    GuardianRegisterPayload,
     PatientQueryScope,
     QueryPayload,
     RegisterPayload,
@@ -291,52 +296,115 @@ export function newQueryNonce(): string {
 }
 
 /**
- * A signed `patient.query` for one view at one gateway, accepted once and for two minutes: sign one per request.
- * @param key - the patient's key
- * @param scope - the gateway's MSP id, the view and the region's channel
+ * Whose act a signature is: the key holder's own, or, when a guardian acts for a patient (`forPatient`), that
+ * patient's, signed by the guardian (`signer` = the key's id).
+ * @param key - the signing key
+ * @param forPatient - the patient a guardian acts for
  */
-export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): Promise<SignedEnvelope<QueryPayload>> {
-    return signPayload(key, newQueryPayload(key.patientId, scope, now(), newQueryNonce()));
+function actorOf(key: PatientKey, forPatient?: string): { patientId: string; signer?: string } {
+    return forPatient === undefined ? { patientId: key.patientId } : { patientId: forPatient, signer: key.patientId };
+}
+
+/**
+ * A signed `patient.query` for one view at one gateway, accepted once and for two minutes: sign one per request.
+ * @param key - the patient's key (a guardian's, with `forPatient`)
+ * @param scope - the gateway's MSP id, the view and the region's channel
+ * @param forPatient - the patient a guardian asks for
+ */
+export function newPatientQuery(
+    key: PatientKey,
+    scope: PatientQueryScope,
+    forPatient?: string,
+): Promise<SignedEnvelope<QueryPayload>> {
+    const { patientId, signer } = actorOf(key, forPatient);
+    return signPayload(key, newQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
 /**
  * A signed `patient.query` for the view `explain` about one of the patient's records: the query names the record,
  * so it opens that record's explanation only, at one gateway, once, for two minutes.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param scope - the gateway's MSP id, the region's channel and the record
+ * @param forPatient - the patient a guardian asks for
  */
 export function newExplainQuery(
     key: PatientKey,
     scope: ExplainQueryScope,
+    forPatient?: string,
 ): Promise<SignedEnvelope<ExplainQueryPayload>> {
-    return signPayload(key, newExplainQueryPayload(key.patientId, scope, now(), newQueryNonce()));
+    const { patientId, signer } = actorOf(key, forPatient);
+    return signPayload(key, newExplainQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
+}
+
+/**
+ * The reference a grant signs for the notice shown: SHA-256 (WebCrypto) of the notice text's UTF-8, and its
+ * language (`protocol/notice.ts`).
+ * @param text - the notice, as rendered by `renderNotice`
+ * @param language - its language
+ */
+export async function toNoticeRef(text: string, language: NoticeLanguage): Promise<NoticeRef> {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new Uint8Array(toNoticeBytes(text))));
+    return { sha256: [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join(''), language };
 }
 
 /**
  * A signed `consent.grant` with a new random id.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param terms - grantee, purposes, categories, custodians, window
- * @param channel - the region's channel id
+ * @param signed - the region's channel, the notice shown, and the patient a guardian grants for
  */
 export function newConsentGrant(
     key: PatientKey,
     terms: ConsentTerms,
-    channel: string,
+    signed: { readonly channel: string; readonly notice: NoticeRef; readonly forPatient?: string },
 ): Promise<SignedEnvelope<GrantPayload>> {
-    const ids = { consentId: `consent-${crypto.randomUUID()}`, patientId: key.patientId };
-    return signPayload(key, newGrantPayload(ids, terms, now(), channel));
+    const ids = { consentId: `consent-${crypto.randomUUID()}`, ...actorOf(key, signed.forPatient) };
+    return signPayload(key, newGrantPayload(ids, terms, signed.notice, { issuedAt: now(), channel: signed.channel }));
 }
 
 /**
  * A signed `consent.revoke`.
- * @param key - the patient's key
+ * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param consentId - the consent
  * @param channel - the region's channel id
+ * @param forPatient - the patient a guardian revokes for
  */
 export function newConsentRevoke(
     key: PatientKey,
     consentId: string,
     channel: string,
+    forPatient?: string,
 ): Promise<SignedEnvelope<RevokePayload>> {
-    return signPayload(key, newRevokePayload({ consentId, patientId: key.patientId }, now(), channel));
+    return signPayload(key, newRevokePayload({ consentId, ...actorOf(key, forPatient) }, now(), channel));
+}
+
+/**
+ * A guardian's signed `guardian.register` for a patient, to hand to the hospital (proof of possession of the key).
+ * @param key - the guardian's key
+ * @param patientId - the patient the guardian will act for
+ * @param channel - the region's channel id
+ */
+export function newGuardianRegistration(
+    key: PatientKey,
+    patientId: string,
+    channel: string,
+): Promise<SignedEnvelope<GuardianRegisterPayload>> {
+    return signPayload(key, newGuardianRegisterPayload(patientId, key.publicKeyPem, { issuedAt: now(), channel }));
+}
+
+/**
+ * The patient's signed `guardian.approve` (to hand to the hospital) or `guardianship.end`.
+ * @param key - the patient's key
+ * @param type - which act
+ * @param guardianId - the guardian
+ * @param channel - the region's channel id
+ */
+export function newGuardianshipAct(
+    key: PatientKey,
+    type: 'guardian.approve' | 'guardianship.end',
+    guardianId: string,
+    channel: string,
+): Promise<SignedEnvelope> {
+    const ids = { patientId: key.patientId, guardianId };
+    return signPayload(key, newGuardianshipPayload(type, ids, { issuedAt: now(), channel }));
 }

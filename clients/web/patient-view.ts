@@ -7,10 +7,11 @@
  * ids when it cannot be loaded). Every list is asked with a query signed for it alone: this gateway, that view,
  * the region's channel (from `GET /health`), one use.
  */
-import { call, type List } from './api.js';
+import { call } from './api.js';
 import { button, field, h, input, money, raw, show, tx, when, type Child } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import { newConsentSection } from './consent-form.js';
+import { actAsGuardianSection, actingBanner, approveGuardianForm, loadGuardians } from './guardian-view.js';
 import { newPatientExplainToggle } from './explain-panel.js';
 import { orgName, readDirectory, type Directory } from './directory.js';
 import { gatewayIdentity } from './gateway.js';
@@ -18,30 +19,17 @@ import {
     createKey,
     deleteStoredKey,
     newConsentRevoke,
-    newPatientQuery,
     newRegistration,
     readStoredKey,
     restoreKey,
     type PatientKey,
 } from './patient-key.js';
+import { patientList, readActingFor, writeActingFor, type Subject } from './patient-subject.js';
 import { toQrSvg } from './qr.js';
-import type { PatientQueryView } from '../../chaincode/src/protocol/payloads.js';
 import type { AccessEvent, Claim, Consent, RecordEntry } from '../../chaincode/src/protocol/state.js';
 
 /** Shortest backup passphrase. */
 const MIN_PASSPHRASE = 10;
-
-/**
- * One of the patient's own lists, asked with a query signed for this gateway, this view and this request only.
- * @param key - the patient's key
- * @param view - `records`, `consents`, `access-log` or `claims` (the route `POST /patient/{view}`)
- */
-export async function patientList<T>(key: PatientKey, view: PatientQueryView): Promise<readonly T[]> {
-    const { org, channel } = await gatewayIdentity();
-    const body = await newPatientQuery(key, { audience: org, view, channel });
-    const list = await call<List<T>>('POST', `/patient/${view}?limit=500`, { body, staff: false });
-    return list.items;
-}
 
 function section(titleKey: Parameters<typeof tx>[0], testId: string, ...children: Child[]): HTMLElement {
     return h('section', { class: 'card', 'data-testid': testId }, h('h2', {}, tx(titleKey)), ...children);
@@ -119,26 +107,36 @@ function newKeySection(root: HTMLElement): HTMLElement {
 }
 
 function showPatient(root: HTMLElement, key: PatientKey, backup?: Blob): void {
+    const forPatient = readActingFor();
+    const who: Subject = forPatient === undefined ? { key } : { key, forPatient };
     const timeline = h('div', { 'data-testid': 'timeline-list' });
     const records = h('div', { 'data-testid': 'records-list' });
     const consents = h('div', { 'data-testid': 'consents-list' });
     const claims = h('div', { 'data-testid': 'claims-list' });
+    const guardians = h('div', { 'data-testid': 'guardians-list' });
     const directory = readDirectory();
     const refreshAll = (): Promise<void> =>
         Promise.all([
-            loadRecords(key, records, directory),
-            loadConsents(key, consents, directory, refreshAll),
-            loadClaims(key, claims, directory),
-            loadTimeline(key, timeline, directory),
+            loadRecords(who, records, directory),
+            loadConsents(who, consents, directory, refreshAll),
+            loadClaims(who, claims, directory),
+            loadTimeline(who, timeline, directory),
+            loadGuardians(who, guardians),
         ]).then(() => undefined);
+    const actAs = (patientId: string | undefined): void => {
+        writeActingFor(patientId);
+        showPatient(root, key);
+    };
     show(
         root,
-        identitySection(key, backup),
+        forPatient === undefined ? identitySection(key, backup) : actingBanner(forPatient, actAs),
         section('patient.recordsTitle', 'records', records),
-        newConsentSection(key, refreshAll, directory),
+        newConsentSection(key, refreshAll, directory, forPatient),
         section('patient.consentsTitle', 'consents', consents),
         section('patient.claimsTitle', 'patient-claims', claims),
         section('patient.timelineTitle', 'timeline', timeline),
+        section('guardian.title', 'guardians', guardians, forPatient === undefined ? approveGuardianForm(key) : null),
+        forPatient === undefined ? actAsGuardianSection(key, actAs) : null,
     );
     void refreshAll();
 }
@@ -201,9 +199,9 @@ function backupLink(key: PatientKey, backup: Blob): HTMLElement {
     return h('div', { class: 'notice' }, h('p', {}, tx('patient.backupHelp')), link);
 }
 
-async function loadRecords(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
+async function loadRecords(who: Subject, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [items, orgs] = await Promise.all([patientList<RecordEntry>(key, 'records'), directory]);
+        const [items, orgs] = await Promise.all([patientList<RecordEntry>(who, 'records'), directory]);
         show(
             target,
             items.length === 0
@@ -220,7 +218,7 @@ async function loadRecords(key: PatientKey, target: HTMLElement, directory: Prom
                               orgName(entry.custodian, orgs),
                               ' · ',
                               when(entry.createdAt, 'date'),
-                              newPatientExplainToggle(key, entry.recordId, directory),
+                              newPatientExplainToggle(who, entry.recordId, directory),
                           ),
                       ),
                   ),
@@ -248,13 +246,13 @@ function consentTerms(consent: Consent, orgs: Directory): HTMLElement {
 }
 
 async function loadConsents(
-    key: PatientKey,
+    who: Subject,
     target: HTMLElement,
     directory: Promise<Directory>,
     refresh: () => Promise<void>,
 ): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [items, orgs] = await Promise.all([patientList<Consent>(key, 'consents'), directory]);
+        const [items, orgs] = await Promise.all([patientList<Consent>(who, 'consents'), directory]);
         const rows = items.map((consent) => {
             const status = h('div', { class: 'status' });
             const revoke = button(
@@ -263,7 +261,7 @@ async function loadConsents(
                     void runBusy(status, revoke, async () => {
                         const { channel } = await gatewayIdentity();
                         await call('POST', `/consents/${encodeURIComponent(consent.consentId)}/revoke`, {
-                            body: await newConsentRevoke(key, consent.consentId, channel),
+                            body: await newConsentRevoke(who.key, consent.consentId, channel, who.forPatient),
                             staff: false,
                         });
                         show(status, success('consent.revoked'));
@@ -320,9 +318,9 @@ function claimItem(claim: Claim, orgs: Directory): HTMLElement {
     );
 }
 
-async function loadClaims(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
+async function loadClaims(who: Subject, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [claims, orgs] = await Promise.all([patientList<Claim>(key, 'claims'), directory]);
+        const [claims, orgs] = await Promise.all([patientList<Claim>(who, 'claims'), directory]);
         const items = [...claims].sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1));
         show(
             target,
@@ -332,7 +330,7 @@ async function loadClaims(key: PatientKey, target: HTMLElement, directory: Promi
         );
     });
     target.append(
-        button('common.refresh', () => void loadClaims(key, target, directory), { 'data-testid': 'claims-refresh' }),
+        button('common.refresh', () => void loadClaims(who, target, directory), { 'data-testid': 'claims-refresh' }),
     );
 }
 
@@ -369,9 +367,9 @@ function timelineItem(event: AccessEvent, orgs: Directory): HTMLElement {
     );
 }
 
-async function loadTimeline(key: PatientKey, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
+async function loadTimeline(who: Subject, target: HTMLElement, directory: Promise<Directory>): Promise<void> {
     await runBusy(target, undefined, async () => {
-        const [events, orgs] = await Promise.all([patientList<AccessEvent>(key, 'access-log'), directory]);
+        const [events, orgs] = await Promise.all([patientList<AccessEvent>(who, 'access-log'), directory]);
         const items = [...events].sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1));
         show(
             target,
@@ -381,7 +379,7 @@ async function loadTimeline(key: PatientKey, target: HTMLElement, directory: Pro
         );
     });
     target.append(
-        button('common.refresh', () => void loadTimeline(key, target, directory), {
+        button('common.refresh', () => void loadTimeline(who, target, directory), {
             'data-testid': 'timeline-refresh',
         }),
     );

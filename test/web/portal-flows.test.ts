@@ -171,10 +171,38 @@ function browserSignatures(channel: string, audience: string): string {
             patientId: key.patientId,
             publicKeyPem,
             registration: await m.newRegistration(key, channel),
-            grant: await m.newConsentGrant(key, terms, channel),
+            grant: await m.newConsentGrant(key, terms, { channel, notice: { sha256: '0'.repeat(64), language: 'en' } }),
             revoke: await m.newConsentRevoke(key, 'consent-1', channel),
             queries: await Promise.all(views.map((view) => m.newPatientQuery(key, { audience, view, channel }))),
         };
+    })()`;
+}
+
+/**
+ * In the page: the portal's modules render the notice for a directory entry, hash it and sign a grant over it with
+ * the page's stored key, and send it.
+ * @param recipient - the grantee's directory entry
+ * @param terms - the consent's terms
+ */
+function grantInPage(recipient: unknown, terms: unknown): string {
+    const args = JSON.stringify({ recipient, terms });
+    return `(async () => {
+        const { recipient, terms } = ${args};
+        const keys = await import('/portal/clients/web/patient-key.js');
+        const { renderNotice } = await import('/portal/chaincode/src/protocol/notice.js');
+        const { gatewayIdentity } = await import('/portal/clients/web/gateway.js');
+        const key = await keys.readStoredKey();
+        const notice = await keys.toNoticeRef(renderNotice(recipient, terms, 'en'), 'en');
+        const { channel } = await gatewayIdentity();
+        const body = await keys.newConsentGrant(key, terms, { channel, notice });
+        const response = await fetch('/consents', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+        });
+        if (!response.ok) {
+            throw new Error(await response.text());
+        }
     })()`;
 }
 
@@ -378,6 +406,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         }
         await patient.locator(`input[name=custodian][value=${A}]`).check();
         await patient.getByTestId('grant').click();
+        await patient.getByTestId('sign-consent').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
 
         const result = clinicianB.getByTestId('fetch-result');
@@ -457,8 +486,27 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         await offline.locator('input[name=purpose][value=TREATMENT]').check();
         await offline.locator('input[name=category][value=lab]').check();
         await offline.getByTestId('custodians').fill(A);
+        // No directory, no notice: nothing is signed, and the page says why.
         await offline.getByTestId('grant').click();
-        await offline.getByTestId('grant-consent').getByTestId('success').waitFor();
+        const refused = offline.getByTestId('grant-consent').getByTestId('error');
+        await refused.waitFor();
+        assert.match((await refused.textContent()) ?? '', /notice cannot be shown/);
+        assert.equal(await offline.getByTestId('sign-consent').count(), 0);
+        // A consent the page signs once the notice can be rendered (the test passes the directory entry the page
+        // could not read) is then listed with MSP ids.
+        const directory = await portal.region.client(A).get<{ items: { mspId: string }[] }>('/directory');
+        const recipient = directory.items.find((org) => org.mspId === B);
+        const now = Date.now();
+        const consentTerms = {
+            grantee: B,
+            purposes: ['TREATMENT'],
+            categories: ['lab'],
+            custodians: [A],
+            notBefore: new Date(now - 60_000).toISOString(),
+            notAfter: new Date(now + 86_400_000).toISOString(),
+        };
+        await offline.evaluate(grantInPage(recipient, consentTerms));
+        await offline.reload();
         const consent = offline.locator('[data-testid=consent-item].active');
         await consent.waitFor();
         // Without the directory the lists show MSP ids (still with the id as the title).

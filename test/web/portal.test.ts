@@ -104,6 +104,19 @@ describe('the web portal (chromium, real region)', function () {
         await patient.locator('input[name=category][value=lab]').check();
         await patient.locator(`input[name=custodian][value=${A}]`).check();
         await patient.getByTestId('grant').click();
+        // The notice comes before any signature: the recipient's name and contact from the directory, in English,
+        // and in Chinese on request; the signature covers the text shown.
+        const notice = patient.getByTestId('notice');
+        await notice.waitFor();
+        const english = (await notice.textContent()) ?? '';
+        assert.match(english, /^Notice: sharing your medical records\nYou are asked/);
+        assert.match(english, /\nRecipient: Hospital B \(HospitalBMSP\)\nContact: Hospital B privacy office, /);
+        assert.match(english, /\nPurposes: treatment\nKinds of records: lab results\nRecords held by: HospitalAMSP\n/);
+        await patient.getByTestId('notice-language').click();
+        await patient.locator('[data-testid=notice][lang=zh-CN]').waitFor();
+        assert.match((await notice.textContent()) ?? '', /\n接收方：Hospital B \(HospitalBMSP\)\n/);
+        await screenshot(patient, 'patient-notice');
+        await patient.getByTestId('sign-consent').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
         await patient.getByTestId('revoke').waitFor();
         await patient.getByTestId('claims-list').locator('[data-i18n="patient.noClaims"]').waitFor();
@@ -187,6 +200,7 @@ describe('the web portal (chromium, real region)', function () {
         await patient.getByTestId('all-ordinary').check();
         await patient.locator(`input[name=custodian][value=${A}]`).check();
         await patient.getByTestId('grant').click();
+        await patient.getByTestId('sign-consent').click();
         await patient.getByTestId('grant-consent').getByTestId('success').waitFor();
         await portal.region.client(A, 'claims').post('/claims', claim);
         const insurer = await signIn(INSURER, 'claims');
