@@ -342,6 +342,7 @@ export const en = {
     'guardian.endedAt14': 'The guardianship has ended: the patient now signs for themselves.',
     'guardianStatus.active': 'Active',
     'guardianStatus.ended': 'Ended',
+    'timeline.byGuardian': 'Under a consent signed by the guardian',
     'purpose.TREATMENT': 'Treatment',
     'purpose.PAYMENT': 'Payment',
     'purpose.OVERSIGHT': 'Oversight',

@@ -333,6 +333,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
     'guardian.endedAt14': '监护关系已终止：此后由患者本人签署。',
     'guardianStatus.active': '有效',
     'guardianStatus.ended': '已终止',
+    'timeline.byGuardian': '依据监护人签署的授权',
     'purpose.TREATMENT': '诊疗',
     'purpose.PAYMENT': '医保/理赔',
     'purpose.OVERSIGHT': '监管',

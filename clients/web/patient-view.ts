@@ -364,6 +364,15 @@ function timelineItem(event: AccessEvent, orgs: Directory): HTMLElement {
         event.justification === null
             ? null
             : h('div', { class: 'hint' }, tx('timeline.justification'), ' ', raw(event.justification)),
+        (event.consentSigner ?? event.patientId) === event.patientId
+            ? null
+            : h(
+                  'div',
+                  { class: 'hint', 'data-testid': 'consent-signer' },
+                  tx('timeline.byGuardian'),
+                  ' ',
+                  raw(event.consentSigner ?? '', 'code'),
+              ),
     );
 }
 

@@ -116,12 +116,12 @@ describe('audit CSV', () => {
         assert.equal(
             lines[0],
             'accessId,requestedAt,requester,custodian,recordId,patientId,category,purpose,decision,reason,' +
-                'consentId,justification,expiresAt,deliveryStatus,deliveredAt,reviewVerdict,reviewedAt',
+                'consentId,consentSigner,justification,expiresAt,deliveryStatus,deliveredAt,reviewVerdict,reviewedAt',
         );
         assert.equal(
             lines[1],
             `tx1,2030-01-02T03:04:05.678Z,HospitalBMSP,HospitalAMSP,r-1,${PATIENT},lab,TREATMENT,GRANTED,CONSENT,` +
-                'c-1,,2030-01-02T03:09:05.678Z,DELIVERED,2030-01-02T03:05:00.000Z,,',
+                'c-1,,,2030-01-02T03:09:05.678Z,DELIVERED,2030-01-02T03:05:00.000Z,,',
         );
     });
 });

@@ -98,6 +98,18 @@ describe('the web portal: a guardian acts for a child (chromium, real region)', 
         await screenshot(page, 'guardian-acting');
     });
 
+    it("shows in the child's timeline that an access rested on a consent the guardian signed", async () => {
+        const records = await portal.region
+            .client(A, 'clinician')
+            .get<{ items: { recordId: string }[] }>(`/records?patientId=${child.patientId}`);
+        const recordId = records.items[0]?.recordId ?? '';
+        await portal.region.client(B, 'clinician').post(`/records/${recordId}/fetch`, { purpose: 'TREATMENT' });
+        await child.page.reload();
+        const signer = child.page.getByTestId('timeline-item').getByTestId('consent-signer');
+        await signer.waitFor();
+        assert.ok(folded(await signer.textContent()).endsWith(mother.patientId));
+    });
+
     it('lets the child end the guardianship; her next signature is refused, translated', async () => {
         await child.page.reload();
         const item = child.page.locator(`[data-testid=guardian-item][data-guardian=${mother.patientId}]`);

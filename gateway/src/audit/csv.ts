@@ -18,6 +18,7 @@ export const CSV_COLUMNS = [
     'decision',
     'reason',
     'consentId',
+    'consentSigner',
     'justification',
     'expiresAt',
     'deliveryStatus',
@@ -42,6 +43,7 @@ export function toCsvField(value: string | null): string {
 function toCsvRow(event: AccessEvent): string {
     const values: Record<(typeof CSV_COLUMNS)[number], string | null> = {
         ...event,
+        consentSigner: event.consentSigner ?? null,
         deliveryStatus: event.delivery?.status ?? null,
         deliveredAt: event.delivery?.at ?? null,
         reviewVerdict: event.review?.verdict ?? null,
