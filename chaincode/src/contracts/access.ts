@@ -127,7 +127,9 @@ export class AccessContract extends HealthContract {
             review: null,
         };
         await writeAccessEvent(ctx, event);
-        const { accessId, decision, reason, purpose, requester, custodian, recordId, patientId } = event;
+        const { accessId, decision, reason, purpose, requester, custodian, recordId, patientId, requestedAt } = event;
+        // requestedAt lets an event follower bucket the request by time without reading it back (the commission's
+        // statistics view, docs/design.md "The audit view").
         emitEvent(ctx, 'AccessRequested', {
             accessId,
             decision,
@@ -137,6 +139,7 @@ export class AccessContract extends HealthContract {
             custodian,
             recordId,
             patientId,
+            requestedAt,
         });
         const viewer = await readViewer(ctx, tx);
         const consents = new ViewerConsents(ctx, viewer);
