@@ -6,7 +6,8 @@
  * - {@link AppDeps}: everything a route needs, passed down (no globals) — the `Ledger`, its typed facade
  *   `LedgerContracts`, the staff `TokenStore`, the pino logger, the `Metrics`, a clock, and optionally
  *   `custody`: the record routes (`router`, mounted as is) and the requester-side `fetcher` that the
- *   claims routes use to fetch supporting records under PAYMENT.
+ *   claims routes use to fetch supporting records under PAYMENT; and, at the commission, the `auditView`
+ *   behind `GET /audit/stats`.
  * - Order of middleware: request id (AsyncLocalStorage) → access log and metrics → JSON body (every
  *   route, `POST /records` up to `limits.recordBytes`, everything else up to `limits.jsonBytes`; only
  *   `application/json` and `application/fhir+json`; `__proto__`/`constructor`/`prototype` keys refused)
@@ -23,7 +24,9 @@ import type { LedgerContracts, RecordEntry } from './ledger/contracts';
 import type { Ledger } from './ledger/ledger';
 import { accessLogMiddleware, requestIdMiddleware } from './logging';
 import type { Metrics } from './metrics';
+import type { AuditView } from './audit/audit-view';
 import { newAuditRoutes } from './routes/audit';
+import { newAuditViewRoutes } from './routes/audit-view';
 import { newClaimRoutes } from './routes/claims';
 import { newConsentRoutes } from './routes/consents';
 import { newHealthRoutes } from './routes/health';
@@ -73,6 +76,8 @@ export interface AppDeps {
     /** The gateway's clock (signed-query freshness, audit defaults). */
     readonly clock: () => Date;
     readonly custody?: CustodyRoutes;
+    /** The commission's audit view (docs/design.md "The audit view"); other gateways keep none. */
+    readonly auditView?: AuditView;
 }
 
 /**
@@ -102,6 +107,7 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.use(newPatientRegistrationRoutes(config, deps));
     app.use(newConsentRoutes(config, deps));
     app.use(newPatientViewRoutes(config, deps));
+    app.use(newAuditViewRoutes(config, deps));
     app.use(newAuditRoutes(config, deps));
     app.use(newLedgerRoutes(config, deps));
     app.use(newClaimRoutes(config, deps));

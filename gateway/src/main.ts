@@ -4,13 +4,15 @@
  * serves the API over HTTPS and the peer-to-peer port over mutual TLS, makes sure the ledger knows this
  * organisation's p2p URL and TLS certificate, then prints ONE JSON line on stdout:
  * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…}`. Logs are JSON lines on stderr. SIGTERM or SIGINT
- * closes the servers, the custody part (outbox, event listener, record store) and the ledger, and exits 0.
+ * closes the servers, the audit view (at the commission), the custody part (outbox, event listener, record
+ * store) and the ledger, and exits 0.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp, type AppDeps } from './app';
+import { AuditView } from './audit/audit-view';
 import { TokenStore } from './auth/tokens';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { newCustody, type Custody } from './custody';
@@ -86,6 +88,23 @@ async function registerWithRetry(deps: AppDeps, config: GatewayConfig, p2pUrl: s
 }
 
 /**
+ * The commission's audit view, in the gateway's own database, fed by the chaincode events.
+ * @param custody - the custody part (its database)
+ * @param deps - ledger, contracts, logger
+ */
+async function openAuditView(
+    custody: Custody,
+    deps: Pick<AppDeps, 'ledger' | 'contracts' | 'logger'>,
+): Promise<AuditView> {
+    return AuditView.open({
+        db: custody.db.auditView,
+        ledger: deps.ledger,
+        readAccess: (accessId) => deps.contracts.readAccess(accessId),
+        logger: deps.logger.child({ component: 'audit-view' }),
+    });
+}
+
+/**
  * Starts a gateway: ledger, API, p2p port, self-registration.
  * @param config - the validated configuration
  * @param logger - where logs go (stderr in the process)
@@ -115,7 +134,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         ledger.close();
         throw error;
     }
-    const deps: AppDeps = { ...base, custody };
+    let auditView: AuditView | undefined;
+    try {
+        auditView = config.org.type === 'commission' ? await openAuditView(custody, base) : undefined;
+    } catch (error) {
+        await custody.close();
+        ledger.close();
+        throw error;
+    }
+    const deps: AppDeps = { ...base, custody, auditView };
     const tls = {
         cert: readFileSync(config.tls.certFile),
         key: readFileSync(config.tls.keyFile),
@@ -133,6 +160,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     );
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
+        await auditView?.close();
         await custody.close();
         ledger.close();
     };
@@ -142,6 +170,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         const p2pUrl = toUrl(p2p, config.p2p.host);
         await registerWithRetry(deps, config, p2pUrl);
         await custody.start();
+        auditView?.start();
         return { apiUrl: toUrl(api, config.api.host), p2pUrl, close };
     } catch (error) {
         await close();

@@ -54,6 +54,7 @@ describe('gateway audit and ledger routes', () => {
 
     it('counts events by organisation, purpose and decision per bucket', async () => {
         const { commission } = region.gateways;
+        await region.viewCaughtUp();
         const result = await call(commission, 'GET', `/audit/stats?bucket=hour&from=${from}`, {
             token: commission.tokens.auditor,
         });

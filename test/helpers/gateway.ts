@@ -2,7 +2,8 @@
 /**
  * Gateways in tests: an in-process embedded ledger hosting the real chaincode, its organisations
  * bootstrapped, registered and approved through `LedgerClient`, and one `createApp` per organisation served
- * over plain HTTP on 127.0.0.1, port 0, each with a token for every staff role.
+ * over plain HTTP on 127.0.0.1, port 0, each with a token for every staff role; the commission's keeps its
+ * audit view in a temporary level database.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -13,6 +14,8 @@ import { Writable } from 'node:stream';
 import { contracts as chaincodeContracts } from '../../chaincode/src';
 import type { LedgerClient } from '../../network/src/embedded';
 import { createApp, type AppDeps, type CustodyRoutes } from '../../gateway/src/app';
+import { AuditView } from '../../gateway/src/audit/audit-view';
+import { openCustodyDb, type CustodyDb } from '../../gateway/src/custody/db';
 import { createToken, StaffRoles, TokenStore, type StaffRole } from '../../gateway/src/auth/tokens';
 import type { GatewayConfig, OrganizationType } from '../../gateway/src/config';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
@@ -52,6 +55,8 @@ export interface TestGateway {
      */
     readonly client: LedgerClient;
     readonly contracts: LedgerContracts;
+    /** The commission's database holding its audit view (other gateways keep none). */
+    readonly auditDb?: CustodyDb;
 }
 
 /** A region of gateways on one ledger. */
@@ -64,6 +69,8 @@ export interface TestRegion {
     readonly logs: string[];
     /** The chain's height now. */
     height(): Promise<bigint>;
+    /** Resolves once the commission's audit view has counted every block committed so far. */
+    viewCaughtUp(): Promise<void>;
     close(): Promise<void>;
 }
 
@@ -137,6 +144,29 @@ async function registerPending(ledger: TestLedger): Promise<LedgerContracts> {
     return contracts;
 }
 
+interface TestAuditView {
+    readonly view: AuditView;
+    readonly db: CustodyDb;
+}
+
+async function openTestAuditView(
+    dataDir: string,
+    ledger: AppDeps['ledger'],
+    contracts: LedgerContracts,
+    logger: AppDeps['logger'],
+): Promise<TestAuditView> {
+    const db = await openCustodyDb(dataDir);
+    const view = await AuditView.open({
+        db: db.auditView,
+        ledger,
+        readAccess: (accessId) => contracts.readAccess(accessId),
+        logger,
+        retry: { initialMs: 5, maxMs: 50 },
+    });
+    view.start();
+    return { view, db };
+}
+
 /**
  * Opens a ledger with the chaincode, registers and approves the organisations and serves a gateway for each.
  * @param options - custody routes, limits
@@ -158,6 +188,7 @@ export async function newTestRegion(options: TestRegionOptions = {}): Promise<Te
         },
     });
     const servers: Server[] = [];
+    const views: TestAuditView[] = [];
     const gateways = {} as Record<OrgName, TestGateway>;
     for (const [index, name] of names.entries()) {
         const org = ledger.orgs[index];
@@ -171,19 +202,29 @@ export async function newTestRegion(options: TestRegionOptions = {}): Promise<Te
         ) as Record<StaffRole, string>;
         const gatewayLedger = fromLedgerClient(client);
         const contracts = new LedgerContracts(gatewayLedger);
+        const logger = newLogger({ level: 'info', org: org.mspId }, sink);
+        const auditView =
+            name === 'commission'
+                ? await openTestAuditView(config.dataDir, gatewayLedger, contracts, logger)
+                : undefined;
+        if (auditView) {
+            views.push(auditView);
+        }
         const deps: AppDeps = {
             ledger: gatewayLedger,
             contracts,
             tokens: new TokenStore(config.tokensFile),
-            logger: newLogger({ level: 'info', org: org.mspId }, sink),
+            logger,
             metrics: newMetrics(),
             clock: () => new Date(),
             custody: options.custody?.[name],
+            auditView: auditView?.view,
         };
         const server = createServer(createApp(config, deps));
         servers.push(server);
         const url = await listen(server);
-        gateways[name] = { name, mspId: org.mspId, url, config, deps, tokens, client, contracts };
+        const auditDb = auditView?.db;
+        gateways[name] = { name, mspId: org.mspId, url, config, deps, tokens, client, contracts, auditDb };
     }
     await bootstrap(gateways);
     const pending = await registerPending(ledger);
@@ -193,10 +234,18 @@ export async function newTestRegion(options: TestRegionOptions = {}): Promise<Te
         pending,
         logs,
         height: async () => (await ledger.ledger.info()).height,
+        viewCaughtUp: async () => {
+            const height = (await ledger.ledger.info()).height;
+            await Promise.all(views.map(({ view }) => view.waitForHeight(height)));
+        },
         close: async () => {
             for (const server of servers) {
                 server.closeAllConnections();
                 server.close();
+            }
+            for (const { view, db } of views) {
+                await view.close();
+                await db.close();
             }
             await ledger.close();
             temp.remove();

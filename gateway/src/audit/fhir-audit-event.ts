@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Access events as FHIR R4 AuditEvent resources (http://hl7.org/fhir/R4/auditevent.html), for the
- * commission's export (docs/api.md "Audit", `GET /audit/export?format=fhir`).
+ * commission's export (docs/api.md "Audit", `GET /audit/export?format=fhir|ndjson`).
  */
 import type { AuditEvent, Bundle, Coding } from '@medplum/fhirtypes';
 import type { AccessEvent, Purpose } from '../ledger/contracts';
@@ -137,6 +137,15 @@ export function toAuditEvent(event: AccessEvent, observer: string): AuditEvent {
 }
 
 /**
+ * One access event as an entry of a `collection` Bundle: its AuditEvent, the access id as `fullUrl`.
+ * @param event - the access event
+ * @param observer - the ledger's channel name
+ */
+export function toAuditBundleEntry(event: AccessEvent, observer: string): { fullUrl: string; resource: AuditEvent } {
+    return { fullUrl: `${Systems.access}:${event.accessId}`, resource: toAuditEvent(event, observer) };
+}
+
+/**
  * Access events as a FHIR `collection` Bundle of AuditEvents.
  * @param events - the events
  * @param observer - the ledger's channel name
@@ -147,9 +156,6 @@ export function toAuditBundle(events: readonly AccessEvent[], observer: string, 
         resourceType: 'Bundle',
         type: 'collection',
         timestamp: now.toISOString(),
-        entry: events.map((event) => ({
-            fullUrl: `${Systems.access}:${event.accessId}`,
-            resource: toAuditEvent(event, observer),
-        })),
+        entry: events.map((event) => toAuditBundleEntry(event, observer)),
     };
 }

@@ -20,7 +20,7 @@ import type { Metrics } from '../metrics';
 import { CustodyFetcher } from '../p2p/fetcher';
 import { newP2pApp } from '../p2p/server';
 import { newRecordRoutes } from '../routes/records';
-import { openCustodyDb } from './db';
+import { openCustodyDb, type CustodyDb } from './db';
 import { Outbox, type OutboxRetry } from './outbox';
 import { publishRecord } from './publisher';
 import { RecordStore } from './record-store';
@@ -46,6 +46,8 @@ export interface Custody extends CustodyRoutes {
     readonly fetcher: RecordFetcher;
     /** The peer-to-peer app: serve it over HTTPS with `requestCert` and `rejectUnauthorized`. */
     readonly p2pApp: express.Express;
+    /** The gateway's level database (records, outbox, and the commission's audit view). */
+    readonly db: CustodyDb;
     /** The encrypted record store. */
     readonly store: RecordStore;
     /** The anchoring outbox (emits `anchored` and `refused`). */
@@ -116,6 +118,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         router,
         fetcher,
         p2pApp,
+        db,
         store,
         outbox,
         events,
