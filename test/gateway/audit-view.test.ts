@@ -327,6 +327,18 @@ describe('audit view', () => {
         }
     });
 
+    it('settles for blocks without chaincode events once its stream stays quiet', async () => {
+        const ledger = new ScriptedLedger();
+        const maker = new EventMaker();
+        ledger.append(maker.block(6));
+        const view = await openView(ledger, maker);
+        await view.waitForHeight(ledger.height);
+        // Two more blocks hold only repeated, idempotent submissions: nothing for the stream to deliver.
+        await view.settle(ledger.height + 2n, AbortSignal.timeout(60_000), 5);
+        assert.equal(view.height, ledger.height);
+        await assert.rejects(view.settle(ledger.height + 2n, AbortSignal.abort()), { name: 'AbortError' });
+    });
+
     it('reads back access events whose payload lacks requestedAt', async () => {
         const ledger = new ScriptedLedger();
         const maker = new EventMaker();

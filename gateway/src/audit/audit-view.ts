@@ -7,6 +7,7 @@
  * the new one takes over once it has caught up.
  */
 import { EventEmitter, once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { TextSublevel } from '../custody/db';
 import type { AccessEvent } from '../ledger/contracts';
@@ -61,11 +62,13 @@ export interface ViewRead<T> {
 
 /** Events of the view. */
 export interface AuditViewEvents {
-    /** The answering generation wrote counts, or a rebuilt one took over. */
+    /** The answering generation wrote counts or went idle, or a rebuilt one took over. */
     advanced: [height: bigint];
 }
 
 const DAY_MS = 86_400_000;
+/** How long a paused event stream means no more events are coming for the blocks committed so far. */
+const SETTLE_QUIET_MS = 100;
 
 function toStatus(generation: ViewGeneration, position: ViewPosition | undefined): GenerationStatus {
     return {
@@ -233,6 +236,35 @@ export class AuditView extends EventEmitter<AuditViewEvents> {
         }
     }
 
+    /**
+     * Waits until the answering generation has counted the blocks below `height`, or until its event stream
+     * has stayed paused, with everything it delivered written, for `quietMs`: the remaining blocks then carry
+     * no chaincode event (a repeated, idempotent submission writes none), which the view cannot see.
+     * @param height - a chain height
+     * @param signal - stops waiting (the promise then rejects with the signal's reason)
+     * @param quietMs - how long a paused stream means nothing more is coming
+     */
+    async settle(height: bigint, signal: AbortSignal, quietMs = SETTLE_QUIET_MS): Promise<void> {
+        while (this.height < height) {
+            const stop = new AbortController();
+            const both = AbortSignal.any([signal, stop.signal]);
+            const advanced = once(this, 'advanced', { signal: both }).then(() => 'advanced' as const);
+            const quiet = this.#active.idle
+                ? delay(quietMs, 'quiet' as const, { signal: both })
+                : new Promise<never>(() => undefined);
+            try {
+                if ((await Promise.race([advanced, quiet])) === 'quiet') {
+                    return;
+                }
+            } finally {
+                // The loser is abandoned: its abort must not surface as an unhandled rejection.
+                advanced.catch(() => undefined);
+                quiet.catch(() => undefined);
+                stop.abort();
+            }
+        }
+    }
+
     async #read<T>(
         read: (generation: ViewGeneration, snapshot: ReturnType<ViewGeneration['snapshot']>) => Promise<T>,
     ): Promise<ViewRead<T>> {
@@ -248,11 +280,13 @@ export class AuditView extends EventEmitter<AuditViewEvents> {
     }
 
     #watchActive(follower: ViewFollower): void {
-        follower.on('written', (position) => {
+        const advanced = (): void => {
             if (follower === this.#active) {
-                this.emit('advanced', position.height);
+                this.emit('advanced', this.height);
             }
-        });
+        };
+        follower.on('written', advanced);
+        follower.on('idle', advanced);
     }
 
     #setBuilding(follower: ViewFollower): void {

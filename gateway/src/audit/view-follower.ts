@@ -37,6 +37,8 @@ export interface ViewFollowerOptions {
 export interface ViewFollowerEvents {
     /** A batch was written: the generation now stands here. */
     written: [position: ViewPosition];
+    /** The stream paused and everything it delivered is written. */
+    idle: [];
 }
 
 const DEFAULT_MAX_PENDING = 5000;
@@ -121,6 +123,7 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
     #running: Promise<void> | undefined;
     #closed = false;
+    #idle = false;
     #stop = new AbortController();
 
     /**
@@ -137,6 +140,14 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
     /** The generation followed. */
     get generation(): ViewGeneration {
         return this.#options.generation;
+    }
+
+    /**
+     * Whether the stream has paused with everything it delivered written: a chain height above the written
+     * one then means blocks without chaincode events, or events still in transit.
+     */
+    get idle(): boolean {
+        return this.#idle;
     }
 
     /** The position written last (what reads of the generation reflect at least). */
@@ -232,7 +243,13 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
             void next.catch(() => undefined);
             throw error;
         }
-        return next;
+        this.#idle = true;
+        this.emit('idle');
+        try {
+            return await next;
+        } finally {
+            this.#idle = false;
+        }
     }
 
     async #apply(event: ChaincodeEvent): Promise<void> {

@@ -105,8 +105,9 @@ function compare(
 
 /**
  * Recounts a range on the ledger and compares it with the view. The view is read once it has counted every
- * block the recount could have seen (or after `waitMs`; the answer then shows it behind). Verify a range whose
- * events have settled: one committed while the recount runs may be in the view and not in the recount.
+ * block the recount could have seen, or written everything its stream delivered (or after `waitMs`; the answer
+ * then shows it behind). Verify a range whose events have settled: one committed while the recount runs may
+ * be in the view and not in the recount.
  * @param deps - contracts, ledger, view, wait
  * @param range - `[from, to)`, whole UTC hours
  */
@@ -114,7 +115,7 @@ export async function verifyView(deps: VerifyDeps, range: HourRange): Promise<Vi
     const counted = await recount(deps.contracts, range);
     const { height } = await deps.ledger.getChainInfo();
     const signal = AbortSignal.timeout(deps.waitMs);
-    await deps.view.waitForHeight(height, signal).catch((error: unknown) => {
+    await deps.view.settle(height, signal).catch((error: unknown) => {
         // Not caught up in time: compare anyway; the answer's view height says how far it was.
         if (!signal.aborted) {
             throw error;

@@ -55,6 +55,9 @@ function readFilters(query: unknown): EventFilters {
     };
 }
 
+/** Longest wait of `GET /audit/stats` for the view to count what committed before the request. */
+const STATS_SETTLE_MS = 2000;
+
 const FILTER_KEYS = ['patientId', 'requester', 'custodian', 'purpose', 'decision', 'from', 'to'] as const;
 
 function exportRoute(config: GatewayConfig, deps: AppDeps) {
@@ -84,12 +87,17 @@ function statsRoute(deps: AppDeps) {
         const range = toHourRange(given, deps.clock());
         assertBucketCount(range, bucket);
         const view = requireAuditView(deps);
-        const [read, chain] = await Promise.all([
-            view.readStats(range, bucket),
-            deps.ledger.getChainInfo().catch((error: unknown) => {
-                throw toLedgerApiError(error);
-            }),
-        ]);
+        const chain = await deps.ledger.getChainInfo().catch((error: unknown) => {
+            throw toLedgerApiError(error);
+        });
+        // Counts include what committed before this request, unless the view cannot get there at once.
+        const settled = AbortSignal.timeout(STATS_SETTLE_MS);
+        await view.settle(chain.height, settled).catch((error: unknown) => {
+            if (!settled.aborted) {
+                throw error;
+            }
+        });
+        const read = await view.readStats(range, bucket);
         const { totals, buckets } = read.value;
         const state = { generation: read.generation, height: Number(read.height), ledgerHeight: Number(chain.height) };
         res.json({ ...range, bucket, ...totals, buckets, view: state });
