@@ -7,13 +7,14 @@
  * many are waiting, and when the stream ends. A reconnection or a restart resumes from the written position
  * and passes over every event at or before it, so an event is counted once whatever is replayed; what a
  * crash loses is only what was not written, and it is counted again. A failed stream is reopened with capped
- * exponential backoff.
+ * exponential backoff (`events/follow-loop.ts`).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AccessEvent } from '../ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
-import { Backoff, sleep, type BackoffOptions } from '../retry';
+import { FollowLoop } from '../events/follow-loop';
+import type { BackoffOptions } from '../retry';
 import { fromAccessRequested, toRowKey, toViewRow, type ViewRow } from './view-rows';
 import type { ViewGeneration, ViewPosition } from './view-store';
 
@@ -121,10 +122,8 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
     #written: ViewPosition | undefined;
     #pending: Pending;
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
-    #running: Promise<void> | undefined;
-    #closed = false;
+    readonly #loop: FollowLoop;
     #idle = false;
-    #stop = new AbortController();
 
     /**
      * @param options - ledger, generation, read-back, logger, backoff
@@ -135,6 +134,11 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
         this.#options = options;
         this.#written = written;
         this.#pending = newPending(written);
+        this.#loop = new FollowLoop({
+            follow: () => this.#follow(),
+            endStream: () => this.#stream?.close(),
+            retry: options.retry,
+        });
     }
 
     /** The generation followed. */
@@ -157,29 +161,12 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
 
     /** Starts following in the background. */
     start(): void {
-        this.#closed = false;
-        this.#stop = new AbortController();
-        this.#running ??= this.#run().finally(() => (this.#running = undefined));
+        this.#loop.start();
     }
 
     /** Stops following, writes what was counted, and waits for the loop to end. */
     async close(): Promise<void> {
-        this.#closed = true;
-        this.#stream?.close();
-        this.#stop.abort();
-        await this.#running;
-    }
-
-    async #run(): Promise<void> {
-        const backoff = new Backoff(this.#options.retry);
-        while (!this.#closed) {
-            if (await this.#follow()) {
-                backoff.reset();
-            }
-            // Returns at once once closed (the signal is aborted).
-            await sleep(backoff.delayMs, this.#stop.signal);
-            backoff.increase();
-        }
+        await this.#loop.close();
     }
 
     /** One connection: read until the stream ends or fails. Returns whether any event was applied. */
@@ -187,7 +174,7 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
         try {
             const stream = await this.#options.ledger.chaincodeEvents({ startBlock: this.#written?.blockNumber ?? 0n });
             this.#stream = stream;
-            if (this.#closed) {
+            if (this.#loop.closed) {
                 stream.close();
             }
             return await this.#consume(stream[Symbol.asyncIterator](), new AppliedEvents(this.#written));

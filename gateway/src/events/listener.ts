@@ -18,9 +18,10 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
-import { Backoff, sleep, type BackoffOptions } from '../retry';
+import type { BackoffOptions } from '../retry';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { EventCache } from './event-cache';
+import { FollowLoop } from './follow-loop';
 
 /** Options of {@link ChaincodeEventListener}. */
 export interface EventListenerOptions {
@@ -58,10 +59,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     #written: Checkpoint | undefined;
     #idleWrite: NodeJS.Immediate | undefined;
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
-    #running: Promise<void> | undefined;
-    #closed = false;
-    /** Aborted by `close()`: ends a reconnection pause at once. */
-    #stop = new AbortController();
+    readonly #loop: FollowLoop;
 
     /**
      * @param options - ledger, checkpoint file, logger, metrics registry, backoff
@@ -71,6 +69,11 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         this.#options = options;
         this.#checkpoint = readCheckpoint(options.checkpointFile);
         this.#written = this.#checkpoint;
+        this.#loop = new FollowLoop({
+            follow: () => this.#follow(),
+            endStream: () => this.#stream?.close(),
+            retry: options.retry,
+        });
         this.#events = options.registry
             ? counter(options.registry, 'healthchain_ledger_events_total', 'Chaincode events seen on the ledger', [
                   'event',
@@ -106,28 +109,12 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
 
     /** Starts following events in the background. */
     start(): void {
-        this.#closed = false;
-        this.#stop = new AbortController();
-        this.#running ??= this.#run().finally(() => (this.#running = undefined));
+        this.#loop.start();
     }
 
     /** Stops following and waits for the loop to end. */
     async close(): Promise<void> {
-        this.#closed = true;
-        this.#stream?.close();
-        this.#stop.abort();
-        await this.#running;
-    }
-
-    async #run(): Promise<void> {
-        const backoff = new Backoff(this.#options.retry);
-        while (!this.#closed) {
-            if (await this.#follow()) {
-                backoff.reset();
-            }
-            await this.#pause(backoff.delayMs);
-            backoff.increase();
-        }
+        await this.#loop.close();
     }
 
     /** One connection: seed, read until the stream ends or fails. Returns whether any event was processed. */
@@ -139,7 +126,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
                 startBlock: this.#checkpoint?.blockNumber ?? 0n,
             });
             this.#stream = stream;
-            if (this.#closed) {
+            if (this.#loop.closed) {
                 stream.close();
             }
             const isDone = newResumeFilter(this.#checkpoint);
@@ -221,10 +208,6 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         const reason = typeof payload.reason === 'string' ? payload.reason : '';
         const purpose = typeof payload.purpose === 'string' ? payload.purpose : '';
         this.#events?.inc({ event: eventName, decision, reason, purpose });
-    }
-
-    #pause(ms: number): Promise<void> {
-        return this.#closed ? Promise.resolve() : sleep(ms, this.#stop.signal);
     }
 }
 
