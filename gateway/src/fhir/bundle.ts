@@ -39,7 +39,7 @@ export function readSearchPaging(search: ParsedSearch): FillRequest {
     const cursor = singleValue(search, CURSOR_PARAM)?.value;
     let limit: number = PAGE_LIMITS.default;
     if (count !== undefined) {
-        if (!/^[0-9]{1,6}$/.test(count) || Number(count) < 1) {
+        if (!/^[0-9]{1,9}$/.test(count) || Number(count) < 1) {
             throw new ApiError(
                 'INVALID_INPUT',
                 '_count must be a whole number from 1 (a count alone, 0, is not served)',

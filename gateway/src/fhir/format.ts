@@ -12,8 +12,10 @@ import { FORMAT_PARAM } from './search-params';
 /** The FHIR JSON media type (http://hl7.org/fhir/R4/http.html#mime-type). */
 export const FHIR_JSON = 'application/fhir+json';
 
-/** `_format` values meaning JSON: the short form, and the media types (the last one DSTU2's). */
-const JSON_FORMATS: ReadonlySet<string> = new Set(['json', 'application/json', FHIR_JSON, 'application/json+fhir']);
+/** Media types of JSON a FHIR client may ask for (the last one DSTU2's). */
+const JSON_MEDIA_TYPES = [FHIR_JSON, 'application/json', 'application/json+fhir'];
+/** `_format` values meaning JSON: the short form and the media types. */
+const JSON_FORMATS: ReadonlySet<string> = new Set(['json', ...JSON_MEDIA_TYPES]);
 /** The FHIR version a media type's `fhirVersion` parameter may name (R4: `4.0`). */
 const FHIR_VERSION_PARAM = '4.0';
 
@@ -26,7 +28,9 @@ function notAcceptable(what: string): never {
  * @param value - the parameter's value
  */
 export function isJsonFormat(value: string): boolean {
-    const [type = '', ...parameters] = value.split(';').map((part) => part.trim());
+    const [given = '', ...parameters] = value.split(';').map((part) => part.trim());
+    // An unescaped `+` in a query string arrives as a space (`application/fhir json`).
+    const type = given.replace(/ /g, '+');
     const versionOk = parameters.every((parameter) => {
         const [name = '', version] = parameter.split('=').map((part) => part.trim());
         return name.toLowerCase() !== 'fhirversion' || version === FHIR_VERSION_PARAM;
@@ -50,11 +54,7 @@ export function negotiateFormat(): RequestHandler {
             notAcceptable(`${FORMAT_PARAM}=${format.slice(0, 40)}`);
         }
         // Without an Accept header anything is acceptable; `*/*` and `application/*` accept JSON.
-        if (
-            format === undefined &&
-            req.get('accept') !== undefined &&
-            req.accepts([...JSON_FORMATS].slice(1)) === false
-        ) {
+        if (format === undefined && req.get('accept') !== undefined && req.accepts(JSON_MEDIA_TYPES) === false) {
             notAcceptable('Accept');
         }
         next();

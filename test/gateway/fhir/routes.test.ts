@@ -577,6 +577,9 @@ describe('FHIR R4 view over HTTP', () => {
             assert.equal(xml.status, 406);
             const json = await fetch(`${path}&_format=json`, { headers: headers('application/fhir+xml') });
             assert.equal(json.status, 200, '_format overrides Accept');
+            // As FHIR tools often send it: an unescaped `+`, which a query string reads as a space.
+            const unescaped = await fetch(`${path}&_format=application/fhir+json`, { headers: headers('*/*') });
+            assert.equal(unescaped.status, 200);
         });
 
         it('answers writes with 405 and Allow, and changes nothing on the ledger', async () => {

@@ -157,6 +157,7 @@ describe('FHIR view: date search values', () => {
 describe('FHIR view: formats', () => {
     for (const value of [
         'json',
+        'application/fhir json',
         'application/json',
         'application/fhir+json',
         'application/fhir+json; fhirVersion=4.0',
