@@ -12,6 +12,10 @@ import type { Client, FhirResource } from 'fhir-kit-client' with { 'resolution-m
 import type { CustodyRoutes, RecordFetcher } from '../../../gateway/src/app';
 import { ApiError } from '../../../gateway/src/errors';
 import type { AccessEvent, Consent as LedgerConsent, RecordEntry } from '../../../gateway/src/ledger/contracts';
+import { auditEventHandler } from '../../../gateway/src/fhir/audit-event';
+import { consentHandler } from '../../../gateway/src/fhir/consent';
+import { documentReferenceHandler } from '../../../gateway/src/fhir/document-reference';
+import { parseSearch } from '../../../gateway/src/fhir/search-params';
 import { newRecordRoutes } from '../../../gateway/src/routes/records';
 import {
     grantPayload,
@@ -532,6 +536,44 @@ describe('FHIR R4 view over HTTP', () => {
                 assert.equal(json.status, status);
                 assertValidFhir(fhir.body);
             }
+        });
+    });
+
+    describe('a member that runs the handlers without the gateway’s role and type checks', () => {
+        // A member's gateway is its own code: what it may see must come from the ledger, not from the router.
+        const paging = { limit: 50, start: { bookmark: '', skip: 0 } };
+        const bySearch = (query: string): ReturnType<typeof parseSearch> =>
+            parseSearch(new URLSearchParams(query), auditEventHandler.searchParams);
+
+        it('still gets no access events from the ledger as a hospital', async () => {
+            const { hospitalA } = region.gateways;
+            const context = { contracts: hospitalA.contracts, config: hospitalA.config, now: new Date() };
+            for (const query of [`patient=${patient.patientId}`, '', 'agent=HospitalAMSP']) {
+                await assert.rejects(
+                    auditEventHandler.search(context, bySearch(query), paging),
+                    (error: unknown) => error instanceof ApiError && error.code === 'FORBIDDEN',
+                    query,
+                );
+            }
+        });
+
+        it('still gets only the consents naming it, and no record index, as an insurer', async () => {
+            const { insurer } = region.gateways;
+            const context = { contracts: insurer.contracts, config: insurer.config, now: new Date() };
+            const search = parseSearch(
+                new URLSearchParams(`patient=${patient.patientId}`),
+                consentHandler.searchParams,
+            );
+            const page = await consentHandler.search(context, search, paging);
+            assert.deepEqual(idsOf(page.resources), [paymentConsentId]);
+            await assert.rejects(
+                documentReferenceHandler.search(context, search, paging),
+                (error: unknown) => error instanceof ApiError && error.code === 'FORBIDDEN',
+            );
+            await assert.rejects(
+                consentHandler.read(context, treatmentConsentId),
+                (error: unknown) => error instanceof ApiError && error.code === 'FORBIDDEN',
+            );
         });
     });
 
