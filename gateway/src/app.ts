@@ -20,7 +20,7 @@ import type { TokenStore } from './auth/tokens';
 import type { GatewayConfig } from './config';
 import { ApiError, errorMiddleware } from './errors';
 import type { LedgerContracts, RecordEntry } from './ledger/contracts';
-import type { Ledger } from './ledger/ledger';
+import type { Ledger } from '../../network/src/ledger';
 import { accessLogMiddleware, requestIdMiddleware } from './logging';
 import type { Metrics } from './metrics';
 import { newAuditRoutes } from './routes/audit';
