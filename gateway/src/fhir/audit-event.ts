@@ -11,7 +11,7 @@ import { ApiError } from '../errors';
 import type { AccessEvent, Purpose } from '../ledger/contracts';
 import { FILTERED_SCAN_PAGE_SIZE, fillPage } from '../paging';
 import { readId, readMspId, readPatientId } from '../validation';
-import { Purposes } from '../../../chaincode/src/model/vocabulary';
+import { Purposes } from '../../../chaincode/src/protocol/vocabulary';
 import { toAuditEvent, toAuditOutcome } from '../audit/fhir-audit-event';
 import { planEventQuery, type EventFilters } from '../audit/queries';
 import { intersectRanges, toSelectedRange, type InstantRange } from './date-search';

@@ -18,7 +18,7 @@ import { ApiError } from '../errors';
 import type { Consent as LedgerConsent } from '../ledger/contracts';
 import { fillPage, type Lister } from '../paging';
 import { readId, readPatientId } from '../validation';
-import { WILDCARD } from '../../../chaincode/src/model/vocabulary';
+import { WILDCARD } from '../../../chaincode/src/protocol/vocabulary';
 import { toLedgerUrn, type FhirContext, type FhirResourceHandler } from './resource-handler';
 import {
     describeReference,

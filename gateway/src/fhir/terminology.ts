@@ -6,7 +6,7 @@
  */
 import type { CodeableConcept, Coding, Organization, Patient, Reference, Resource } from '@medplum/fhirtypes';
 import type { Purpose } from '../ledger/contracts';
-import { OrdinaryCategories, RESTRICTED_CATEGORY, WILDCARD } from '../../../chaincode/src/model/vocabulary';
+import { OrdinaryCategories, RESTRICTED_CATEGORY, WILDCARD } from '../../../chaincode/src/protocol/vocabulary';
 
 /** Identifier systems of the health chain (URNs: the chain has no web home of its own). */
 export const Systems = {

@@ -9,7 +9,7 @@ import { toDocumentReference } from '../../../gateway/src/fhir/document-referenc
 import { FhirResources, searchParamsOf } from '../../../gateway/src/fhir/resources';
 import { CodeSystems, Systems } from '../../../gateway/src/fhir/terminology';
 import type { AccessEvent, Consent, RecordEntry } from '../../../gateway/src/ledger/contracts';
-import { OrdinaryCategories } from '../../../chaincode/src/model/vocabulary';
+import { OrdinaryCategories } from '../../../chaincode/src/protocol/vocabulary';
 import { assertValidFhir } from '../../helpers/fhir-validator';
 
 const PATIENT = `pt${'a'.repeat(52)}`;
