@@ -3,7 +3,7 @@
  * A region for the FHIR view's tests, and what a FHIR tool does with it: a patient with records at Hospital A
  * (lab results, one HIV result, a billing record, a superseded version), consents to Hospital B (one revoked)
  * and to the insurer, access decisions of every kind, and one record of another patient held by Hospital B;
- * the JSON record routes bound on every gateway to compare with; a standard FHIR client (fhir-kit-client)
+ * the JSON record routes bound on every gateway to compare with (the region runs no custody part); a standard FHIR client (fhir-kit-client)
  * that follows `next` links; and the JSON lists walked to their end.
  */
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Router } from 'express';
 import type { Client, FhirResource } from 'fhir-kit-client' with { 'resolution-mode': 'import' };
 import type { CustodyRoutes, RecordFetcher } from '../../../gateway/src/app';
+import { TokenStore } from '../../../gateway/src/auth/tokens';
 import { ApiError } from '../../../gateway/src/errors';
 import type { RecordEntry } from '../../../gateway/src/ledger/contracts';
 import { newRecordRoutes } from '../../../gateway/src/routes/records';
@@ -94,7 +95,7 @@ const noFetches: RecordFetcher = {
 
 /**
  * The JSON record routes (`GET /records`, `GET /records/{recordId}`, of `gateway/src/routes/records.ts`) for
- * every gateway, to compare with; they need the gateway's token store, so they are bound once it is up.
+ * every gateway, to compare with; they read the gateway's token file, known once it is up, so they are bound then.
  */
 function newLateRecordRoutes(): {
     custody: Record<OrgName, CustodyRoutes>;
@@ -120,7 +121,7 @@ function newLateRecordRoutes(): {
             for (const name of names) {
                 const gateway = region.gateways[name];
                 const routes = newRecordRoutes(gateway.config, {
-                    tokens: gateway.deps.tokens,
+                    tokens: new TokenStore(gateway.config.tokensFile),
                     contracts: gateway.contracts,
                     publish: () => Promise.reject(new ApiError('INTERNAL', 'no publishing in the FHIR tests')),
                     fetcher: noFetches,
