@@ -24,8 +24,8 @@ export const LAUNCHER_SCRIPT = join(__dirname, '..', '..', 'network', 'src', 're
 /** The CLI script, compiled. */
 export const CLI_SCRIPT = join(__dirname, '..', '..', 'clients', 'cli', 'main.js');
 
-/** A running test region. */
-export interface TestRegion {
+/** A region the launcher runs as processes. */
+export interface LauncherRegion {
     readonly dataDir: string;
     readonly regionFile: string;
     readonly region: RegionFile;
@@ -46,8 +46,8 @@ export interface TestRegion {
     stop(options?: { readonly keepData?: boolean }): Promise<number | null>;
 }
 
-/** Options of {@link startTestRegion}. */
-export interface TestRegionOptions {
+/** Options of {@link startLauncherRegion}. */
+export interface LauncherRegionOptions {
     readonly demo?: boolean;
     /** Reuse this data folder (a new temporary one by default). */
     readonly dataDir?: string;
@@ -94,7 +94,7 @@ function exited(child: ChildProcess): Promise<number | null> {
  * @returns the running region
  * @throws Error with the launcher's output when it stops before it is ready
  */
-export async function startTestRegion(options: TestRegionOptions = {}): Promise<TestRegion> {
+export async function startLauncherRegion(options: LauncherRegionOptions = {}): Promise<LauncherRegion> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'healthchain-region-'));
     const args = [LAUNCHER_SCRIPT, '--data', dataDir, '--port', '0', ...(options.demo === true ? ['--demo'] : [])];
     args.push('--ledger', options.ledger ?? 'embedded');
