@@ -2,7 +2,8 @@
 /**
  * A real region for end-to-end tests: the launcher (`dist/network/src/region/main.js`) as a child process on
  * a temporary data folder with free ports. Ready when the launcher prints its ready line (after writing
- * region.json); stopped with SIGTERM, waiting for the launcher to stop its children and exit.
+ * region.json); stopped with SIGTERM, waiting for the launcher to stop its children and exit. Tests of the
+ * launcher, the CLI and the portal use it; gateway tests use the in-process region of `./region.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
