@@ -12,12 +12,16 @@ import { EventEmitter, once } from 'node:events';
 import { createServer, get, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
+import pino from 'pino';
 import { createApp } from '../../gateway/src/app';
+import { TokenStore } from '../../gateway/src/auth/tokens';
 import { EXPORT_CHANNEL, type ExportProgress } from '../../gateway/src/audit/export-stream';
 import { ApiError } from '../../gateway/src/errors';
+import { newMetrics } from '../../gateway/src/metrics';
 import { LedgerContracts, type AccessEvent, type Page, type PageRequest } from '../../gateway/src/ledger/contracts';
 import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestGateway, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { newTestRegion, type TestGateway, type TestRegion } from '../helpers/region';
 
 const PAGE = 500;
 
@@ -30,7 +34,7 @@ class SyntheticLog extends LedgerContracts {
     readonly reads = new EventEmitter();
 
     constructor(gateway: TestGateway, total: number) {
-        super(gateway.deps.ledger);
+        super(gateway.ledger);
         this.total = total;
     }
 
@@ -74,7 +78,15 @@ function syntheticEvent(n: number, start: number): AccessEvent {
 
 /** The commission's app over a synthetic listing, on port 0. */
 async function serveSynthetic(commission: TestGateway, log: SyntheticLog): Promise<{ url: string; server: Server }> {
-    const server = createServer(createApp(commission.config, { ...commission.deps, contracts: log }));
+    const deps = {
+        ledger: commission.ledger,
+        contracts: log,
+        tokens: new TokenStore(commission.config.tokensFile),
+        logger: pino({ level: 'silent' }),
+        metrics: newMetrics(),
+        clock: (): Date => new Date(),
+    };
+    const server = createServer(createApp(commission.config, deps));
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };

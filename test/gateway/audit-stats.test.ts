@@ -11,7 +11,8 @@ import type { AuditView } from '../../gateway/src/audit/audit-view';
 import { toRowKey, toViewRow } from '../../gateway/src/audit/view-rows';
 import type { AccessEvent } from '../../gateway/src/ledger/contracts';
 import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { newTestRegion, type TestRegion } from '../helpers/region';
 
 interface Counts {
     readonly total: number;
@@ -172,14 +173,13 @@ describe('audit statistics from the view', () => {
     it('catches a view whose counts were altered, and a rebuild from block 0 makes it honest again', async () => {
         const { commission } = region.gateways;
         const token = commission.tokens.auditor;
-        const view = commission.deps.auditView;
-        assert.ok(view && commission.auditDb);
+        const { view, db } = region.audit;
         await region.viewCaughtUp();
         // Someone with access to the gateway's disk inflates one hour row.
         const event = events[0];
         assert.ok(event);
         const key = toRowKey('h', toViewRow(event));
-        const generation = commission.auditDb.auditView.sublevel(`g${view.status().generation}`, {
+        const generation = db.auditView.sublevel(`g${view.status().generation}`, {
             valueEncoding: 'utf8',
         });
         await generation.put(key, String(Number((await generation.get(key)) ?? '0') + 1000));

@@ -13,7 +13,7 @@ import { toRowKey, toViewRow, type CountedRow } from '../../gateway/src/audit/vi
 import { ViewGeneration, type ViewPosition } from '../../gateway/src/audit/view-store';
 import { openCustodyDb, type CustodyDb } from '../../gateway/src/custody/db';
 import type { AccessEvent } from '../../gateway/src/ledger/contracts';
-import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../gateway/src/ledger/ledger';
+import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../network/src/ledger';
 import { newTempDir } from '../helpers/ledger';
 
 const logger = pino({ level: 'silent' });

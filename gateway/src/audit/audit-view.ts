@@ -11,7 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { TextSublevel } from '../custody/db';
 import type { AccessEvent } from '../ledger/contracts';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../../../network/src/ledger';
 import type { BackoffOptions } from '../retry';
 import { toAuditStats, type AuditStats } from './statistics';
 import { ViewFollower } from './view-follower';

@@ -12,7 +12,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AccessEvent } from '../ledger/contracts';
-import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
+import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../../network/src/ledger';
 import { FollowLoop } from '../events/follow-loop';
 import type { BackoffOptions } from '../retry';
 import { fromAccessRequested, toRowKey, toViewRow, type ViewRow } from './view-rows';

@@ -7,9 +7,9 @@
  * `d|2030-01-02|…` for the day's rollup. A request for a record that does not exist has no custodian,
  * written `-` (no MSP id starts with one).
  */
-import { ChaincodeError } from '../../../chaincode/src/errors';
-import { readEnum, readMspId, readTime } from '../../../chaincode/src/model/input';
-import { Decisions, Purposes, Reasons } from '../../../chaincode/src/model/vocabulary';
+import { invalid, InvalidInputError } from '../../../chaincode/src/protocol/errors';
+import { readEnum, readMspId, readTime } from '../../../chaincode/src/protocol/input';
+import { Decisions, Purposes, Reasons } from '../../../chaincode/src/protocol/vocabulary';
 
 /** The dimensions an access request is counted under. */
 export interface ViewDimensions {
@@ -104,7 +104,7 @@ export function toViewRow(event: ViewDimensions & { readonly requestedAt: string
 
 function readPayload(payload: Readonly<Record<string, unknown>>, transactionId: string): ViewRow {
     if (payload.accessId !== transactionId) {
-        throw new ChaincodeError('INVALID_INPUT', 'accessId is not the transaction id');
+        invalid('accessId is not the transaction id');
     }
     return toViewRow({
         requestedAt: readTime(payload.requestedAt, 'requestedAt'),
@@ -130,7 +130,7 @@ export function fromAccessRequested(
     try {
         return readPayload(payload, transactionId);
     } catch (error) {
-        if (error instanceof ChaincodeError) {
+        if (error instanceof InvalidInputError) {
             return undefined;
         }
         throw error;

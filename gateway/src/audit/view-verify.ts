@@ -5,7 +5,7 @@
  * compared row by row with the view's hour rows and day rollups.
  */
 import type { LedgerContracts } from '../ledger/contracts';
-import type { ChainInfo } from '../ledger/ledger';
+import type { ChainInfo } from '../../../network/src/ledger';
 import type { AuditView, HourRange } from './audit-view';
 import { fromRowKey, toRowKey, toViewRow, type CountedRow, type RowKind, type ViewRow } from './view-rows';
 
