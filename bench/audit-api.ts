@@ -4,8 +4,8 @@
  * (docs/design.md "The audit view"): a real region (`npm start`'s launcher: ledger node and four gateways, each
  * a process) whose ledger holds 1,000,000 bulk-loaded access events over 30 days (`bench/fill-access-events.ts`,
  * the chaincode's exact state layout), timed for `GET /audit/stats` over 1, 7 and 30 days, the view's
- * verification of a day, and the export of a whole day as CSV and FHIR NDJSON, with the commission gateway's
- * peak resident memory during each.
+ * verification of a day, and the export of a whole day as CSV and FHIR NDJSON (and of an hour and of three
+ * days as CSV, to compare), with the commission gateway's peak resident memory during each.
  *
  * Bulk-loaded events are state that no block explains, so no chaincode event announces them: the benchmark
  * counts the same events into the commission's view directly (`ViewGeneration.addForBenchmark`), with the
@@ -62,8 +62,10 @@ interface Memory {
     readonly rssMb: number;
 }
 
-/** One export format timed. */
+/** One export timed: a format over a span of time. */
 interface ExportTiming {
+    /** The span exported: `one hour`, `one day`, `3 days`. */
+    readonly span: string;
     readonly format: string;
     readonly runs: number;
     readonly events: number;
@@ -167,15 +169,22 @@ function statsCall(client: ApiClient, query: string): () => Promise<number> {
     return async () => (await client.get<{ total: number }>(`/audit/stats?${query}`)).total;
 }
 
+/** What an export covers. */
+interface ExportSpan {
+    readonly name: string;
+    readonly from: string;
+    readonly hours: number;
+}
+
 async function timeExport(
     client: ApiClient,
     pid: number,
     format: string,
-    day: string,
+    span: ExportSpan,
     runs: number,
 ): Promise<ExportTiming> {
-    const to = new Date(Date.parse(day) + DAY_MS).toISOString();
-    const path = `/audit/export?format=${format}&from=${day}&to=${to}`;
+    const to = new Date(Date.parse(span.from) + span.hours * 3_600_000).toISOString();
+    const path = `/audit/export?format=${format}&from=${span.from}&to=${to}`;
     resetPeak(pid);
     const ms: number[] = [];
     let lines = 0;
@@ -198,6 +207,7 @@ async function timeExport(
     const sorted = [...ms].sort((a, b) => a - b);
     const p50 = sorted[Math.ceil(sorted.length / 2) - 1] ?? NaN;
     return {
+        span: span.name,
         format,
         runs,
         events,
@@ -236,9 +246,17 @@ async function measure(launched: Launched, settings: Settings, from: number): Pr
         `/audit/stats/verify?from=${middle}&to=${new Date(Date.parse(middle) + DAY_MS).toISOString()}`,
     );
     const verifyMs = Math.round(performance.now() - started);
+    // A day in both formats; an hour and three days once each, so the gateway's peak memory can be compared
+    // across ranges: it follows the page, not the range.
+    const plans: [string, ExportSpan, number][] = [
+        ['csv', { name: 'one hour', from: middle, hours: 1 }, 1],
+        ['csv', { name: 'one day', from: middle, hours: 24 }, settings.exportRuns],
+        ['ndjson', { name: 'one day', from: middle, hours: 24 }, settings.exportRuns],
+        ['csv', { name: '3 days', from: day(Math.floor(settings.days / 2) - 1), hours: 72 }, 1],
+    ];
     const exports: ExportTiming[] = [];
-    for (const format of ['csv', 'ndjson']) {
-        exports.push(await timeExport(client, launched.pid, format, middle, settings.exportRuns));
+    for (const [format, span, runs] of plans) {
+        exports.push(await timeExport(client, launched.pid, format, span, runs));
     }
     return { idle, stats, statsMemory, verify: { ...verification, ms: verifyMs }, exports };
 }
@@ -263,7 +281,7 @@ function report(result: Measurement & { fill: FillResult & { rows: number } }): 
     );
     for (const timing of result.exports) {
         log(
-            `export one day ${timing.format}: ${timing.events.toLocaleString('en')} events, ${timing.megabytes} MB, ` +
+            `export ${timing.span} ${timing.format}: ${timing.events.toLocaleString('en')} events, ${timing.megabytes} MB, ` +
                 `p50 ${timing.p50Ms} ms (${timing.eventsPerSecond.toLocaleString('en')} events/s), gateway peak RSS ${timing.gatewayPeakRssMb} MB`,
         );
     }
