@@ -169,18 +169,21 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
         await this.#loop.close();
     }
 
-    /** One connection: read until the stream ends or fails. Returns whether any event was applied. */
+    /**
+     * One connection: read until the stream ends or fails. Returns whether any event was applied, also when
+     * the stream then failed (the backoff starts over after progress).
+     */
     async #follow(): Promise<boolean> {
+        const progress = { made: false };
         try {
             const stream = await this.#options.ledger.chaincodeEvents({ startBlock: this.#written?.blockNumber ?? 0n });
             this.#stream = stream;
             if (this.#loop.closed) {
                 stream.close();
             }
-            return await this.#consume(stream[Symbol.asyncIterator](), new AppliedEvents(this.#written));
+            await this.#consume(stream[Symbol.asyncIterator](), new AppliedEvents(this.#written), progress);
         } catch (error) {
             this.#options.logger.warn({ err: error }, 'audit view: chaincode event stream failed; reconnecting');
-            return false;
         } finally {
             this.#stream?.close();
             this.#stream = undefined;
@@ -188,16 +191,20 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
                 this.#options.logger.error({ err: error }, 'audit view: counts not written; they will be recounted');
             });
         }
+        return progress.made;
     }
 
-    /** Applies a stream's events until it ends. Returns whether any event was applied. */
-    async #consume(iterator: AsyncIterator<ChaincodeEvent>, applied: AppliedEvents): Promise<boolean> {
+    /** Applies a stream's events until it ends, noting in `progress` when one is applied. */
+    async #consume(
+        iterator: AsyncIterator<ChaincodeEvent>,
+        applied: AppliedEvents,
+        progress: { made: boolean },
+    ): Promise<void> {
         const maxPending = this.#options.maxPendingEvents ?? DEFAULT_MAX_PENDING;
-        let progressed = false;
         for (;;) {
             const result = await this.#next(iterator);
             if (result.done === true) {
-                return progressed;
+                return;
             }
             const event = result.value;
             if (applied.has(event)) {
@@ -205,7 +212,7 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
             }
             await this.#apply(event);
             applied.add(event);
-            progressed = true;
+            progress.made = true;
             if (this.#pending.count >= maxPending) {
                 await this.#write(false);
             }
