@@ -19,9 +19,9 @@ import { EXPORT_CHANNEL, type ExportProgress } from '../../gateway/src/audit/exp
 import { ApiError } from '../../gateway/src/errors';
 import { newMetrics } from '../../gateway/src/metrics';
 import { LedgerContracts, type AccessEvent, type Page, type PageRequest } from '../../gateway/src/ledger/contracts';
-import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
 import { call, outcomeCode } from '../helpers/api-calls';
 import { newTestRegion, type TestGateway, type TestRegion } from '../helpers/region';
+import { newConsentingPatient } from '../helpers/region-patients';
 
 const PAGE = 500;
 
@@ -145,24 +145,10 @@ describe('audit export', () => {
     before(async () => {
         region = await newTestRegion();
         const { hospitalA, hospitalB, insurer } = region.gateways;
-        const patient = newTestPatient();
-        const payload = registerPayload(patient, new Date().toISOString());
-        await hospitalA.contracts.registerPatient({ payload, signature: signPayload(payload, patient.privateKey) });
+        const patient = await newConsentingPatient(region);
         patientId = patient.patientId;
         const recordId = `r-${randomUUID()}`;
         await hospitalA.contracts.anchorRecord({ recordId, patientId, category: 'lab', contentHash: 'c'.repeat(64) });
-        const now = Date.now();
-        const consent = grantPayload(patient, {
-            consentId: `c-${randomUUID()}`,
-            grantee: 'HospitalBMSP',
-            notBefore: new Date(now - 60_000).toISOString(),
-            notAfter: new Date(now + 86_400_000).toISOString(),
-            issuedAt: new Date(now).toISOString(),
-        });
-        await hospitalA.contracts.grantConsent({
-            payload: consent,
-            signature: signPayload(consent, patient.privateKey),
-        });
         for (let i = 0; i < 3; i++) {
             await hospitalB.contracts.requestAccess({ recordId, purpose: 'TREATMENT' });
             await insurer.contracts.requestAccess({ recordId, purpose: 'PAYMENT' });

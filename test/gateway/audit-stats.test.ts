@@ -10,9 +10,9 @@ import { once } from 'node:events';
 import type { AuditView } from '../../gateway/src/audit/audit-view';
 import { toRowKey, toViewRow } from '../../gateway/src/audit/view-rows';
 import type { AccessEvent } from '../../gateway/src/ledger/contracts';
-import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
 import { call, outcomeCode } from '../helpers/api-calls';
 import { newTestRegion, type TestRegion } from '../helpers/region';
+import { newConsentingPatient } from '../helpers/region-patients';
 
 interface Counts {
     readonly total: number;
@@ -72,9 +72,8 @@ describe('audit statistics from the view', () => {
     before(async () => {
         region = await newTestRegion();
         const { hospitalA, hospitalB, insurer, commission } = region.gateways;
-        const patient = newTestPatient();
-        const payload = registerPayload(patient, new Date().toISOString());
-        await hospitalA.contracts.registerPatient({ payload, signature: signPayload(payload, patient.privateKey) });
+        // Hospital B holds a TREATMENT consent for lab records: its lab requests are granted, the imaging ones not.
+        const patient = await newConsentingPatient(region);
         const anchor = async (gateway: typeof hospitalA, category: 'lab' | 'imaging'): Promise<string> => {
             const recordId = `r-${randomUUID()}`;
             const contentHash = randomUUID().replaceAll('-', '').repeat(2);
@@ -83,19 +82,6 @@ describe('audit statistics from the view', () => {
         };
         const lab = await anchor(hospitalA, 'lab');
         const imaging = await anchor(hospitalB, 'imaging');
-        const now = Date.now();
-        const consent = grantPayload(patient, {
-            consentId: `c-${randomUUID()}`,
-            grantee: 'HospitalBMSP',
-            categories: ['lab'],
-            notBefore: new Date(now - 60_000).toISOString(),
-            notAfter: new Date(now + 86_400_000).toISOString(),
-            issuedAt: new Date(now).toISOString(),
-        });
-        await hospitalA.contracts.grantConsent({
-            payload: consent,
-            signature: signPayload(consent, patient.privateKey),
-        });
         const request = async (
             gateway: typeof hospitalA,
             recordId: string,

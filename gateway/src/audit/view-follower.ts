@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AccessEvent } from '../ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../../network/src/ledger';
+import { parseEventPayload } from '../events/event-payload';
 import { FollowLoop } from '../events/follow-loop';
 import type { BackoffOptions } from '../retry';
 import { fromAccessRequested, toRowKey, toViewRow, type ViewRow } from './view-rows';
@@ -100,15 +101,6 @@ interface Pending {
 
 function newPending(position: ViewPosition | undefined): Pending {
     return { deltas: new Map(), count: 0, position };
-}
-
-function parsePayload(payload: Uint8Array): Readonly<Record<string, unknown>> {
-    try {
-        const value = JSON.parse(Buffer.from(payload).toString('utf8')) as unknown;
-        return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-    } catch {
-        return {};
-    }
 }
 
 function isSamePosition(a: ViewPosition | undefined, b: ViewPosition | undefined): boolean {
@@ -270,7 +262,7 @@ export class ViewFollower extends EventEmitter<ViewFollowerEvents> {
     }
 
     async #toRow(event: ChaincodeEvent): Promise<ViewRow> {
-        const row = fromAccessRequested(parsePayload(event.payload), event.transactionId);
+        const row = fromAccessRequested(parseEventPayload(event.payload), event.transactionId);
         return row ?? toViewRow(await this.#options.readAccess(event.transactionId));
     }
 

@@ -21,6 +21,7 @@ import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../../ne
 import type { BackoffOptions } from '../retry';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { EventCache } from './event-cache';
+import { parseEventPayload } from './event-payload';
 import { FollowLoop } from './follow-loop';
 
 /** Options of {@link ChaincodeEventListener}. */
@@ -161,7 +162,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         if (this.#checkpoint !== undefined && event.blockNumber > this.#checkpoint.blockNumber) {
             this.#writeCheckpoint();
         }
-        const payload = parsePayload(event.payload);
+        const payload = parseEventPayload(event.payload);
         this.#cache.apply(event.eventName, payload);
         this.#count(event.eventName, payload);
         this.#checkpoint = { blockNumber: event.blockNumber, transactionId: event.transactionId };
@@ -228,13 +229,4 @@ function newResumeFilter(checkpoint: Checkpoint | undefined): (event: ChaincodeE
         }
         return true;
     };
-}
-
-function parsePayload(payload: Uint8Array): Readonly<Record<string, unknown>> {
-    try {
-        const value = JSON.parse(Buffer.from(payload).toString('utf8')) as unknown;
-        return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-    } catch {
-        return {};
-    }
 }
