@@ -9,6 +9,7 @@ import type { DiagnosticReport, DocumentReference, Encounter, Observation } from
 import { DEFAULT_SENSITIVITY_RULES } from '../../../gateway/src/hl7/category-rules';
 import { toCharset } from '../../../gateway/src/hl7/charset';
 import { Hl7ReadError, readMessage, type ReadSettings } from '../../../gateway/src/hl7/reader';
+import { dig } from './fhir-path';
 import { adt, adtA03, adtA40, CHINESE_PATIENT, mdm, oru, toGbk } from '../../fixtures/hl7/messages';
 
 const ascii = toCharset('ASCII');
@@ -26,7 +27,7 @@ function read(text: string | Buffer): ReturnType<typeof readMessage> {
 }
 
 function only<T>(items: readonly T[] | undefined): T {
-    assert.equal(items?.length, 1);
+    assert.equal(dig(items, 'length'), 1);
     const [item] = items ?? [];
     return item as T;
 }
@@ -54,44 +55,44 @@ describe('HL7 v2 to FHIR R4', () => {
         assert.deepEqual(patient.name, [{ use: 'official', family: 'Li', given: ['Wei'] }]);
         assert.equal(patient.gender, 'male');
         assert.equal(patient.birthDate, '1965-04-12');
-        assert.equal(patient.identifier?.[0]?.system, 'urn:healthchain:hl7:authority:HOSPA');
-        assert.equal(patient.identifier?.[0]?.type?.coding?.[0]?.code, 'MR');
-        assert.deepEqual(patient.address?.[0]?.line, ['88 Jiefang Rd', 'Apt 5^B']);
-        assert.equal(patient.address?.[1]?.use, 'work');
+        assert.equal(dig(patient, 'identifier.0.system'), 'urn:healthchain:hl7:authority:HOSPA');
+        assert.equal(dig(patient, 'identifier.0.type.coding.0.code'), 'MR');
+        assert.deepEqual(dig(patient, 'address.0.line'), ['88 Jiefang Rd', 'Apt 5^B']);
+        assert.equal(dig(patient, 'address.1.use'), 'work');
         assert.deepEqual(patient.telecom, [
             { system: 'phone', value: '571 88001234', use: 'home' },
             { system: 'email', value: 'li.wei@example.cn', use: 'home' },
         ]);
-        assert.equal(patient.maritalStatus?.coding?.[0]?.code, 'M');
+        assert.equal(dig(patient, 'maritalStatus.coding.0.code'), 'M');
         const record = only(mapped.records);
         assert.equal(record.key, 'encounter:V-100');
         assert.equal(record.category, 'encounter');
         const encounter = record.resource as unknown as Encounter;
         assert.equal(encounter.status, 'in-progress');
         assert.equal(encounter.class.code, 'IMP');
-        assert.equal(encounter.identifier?.[0]?.value, 'V-100');
-        assert.equal(encounter.period?.start, '2025-03-04T09:10:00+08:00');
-        assert.equal(encounter.period?.end, undefined);
-        assert.equal(encounter.serviceType?.coding?.[0]?.code, 'MED');
-        assert.equal(encounter.location?.[0]?.location.display, 'ENDO 0312 02 HOSPA');
-        assert.equal(encounter.participant?.[0]?.individual?.display, 'Dr Hua Zhang');
-        assert.equal(encounter.reasonCode?.[0]?.coding?.[0]?.code, 'E11.9');
-        assert.equal(encounter.hospitalization?.admitSource?.coding?.[0]?.code, '7');
+        assert.equal(dig(encounter, 'identifier.0.value'), 'V-100');
+        assert.equal(dig(encounter, 'period.start'), '2025-03-04T09:10:00+08:00');
+        assert.equal(dig(encounter, 'period.end'), undefined);
+        assert.equal(dig(encounter, 'serviceType.coding.0.code'), 'MED');
+        assert.equal(dig(encounter, 'location.0.location.display'), 'ENDO 0312 02 HOSPA');
+        assert.equal(dig(encounter, 'participant.0.individual.display'), 'Dr Hua Zhang');
+        assert.equal(dig(encounter, 'reasonCode.0.coding.0.code'), 'E11.9');
+        assert.equal(dig(encounter, 'hospitalization.admitSource.coding.0.code'), '7');
         assert.equal('subject' in encounter, false, 'the subject is the linked patient id, set when processed');
     });
 
     it('ADT^A03: the Encounter finished at the discharge time; A04 outpatient is ambulatory', () => {
         const discharge = only(read(adtA03(ids, 'V-100')).mapped.records).resource as unknown as Encounter;
         assert.equal(discharge.status, 'finished');
-        assert.equal(discharge.period?.end, '2025-03-08T10:30:00+08:00');
+        assert.equal(dig(discharge, 'period.end'), '2025-03-08T10:30:00+08:00');
         const visit = only(read(adt('A04', ids, 'V-200', { patientClass: 'O' })).mapped.records);
         assert.equal((visit.resource as unknown as Encounter).class.code, 'AMB');
     });
 
     it('ADT^A40: the prior identifier merged into the surviving one, no record', () => {
         const { mapped } = read(adtA40(ids, 'MRN-OLD'));
-        assert.deepEqual(mapped.merge?.prior, [{ value: 'MRN-OLD', system: 'HOSPA', type: 'MR' }]);
-        assert.equal(mapped.identifiers[0]?.value, 'MRN7');
+        assert.deepEqual(dig(mapped, 'merge.prior'), [{ value: 'MRN-OLD', system: 'HOSPA', type: 'MR' }]);
+        assert.equal(dig(mapped, 'identifiers.0.value'), 'MRN7');
         assert.deepEqual(mapped.records, []);
     });
 
@@ -101,53 +102,55 @@ describe('HL7 v2 to FHIR R4', () => {
         assert.equal(record.key, 'report:filler:LIS:FIL-55');
         const report = record.resource as unknown as DiagnosticReport;
         assert.equal(report.status, 'final');
-        assert.equal(report.code.coding?.[0]?.system, 'http://loinc.org');
-        assert.equal(report.code.coding?.[0]?.code, '24323-8');
+        assert.equal(dig(report, 'code.coding.0.system'), 'http://loinc.org');
+        assert.equal(dig(report, 'code.coding.0.code'), '24323-8');
         assert.equal(report.effectiveDateTime, '2025-03-04T09:20:00+08:00');
         assert.equal(report.issued, '2025-03-04T15:10:00+08:00');
-        assert.equal(report.identifier?.[0]?.value, 'FIL-55');
-        assert.equal(report.category?.[0]?.coding?.[0]?.code, 'LAB');
+        assert.equal(dig(report, 'identifier.0.value'), 'FIL-55');
+        assert.equal(dig(report, 'category.0.coding.0.code'), 'LAB');
         assert.equal(report.conclusion, 'Fasting sample\nreceived 09:20');
         const observations = (report.contained ?? []) as Observation[];
         assert.equal(observations.length, 7);
         assert.deepEqual(
-            report.result?.map((reference) => reference.reference),
+            (report.result ?? []).map((reference) => reference.reference),
             observations.map((observation) => `#${observation.id ?? ''}`),
         );
         const [hba1c, glucose, creatinine, colour, appearance, comment, ratio] = observations;
-        assert.deepEqual(hba1c?.valueQuantity, {
+        assert.deepEqual(dig(hba1c, 'valueQuantity'), {
             value: 7.4,
             unit: '%',
             system: 'http://unitsofmeasure.org',
             code: '%',
         });
-        assert.equal(hba1c?.code.coding?.[0]?.code, '4548-4');
-        assert.equal(hba1c?.effectiveDateTime, '2025-03-04T09:30:00+08:00');
-        assert.equal(hba1c?.referenceRange?.[0]?.low?.value, 4);
-        assert.equal(hba1c?.referenceRange?.[0]?.high?.value, 6);
-        assert.equal(hba1c?.interpretation?.[0]?.coding?.[0]?.code, 'H');
+        assert.equal(dig(hba1c, 'code.coding.0.code'), '4548-4');
+        assert.equal(dig(hba1c, 'effectiveDateTime'), '2025-03-04T09:30:00+08:00');
+        assert.equal(dig(hba1c, 'referenceRange.0.low.value'), 4);
+        assert.equal(dig(hba1c, 'referenceRange.0.high.value'), 6);
+        assert.equal(dig(hba1c, 'interpretation.0.coding.0.code'), 'H');
         assert.deepEqual(
-            glucose?.interpretation?.map((flag) => flag.coding?.[0]?.code),
+            (dig(glucose, 'interpretation') as { coding: { code: string }[] }[]).map((flag) =>
+                dig(flag, 'coding.0.code'),
+            ),
             ['H', 'A'],
         );
-        assert.deepEqual(glucose?.note, [{ text: 'Repeat in 3 months' }]);
-        assert.equal(glucose?.effectiveDateTime, '2025-03-04T09:20:00+08:00', 'OBR-7 when OBX-14 is empty');
-        assert.deepEqual(creatinine?.valueQuantity, {
+        assert.deepEqual(dig(glucose, 'note'), [{ text: 'Repeat in 3 months' }]);
+        assert.equal(dig(glucose, 'effectiveDateTime'), '2025-03-04T09:20:00+08:00', 'OBR-7 when OBX-14 is empty');
+        assert.deepEqual(dig(creatinine, 'valueQuantity'), {
             value: 0.5,
             comparator: '<',
             unit: 'mg/dL',
             system: 'http://unitsofmeasure.org',
             code: 'mg/dL',
         });
-        assert.equal(creatinine?.referenceRange?.[0]?.high?.value, 1.2);
-        assert.equal(colour?.valueString, 'Yellow & clear');
-        assert.deepEqual(appearance?.valueCodeableConcept?.coding?.[0], {
+        assert.equal(dig(creatinine, 'referenceRange.0.high.value'), 1.2);
+        assert.equal(dig(colour, 'valueString'), 'Yellow & clear');
+        assert.deepEqual(dig(appearance, 'valueCodeableConcept.coding.0'), {
             system: 'http://snomed.info/sct',
             code: 'C0442221',
             display: 'Clear',
         });
-        assert.equal(comment?.valueString, 'Result line one\nResult line two with a | bar');
-        assert.deepEqual(ratio?.valueRatio, { numerator: { value: 1 }, denominator: { value: 128 } });
+        assert.equal(dig(comment, 'valueString'), 'Result line one\nResult line two with a | bar');
+        assert.deepEqual(dig(ratio, 'valueRatio'), { numerator: { value: 1 }, denominator: { value: 128 } });
         assert.ok(observations.every((observation) => observation.status === 'final'));
     });
 
@@ -155,8 +158,8 @@ describe('HL7 v2 to FHIR R4', () => {
         const imaging = only(read(oru(ids, '56', 'radiology')).mapped.records);
         assert.equal(imaging.category, 'imaging');
         const report = imaging.resource as unknown as DiagnosticReport;
-        assert.equal(report.category?.[0]?.coding?.[0]?.code, 'RAD');
-        assert.equal((report.contained?.[0] as Observation | undefined)?.category?.[0]?.coding?.[0]?.code, 'imaging');
+        assert.equal(dig(report, 'category.0.coding.0.code'), 'RAD');
+        assert.equal(dig(report, 'contained.0.category.0.coding.0.code'), 'imaging');
         assert.equal(only(read(oru(ids, '57', 'hiv')).mapped.records).category, 'hiv');
         assert.equal(only(read(oru(ids, '58', 'diabetes', { unit: 'PSY' })).mapped.records).category, 'mental-health');
     });
@@ -166,17 +169,17 @@ describe('HL7 v2 to FHIR R4', () => {
         assert.equal(record.category, 'document');
         assert.equal(record.key, 'document:DOC-9');
         const document = record.resource as unknown as DocumentReference;
-        assert.equal(document.masterIdentifier?.value, 'DOC-9');
+        assert.equal(dig(document, 'masterIdentifier.value'), 'DOC-9');
         assert.equal(document.status, 'current');
         assert.equal(document.docStatus, 'final');
-        assert.equal(document.type?.coding?.[0]?.code, '18842-5');
+        assert.equal(dig(document, 'type.coding.0.code'), '18842-5');
         assert.equal(document.date, '2025-03-08T10:30:00+08:00');
-        assert.equal(document.author?.[0]?.display, 'Hua Zhang');
-        assert.equal(document.authenticator?.display, 'Jie Chen');
-        const attachment = document.content[0]?.attachment;
-        assert.equal(attachment?.contentType, 'text/plain; charset=utf-8');
+        assert.equal(dig(document, 'author.0.display'), 'Hua Zhang');
+        assert.equal(dig(document, 'authenticator.display'), 'Jie Chen');
+        const attachment = dig(document, 'content.0.attachment');
+        assert.equal(dig(attachment, 'contentType'), 'text/plain; charset=utf-8');
         assert.equal(
-            Buffer.from(attachment?.data ?? '', 'base64').toString('utf8'),
+            Buffer.from(String(dig(attachment, 'data')), 'base64').toString('utf8'),
             'Admitted for glycaemic control.\nDischarged on metformin 500 mg & diet advice.\nFollow-up in 4 weeks\nat the endocrine clinic.',
         );
     });
@@ -188,13 +191,13 @@ describe('HL7 v2 to FHIR R4', () => {
         );
         const { mapped, charset } = read(toGbk(text));
         assert.equal(charset.encoding, 'gbk');
-        assert.equal(mapped.identifiers[1]?.value, 'EHC3301010009');
+        assert.equal(dig(mapped, 'identifiers.1.value'), 'EHC3301010009');
         const report = only(mapped.records).resource as unknown as DiagnosticReport;
-        assert.equal((report.contained?.[3] as Observation | undefined)?.valueString, '淡黄色，清亮');
+        assert.equal(dig(report, 'contained.3.valueString'), '淡黄色，清亮');
         const admission = read(
             toGbk(adt('A01', { ...ids, charset: 'GB 18030-2000' }, 'V-1', { patient: CHINESE_PATIENT })),
         );
-        assert.deepEqual(admission.mapped.patient?.name?.[0], { use: 'official', family: '王', given: ['丽'] });
+        assert.deepEqual(dig(admission, 'mapped.patient.name.0'), { use: 'official', family: '王', given: ['丽'] });
     });
 
     it('names what cannot be mapped: the HL7 error code and where', () => {
