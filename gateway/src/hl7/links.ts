@@ -9,6 +9,9 @@ import { ApiError } from '../errors';
 import type { PatientIdentifier } from './mapping/datatypes';
 import type { Hl7Store, StoreOperation } from './store';
 
+/** Longest chain of merges followed. */
+const MAX_MERGES = 8;
+
 /** A local identifier as `POST /patients` gives it: `system` is PID-3.4 (the assigning authority), `value` PID-3.1. */
 export interface LocalIdentifier {
     readonly system: string;
@@ -65,16 +68,12 @@ export class PatientLinks {
     /**
      * Who PID-3's identifiers name.
      * @param identifiers - PID-3
-     * @param overlay - links written earlier in the same batch, by key
      */
-    async resolve(
-        identifiers: readonly PatientIdentifier[],
-        overlay?: ReadonlyMap<string, string>,
-    ): Promise<LinkResolution> {
+    async resolve(identifiers: readonly PatientIdentifier[]): Promise<LinkResolution> {
         const keys = this.keysOf(identifiers);
         const found = new Set<string>();
         for (const key of keys) {
-            const patientId = overlay?.get(key) ?? (await this.#store.readText(this.#store.links, key));
+            const patientId = await this.#linkOf(key);
             if (patientId !== undefined) {
                 found.add(patientId);
             }
@@ -86,9 +85,25 @@ export class PatientLinks {
         return other === undefined ? { kind: 'linked', patientId } : { kind: 'ambiguous' };
     }
 
+    /** The patient a key is linked to, following merges (a prior identifier means the one it was merged into). */
+    async #linkOf(key: string): Promise<string | undefined> {
+        let current = key;
+        for (let step = 0; step < MAX_MERGES; step++) {
+            const patientId = await this.#store.readText(this.#store.links, current);
+            const next = patientId === undefined ? await this.#store.readText(this.#store.merged, current) : undefined;
+            if (next === undefined) {
+                return patientId;
+            }
+            current = next;
+        }
+        return undefined;
+    }
+
     /**
      * An `ADT^A40` merge: the prior identifiers (MRG-1) now mean the surviving ones (PID-3). A patient linked by
-     * a prior identifier is linked by the surviving ones too, and the prior links go.
+     * a prior identifier is linked by the surviving ones too, and the prior links go; the prior identifier is
+     * remembered as merged, so a message that still names it (one sent before the merge, or by a system not told
+     * yet) finds the surviving patient.
      * @param surviving - PID-3
      * @param prior - MRG-1
      * @returns the writes, the surviving keys (to wake what waits on them) and the prior keys (what waits on
@@ -112,7 +127,13 @@ export class PatientLinks {
         const survivingKeys = this.keysOf(surviving);
         const patientId =
             survivor.kind === 'linked' ? survivor.patientId : merged.kind === 'linked' ? merged.patientId : undefined;
-        const operations = priorKeys.map((key) => this.#store.del(this.#store.links, key));
+        const [into] = survivingKeys;
+        const operations = priorKeys
+            .filter((key) => !survivingKeys.includes(key))
+            .flatMap((key) => [
+                this.#store.del(this.#store.links, key),
+                this.#store.putText(this.#store.merged, key, into ?? ''),
+            ]);
         if (patientId !== undefined) {
             operations.push(...survivingKeys.map((key) => this.#store.putText(this.#store.links, key, patientId)));
         }

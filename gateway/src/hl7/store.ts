@@ -15,6 +15,7 @@
  * | `hl7-waiting`   | identifier key ! message id | ''                                              |
  * | `hl7-errors`    | message id                  | ''                                              |
  * | `hl7-links`     | identifier key              | patient id                                      |
+ * | `hl7-merged`    | identifier key              | the key it was merged into (ADT^A40)            |
  * | `hl7-versions`  | HMAC(patient id, record key) | {recordId, contentHash} of the latest version |
  * | `hl7-patients`  | patient id                  | the local Patient resource, sealed              |
  * | `hl7-anchors`   | job id (time-ordered)       | {@link AnchorQueueJob}                          |
@@ -96,6 +97,7 @@ export class Hl7Store {
     readonly waiting: CustodySublevel;
     readonly errors: CustodySublevel;
     readonly links: CustodySublevel;
+    readonly merged: CustodySublevel;
     readonly versions: CustodySublevel;
     readonly patients: CustodySublevel;
     readonly anchors: CustodySublevel;
@@ -122,6 +124,7 @@ export class Hl7Store {
         this.waiting = sub('waiting');
         this.errors = sub('errors');
         this.links = sub('links');
+        this.merged = sub('merged');
         this.versions = sub('versions');
         this.patients = sub('patients');
         this.anchors = sub('anchors');
