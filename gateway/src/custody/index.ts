@@ -111,6 +111,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         store,
         clock: deps.clock,
         logger,
+        metrics: deps.metrics,
     });
     return {
         router,

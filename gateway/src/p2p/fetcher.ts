@@ -10,7 +10,7 @@ import { Purposes, type Purpose } from '../../../chaincode/src/model/vocabulary'
 import type { FetchResult, RecordFetcher } from '../app';
 import { ApiError, type ErrorCode } from '../errors';
 import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contracts';
-import type { Metrics } from '../metrics';
+import { timeFetchStep, type Metrics } from '../metrics';
 import { isContentHash, SALT_HEX_PATTERN } from '../custody/content-hash';
 import { readLedgerId } from '../custody/fhir';
 import { PeerUnreachableError, requestDelivery, type P2pClientOptions } from './client';
@@ -110,18 +110,23 @@ export class CustodyFetcher implements RecordFetcher {
         if ((input.justification !== undefined) !== (purpose === 'EMERGENCY')) {
             throw new ApiError('INVALID_INPUT', 'justification is required with EMERGENCY and only with EMERGENCY');
         }
-        const { contracts } = this.#deps;
+        const { contracts, metrics } = this.#deps;
         const justification = input.justification === undefined ? {} : { justification: input.justification };
-        const access = await contracts.requestAccess({ recordId, purpose, ...justification });
+        const access = await timeFetchStep(metrics, 'requester', 'request-access', () =>
+            contracts.requestAccess({ recordId, purpose, ...justification }),
+        );
         const event = access.value;
-        this.#deps.metrics?.accessDecisions.inc({ purpose, decision: event.decision });
+        metrics?.accessDecisions.inc({ purpose, decision: event.decision });
         if (event.decision === 'DENIED') {
             throw toDenial(event);
         }
         // A grant means the ledger let this organisation see the entry.
-        const entry = await contracts.readRecord(recordId);
+        const entry = await timeFetchStep(metrics, 'requester', 'read-record', () => contracts.readRecord(recordId));
         const delivered = await this.#fromCustodian(entry, event);
-        if (!isContentHash(delivered.salt, delivered.resource, entry.contentHash)) {
+        const matches = await timeFetchStep(metrics, 'requester', 'hash-check', () =>
+            isContentHash(delivered.salt, delivered.resource, entry.contentHash),
+        );
+        if (!matches) {
             this.#deps.logger.error({ recordId, accessId: event.accessId }, 'delivered content fails its hash');
             throw new ApiError('INTEGRITY_FAILURE', 'The custodian sent content that does not match the ledger', {
                 extra: { accessId: event.accessId, deliveryTxId: delivered.deliveryTxId },
@@ -131,10 +136,15 @@ export class CustodyFetcher implements RecordFetcher {
     }
 
     async #fromCustodian(entry: RecordEntry, event: AccessEvent): Promise<Delivered> {
-        const custodian = await this.#deps.contracts.readOrganization(entry.custodian);
+        const { contracts, metrics } = this.#deps;
+        const custodian = await timeFetchStep(metrics, 'requester', 'read-custodian', () =>
+            contracts.readOrganization(entry.custodian),
+        );
         const { accessId } = event;
         try {
-            const response = await requestDelivery(this.#deps.p2p, custodian, entry.recordId, accessId);
+            const response = await timeFetchStep(metrics, 'requester', 'p2p', () =>
+                requestDelivery(this.#deps.p2p, custodian, entry.recordId, accessId),
+            );
             if (response.status !== 200) {
                 throw toPeerRefusal(response.status, response.body, accessId);
             }

@@ -16,6 +16,7 @@ import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
 import { readObject } from '../validation';
 import { jsonBody } from '../validation';
 import { readLedgerId } from '../custody/fhir';
+import { timeFetchStep, type Metrics } from '../metrics';
 import { RecordIntegrityError, type RecordStore, type StoredRecord } from '../custody/record-store';
 import { isIssuedBy, isPinnedCertificate, toCertificateFingerprint } from './certificates';
 
@@ -31,6 +32,8 @@ export interface P2pDeps {
     readonly store: RecordStore;
     readonly clock: () => Date;
     readonly logger: Logger;
+    /** Where the delivery's steps are timed (`healthchain_fetch_step_seconds`, side `custodian`). */
+    readonly metrics?: Metrics;
 }
 
 /** Largest p2p request body: `{accessId}`. */
@@ -95,8 +98,11 @@ async function deliver(deps: P2pDeps, req: Request, res: Response): Promise<void
     const recordId = readLedgerId(req.params.recordId, 'recordId');
     const body = readObject(req.body, 'body', ['accessId']);
     const accessId = readLedgerId(body.accessId, 'accessId');
-    const event = await deps.contracts.readAccess(accessId);
-    const requester = await deps.contracts.readOrganization(event.requester);
+    const { contracts, metrics } = deps;
+    const event = await timeFetchStep(metrics, 'custodian', 'read-access', () => contracts.readAccess(accessId));
+    const requester = await timeFetchStep(metrics, 'custodian', 'read-requester', () =>
+        contracts.readOrganization(event.requester),
+    );
     const fingerprint = toCertificateFingerprint(presented);
     const ownCa = deps.tlsCaPems[event.requester];
     const isRequesters =
@@ -111,12 +117,12 @@ async function deliver(deps: P2pDeps, req: Request, res: Response): Promise<void
     assertGrantFor(event, deps.mspId, recordId);
     // Clock skew, revocations and suspensions are refused by the delivery transaction itself, at this
     // gateway's clock, so the refusal is on the ledger (invariant 4).
-    const record = await readHeldRecord(deps.store, recordId, deps.logger);
-    const delivered = await deps.contracts.recordDelivery({
-        accessId,
-        contentHash: record.contentHash,
-        maxSkewMs: deps.grantMaxSkewMs,
-    });
+    const record = await timeFetchStep(metrics, 'custodian', 'read-store', () =>
+        readHeldRecord(deps.store, recordId, deps.logger),
+    );
+    const delivered = await timeFetchStep(metrics, 'custodian', 'record-delivery', () =>
+        contracts.recordDelivery({ accessId, contentHash: record.contentHash, maxSkewMs: deps.grantMaxSkewMs }),
+    );
     const delivery = delivered.value.delivery;
     if (delivery?.status !== 'DELIVERED') {
         refuse(event, delivery?.reason ?? 'REFUSED', `the ledger refused delivery of access ${accessId}`);
