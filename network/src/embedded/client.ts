@@ -5,8 +5,8 @@
  * ledger node over mutual TLS. The private key never leaves the caller.
  */
 import type { KeyObject } from 'node:crypto';
-import { signers } from '@hyperledger/fabric-gateway';
 import { newSignedProposal, type Identity, type Signer } from './proposal';
+import { newNativeSigner } from './signer';
 import type {
     ChainInfo,
     ChainVerification,
@@ -135,6 +135,6 @@ export class LedgerClient {
 export function toIdentityAndSigner(member: SigningIdentity): { identity: Identity; signer: Signer } {
     return {
         identity: { mspId: member.mspId, credentials: Buffer.from(member.certPem, 'utf8') },
-        signer: signers.newPrivateKeySigner(member.privateKey),
+        signer: newNativeSigner(member.privateKey),
     };
 }

@@ -9,6 +9,7 @@ export { CommitError, EndorseError, LedgerError, UnavailableError } from './erro
 export type { EmbeddedLedgerOptions } from './ledger';
 export type { MspDefinition } from './msp';
 export { newSignedProposal, parseSignedProposal } from './proposal';
+export { newNativeSigner } from './signer';
 export type { Identity, Signer } from './proposal';
 export type { StoreLocation } from './store';
 export type * from './types';
