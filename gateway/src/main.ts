@@ -37,6 +37,8 @@ export interface RunningGateway {
 /** How long the gateway keeps trying to reach the ledger at start. */
 const REGISTER_ATTEMPTS = 60;
 const REGISTER_RETRY_MS = 500;
+/** How long the p2p port keeps an idle connection open. */
+const P2P_KEEP_ALIVE_MS = 30_000;
 
 function newLedger(config: GatewayConfig): Ledger {
     return config.ledger.kind === 'embedded' ? newEmbeddedLedger(config) : newFabricLedger(config);
@@ -131,6 +133,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         },
         custody.p2pApp,
     );
+    // Requesters keep connections to this port alive between fetches and drop them after 20 s idle
+    // (p2p/agents.ts); the server keeps them longer, so that it is the client that closes an idle one.
+    p2p.keepAliveTimeout = P2P_KEEP_ALIVE_MS;
+    p2p.headersTimeout = P2P_KEEP_ALIVE_MS + 5_000;
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
         await custody.close();

@@ -17,6 +17,7 @@ import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { Ledger } from '../ledger/ledger';
 import type { Metrics } from '../metrics';
+import { P2pClient } from '../p2p/client';
 import { CustodyFetcher } from '../p2p/fetcher';
 import { newP2pApp } from '../p2p/server';
 import { newRecordRoutes } from '../routes/records';
@@ -78,13 +79,13 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
     const tlsCaPems: Readonly<Record<string, string>> = Object.fromEntries(
         Object.entries(config.regionTlsCaFiles).map(([mspId, file]) => [mspId, readFileSync(file, 'utf8')]),
     );
-    const p2p = {
+    const p2p = new P2pClient({
         certPem: readFileSync(config.tls.certFile, 'utf8'),
         keyPem: readFileSync(config.tls.keyFile, 'utf8'),
         caPems: Object.values(tlsCaPems),
         timeoutMs: config.ledgerTimeoutMs,
         maxResponseBytes: maxResponseBytes(config),
-    };
+    });
     const db = await openCustodyDb(config.dataDir);
     const store = new RecordStore(db.records, key);
     const outbox = new Outbox(db, deps.contracts, logger, deps.retry);
@@ -127,6 +128,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
             return Promise.resolve();
         },
         close: async (): Promise<void> => {
+            p2p.close();
             await events.close();
             await outbox.close();
             await db.close();

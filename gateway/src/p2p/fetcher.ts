@@ -13,12 +13,13 @@ import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contra
 import { timeFetchStep, type Metrics } from '../metrics';
 import { isContentHash, SALT_HEX_PATTERN } from '../custody/content-hash';
 import { readLedgerId } from '../custody/fhir';
-import { PeerUnreachableError, requestDelivery, type P2pClientOptions } from './client';
+import { PeerUnreachableError, type P2pClient } from './client';
 
 /** What the fetcher needs. */
 export interface FetcherDeps {
     readonly contracts: Pick<LedgerContracts, 'readRecord' | 'requestAccess' | 'readOrganization'>;
-    readonly p2p: P2pClientOptions;
+    /** Calls custodians over pinned mutual TLS. */
+    readonly p2p: Pick<P2pClient, 'requestDelivery'>;
     readonly logger: Logger;
     readonly metrics?: Metrics;
 }
@@ -143,7 +144,7 @@ export class CustodyFetcher implements RecordFetcher {
         const { accessId } = event;
         try {
             const response = await timeFetchStep(metrics, 'requester', 'p2p', () =>
-                requestDelivery(this.#deps.p2p, custodian, entry.recordId, accessId),
+                this.#deps.p2p.requestDelivery(custodian, entry.recordId, accessId),
             );
             if (response.status !== 200) {
                 throw toPeerRefusal(response.status, response.body, accessId);
