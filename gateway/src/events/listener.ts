@@ -7,11 +7,13 @@
  * (the cache can only refuse early; the ledger's own checks stay authoritative). A failed stream is reopened
  * with capped exponential backoff.
  *
- * The checkpoint is kept in memory after every event but written to its file (an fsync) once per block, so
- * that replaying a long chain does not cost one fsync per event. The file always names the last event
- * whose processing finished, never a later one, so a restart never skips an event; a restart after a crash
- * replays the events processed since the last write, whose effects (cache, counters, `processed`) lived only
- * in the crashed process's memory.
+ * The checkpoint is kept in memory after every event but written to its file (an fsync) at most once per
+ * block, so that replaying a long chain does not cost one fsync per event. Writes run off the event loop,
+ * one at a time; blocks that end while one is being written are covered by the next write, which names the
+ * latest of them, so a busy ledger does not cost each gateway an fsync per block. The file always names the
+ * last event whose processing finished, never a later one, so a restart never skips an event; a restart
+ * after a crash replays the events processed since the last write, whose effects (cache, counters,
+ * `processed`) lived only in the crashed process's memory.
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
@@ -19,7 +21,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
 import { Backoff, sleep, type BackoffOptions } from '../retry';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
+import { readCheckpoint, writeCheckpointAsync, type Checkpoint } from './checkpoint';
 import { EventCache } from './event-cache';
 
 /** Options of {@link ChaincodeEventListener}. */
@@ -34,8 +36,8 @@ export interface EventListenerOptions {
     readonly registry?: Registry;
     /** Reconnection backoff: first delay (default 500 ms) and longest (default 30 s). */
     readonly retry?: BackoffOptions;
-    /** Writes the checkpoint file; {@link writeCheckpoint} by default (tests count the writes). */
-    readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void;
+    /** Writes the checkpoint file; {@link writeCheckpointAsync} by default (tests count the writes). */
+    readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void | Promise<void>;
 }
 
 /** Events of the listener: one per chaincode event processed (its checkpoint file follows with its block). */
@@ -56,6 +58,10 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     #checkpoint: Checkpoint | undefined;
     /** What the checkpoint file holds. */
     #written: Checkpoint | undefined;
+    /** The latest checkpoint asked to be written, while writes are under way. */
+    #due: Checkpoint | undefined;
+    /** The writes under way, if any. */
+    #writing: Promise<void> | undefined;
     #idleWrite: NodeJS.Immediate | undefined;
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
     #running: Promise<void> | undefined;
@@ -111,12 +117,15 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         this.#running ??= this.#run().finally(() => (this.#running = undefined));
     }
 
-    /** Stops following and waits for the loop to end. */
+    /** Stops following and waits for the loop to end and the checkpoint to be written. */
     async close(): Promise<void> {
         this.#closed = true;
         this.#stream?.close();
         this.#stop.abort();
         await this.#running;
+        while (this.#writing !== undefined) {
+            await this.#writing;
+        }
     }
 
     async #run(): Promise<void> {
@@ -196,7 +205,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         });
     }
 
-    /** Writes the in-memory checkpoint to the file unless the file already holds it. */
+    /** Has the in-memory checkpoint written to the file unless the file already holds it. */
     #writeCheckpoint(): void {
         if (this.#idleWrite !== undefined) {
             clearImmediate(this.#idleWrite);
@@ -206,13 +215,36 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         if (checkpoint === undefined || checkpoint === this.#written) {
             return;
         }
-        try {
-            (this.#options.writeCheckpoint ?? writeCheckpoint)(this.#options.checkpointFile, checkpoint);
-            this.#written = checkpoint;
-        } catch (error) {
-            // The in-memory checkpoint keeps this process exact; the next write (idle, next block, stream
-            // end) tries again.
-            this.#options.logger.error({ err: error }, 'event checkpoint not written; retrying with the next write');
+        this.#due = checkpoint;
+        this.#startWrites();
+    }
+
+    #startWrites(): void {
+        this.#writing ??= this.#drainWrites().finally(() => {
+            this.#writing = undefined;
+            // Asked for between the last write and here.
+            if (this.#due !== undefined && this.#due !== this.#written) {
+                this.#startWrites();
+            }
+        });
+    }
+
+    /** Writes the latest due checkpoint until none is left. */
+    async #drainWrites(): Promise<void> {
+        const write = this.#options.writeCheckpoint ?? writeCheckpointAsync;
+        for (let due = this.#due; due !== undefined && due !== this.#written; due = this.#due) {
+            try {
+                await write(this.#options.checkpointFile, due);
+                this.#written = due;
+            } catch (error) {
+                // The in-memory checkpoint keeps this process exact; the next write (idle, next block, stream
+                // end) tries again.
+                this.#options.logger.error(
+                    { err: error },
+                    'event checkpoint not written; retrying with the next write',
+                );
+                this.#due = undefined;
+            }
         }
     }
 

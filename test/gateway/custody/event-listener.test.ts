@@ -207,13 +207,20 @@ describe('chaincode event listener checkpoint', () => {
     let checkpointFile: string;
     const listeners: ChaincodeEventListener[] = [];
 
-    function newListener(writes: Checkpoint[] = []): { listener: ChaincodeEventListener; seen: string[] } {
+    function newListener(
+        writes: Checkpoint[] = [],
+        options: { readonly events?: readonly ChaincodeEvent[]; readonly writeGate?: Promise<void> } = {},
+    ): { listener: ChaincodeEventListener; seen: string[] } {
         const listener = new ChaincodeEventListener({
-            ledger: newScriptedLedger(events),
+            ledger: newScriptedLedger(options.events ?? events),
             checkpointFile,
             logger,
-            writeCheckpoint: (file, checkpoint) => {
+            writeCheckpoint: async (file, checkpoint) => {
                 writes.push(checkpoint);
+                // The first write waits for the gate, like an fsync of a busy disk.
+                if (writes.length === 1) {
+                    await options.writeGate;
+                }
                 writeCheckpoint(file, checkpoint);
             },
         });
@@ -246,6 +253,26 @@ describe('chaincode event listener checkpoint', () => {
             { blockNumber: 3n, transactionId: 'c' },
             { blockNumber: 4n, transactionId: 'e' },
         ]);
+    });
+
+    it('covers the blocks that end while a write is under way with one write of the latest', async () => {
+        const more = [...events, newEvent(5n, 'f'), newEvent(6n, 'g')];
+        const writes: Checkpoint[] = [];
+        let open: () => void = () => undefined;
+        const writeGate = new Promise<void>((resolve) => (open = resolve));
+        const { listener, seen } = newListener(writes, { events: more, writeGate });
+        const done = processed(listener, 'g');
+        listener.start();
+        await done;
+        open();
+        await listener.close();
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+        // Blocks 4 and 5 ended while block 3's write was held: block 4's checkpoint was overtaken by block 5's
+        // before a write could take it, and is never written.
+        assert.deepEqual(writes[0], { blockNumber: 3n, transactionId: 'c' });
+        assert.deepEqual(writes.at(-1), { blockNumber: 6n, transactionId: 'g' });
+        assert.ok(!writes.some((checkpoint) => checkpoint.blockNumber === 4n));
+        assert.deepEqual(readCheckpoint(checkpointFile), { blockNumber: 6n, transactionId: 'g' });
     });
 
     it('resumes inside a partly processed block after the transaction its checkpoint names', async () => {
