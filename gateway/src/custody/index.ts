@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import type { CustodyRoutes, RecordFetcher } from '../app';
 import type { TokenStore } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
+import { OrganizationDirectory } from '../events/directory';
 import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { Ledger } from '../ledger/ledger';
@@ -97,7 +98,21 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         registry: deps.metrics?.registry,
         retry: deps.retry,
     });
-    const fetcher = new CustodyFetcher({ contracts: deps.contracts, p2p, logger, metrics: deps.metrics });
+    // The custodians' entries the fetcher reads, kept while the event stream follows the ledger.
+    const directory = new OrganizationDirectory((mspId) => deps.contracts.readOrganization(mspId));
+    events.on('stream', (open) => {
+        directory.setLive(open);
+    });
+    events.on('organization', (mspId) => {
+        directory.forget(mspId);
+    });
+    const fetcher = new CustodyFetcher({
+        contracts: deps.contracts,
+        directory,
+        p2p,
+        logger,
+        metrics: deps.metrics,
+    });
     const router = newRecordRoutes(config, {
         tokens: deps.tokens,
         contracts: deps.contracts,

@@ -40,9 +40,14 @@ export interface EventListenerOptions {
     readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void | Promise<void>;
 }
 
-/** Events of the listener: one per chaincode event processed (its checkpoint file follows with its block). */
+/** Events of the listener. */
 export interface ListenerEvents {
+    /** One per chaincode event processed (its checkpoint file follows with its block). */
     processed: [event: ChaincodeEvent];
+    /** An organisation event (registered, updated, status, certificate) named this organisation. */
+    organization: [mspId: string];
+    /** The event stream opened (true) or ended, failed or was closed (false). */
+    stream: [open: boolean];
 }
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
@@ -151,6 +156,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
             if (this.#closed) {
                 stream.close();
             }
+            this.emit('stream', true);
             const isDone = newResumeFilter(this.#checkpoint);
             for await (const event of stream) {
                 if (isDone(event)) {
@@ -164,6 +170,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         } finally {
             this.#stream?.close();
             this.#stream = undefined;
+            this.emit('stream', false);
             // The stream ended, failed or was closed, possibly mid-block: keep what was processed.
             this.#writeCheckpoint();
         }
@@ -185,6 +192,9 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         }
         const payload = parsePayload(event.payload);
         this.#cache.apply(event.eventName, payload);
+        if (event.eventName.startsWith('Organization') && typeof payload.mspId === 'string') {
+            this.emit('organization', payload.mspId);
+        }
         this.#count(event.eventName, payload);
         this.#checkpoint = { blockNumber: event.blockNumber, transactionId: event.transactionId };
         this.#writeCheckpointWhenIdle();

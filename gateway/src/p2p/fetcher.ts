@@ -2,14 +2,16 @@
 /**
  * The requester's side of a record fetch (`POST /records/{recordId}/fetch`): ask the ledger for access first
  * (the decision is written either way, a request for a record that does not exist included), then on a grant
- * read the index entry and ask the custodian's gateway over pinned mutual TLS; recompute
- * `SHA-256(salt ‖ JCS(resource))` against the ledger's index entry before anything is returned.
+ * read the index entry and, at the same time, ask the custodian the grant names over pinned mutual TLS (its
+ * address and certificate from the organisation directory); recompute `SHA-256(salt ‖ JCS(resource))` against
+ * the ledger's index entry before anything is returned.
  */
 import type { Logger } from 'pino';
 import { Purposes, type Purpose } from '../../../chaincode/src/model/vocabulary';
 import type { FetchResult, RecordFetcher } from '../app';
 import { ApiError, type ErrorCode } from '../errors';
-import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contracts';
+import type { OrganizationDirectory } from '../events/directory';
+import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
 import { timeFetchStep, type Metrics } from '../metrics';
 import { isContentHash, SALT_HEX_PATTERN } from '../custody/content-hash';
 import { readLedgerId } from '../custody/fhir';
@@ -17,7 +19,9 @@ import { PeerUnreachableError, type P2pClient } from './client';
 
 /** What the fetcher needs. */
 export interface FetcherDeps {
-    readonly contracts: Pick<LedgerContracts, 'readRecord' | 'requestAccess' | 'readOrganization'>;
+    readonly contracts: Pick<LedgerContracts, 'readRecord' | 'requestAccess'>;
+    /** Where custodians are and which certificate each must present. */
+    readonly directory: Pick<OrganizationDirectory, 'readOrganization'>;
     /** Calls custodians over pinned mutual TLS. */
     readonly p2p: Pick<P2pClient, 'requestDelivery'>;
     readonly logger: Logger;
@@ -121,9 +125,13 @@ export class CustodyFetcher implements RecordFetcher {
         if (event.decision === 'DENIED') {
             throw toDenial(event);
         }
-        // A grant means the ledger let this organisation see the entry.
-        const entry = await timeFetchStep(metrics, 'requester', 'read-record', () => contracts.readRecord(recordId));
-        const delivered = await this.#fromCustodian(entry, event);
+        // A grant means the ledger let this organisation see the entry. The entry is read while the custodian
+        // is asked, since the grant names the custodian and the record; nothing is returned before the hash
+        // check, which needs both.
+        const [entry, delivered] = await Promise.all([
+            timeFetchStep(metrics, 'requester', 'read-record', () => contracts.readRecord(recordId)),
+            this.#fromCustodian(event),
+        ]);
         const matches = await timeFetchStep(metrics, 'requester', 'hash-check', () =>
             isContentHash(delivered.salt, delivered.resource, entry.contentHash),
         );
@@ -136,23 +144,27 @@ export class CustodyFetcher implements RecordFetcher {
         return { entry, resource: delivered.resource, accessId: event.accessId, deliveryTxId: delivered.deliveryTxId };
     }
 
-    async #fromCustodian(entry: RecordEntry, event: AccessEvent): Promise<Delivered> {
-        const { contracts, metrics } = this.#deps;
+    async #fromCustodian(event: AccessEvent): Promise<Delivered> {
+        const { directory, metrics } = this.#deps;
+        const { accessId, recordId } = event;
+        if (event.custodian === null) {
+            throw new ApiError('INTERNAL', `The grant ${accessId} names no custodian`);
+        }
+        const custodianId = event.custodian;
         const custodian = await timeFetchStep(metrics, 'requester', 'read-custodian', () =>
-            contracts.readOrganization(entry.custodian),
+            directory.readOrganization(custodianId),
         );
-        const { accessId } = event;
         try {
             const response = await timeFetchStep(metrics, 'requester', 'p2p', () =>
-                this.#deps.p2p.requestDelivery(custodian, entry.recordId, accessId),
+                this.#deps.p2p.requestDelivery(custodian, recordId, accessId),
             );
             if (response.status !== 200) {
                 throw toPeerRefusal(response.status, response.body, accessId);
             }
-            return readDelivered(response.body, entry.recordId, accessId);
+            return readDelivered(response.body, recordId, accessId);
         } catch (error) {
             if (error instanceof PeerUnreachableError) {
-                this.#deps.logger.warn({ accessId, custodian: entry.custodian, reason: error.message }, 'p2p failed');
+                this.#deps.logger.warn({ accessId, custodian: custodianId, reason: error.message }, 'p2p failed');
                 throw new ApiError('PEER_UNAVAILABLE', error.message, { cause: error, extra: { accessId } });
             }
             throw error;
