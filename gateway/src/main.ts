@@ -137,6 +137,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     // (p2p/agents.ts); the server keeps them longer, so that it is the client that closes an idle one.
     p2p.keepAliveTimeout = P2P_KEEP_ALIVE_MS;
     p2p.headersTimeout = P2P_KEEP_ALIVE_MS + 5_000;
+    // The p2p app reads a connection's client certificate once (p2p/server.ts): a TLS 1.2 renegotiation must
+    // not be able to change it under a kept-alive connection.
+    p2p.on('secureConnection', (socket) => {
+        socket.disableRenegotiation();
+    });
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
         await custody.close();

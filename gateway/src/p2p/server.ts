@@ -12,7 +12,7 @@ import type { TLSSocket } from 'node:tls';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { ApiError, errorMiddleware } from '../errors';
-import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
+import type { AccessEvent, LedgerContracts, Organization } from '../ledger/contracts';
 import { readObject } from '../validation';
 import { jsonBody } from '../validation';
 import { readLedgerId } from '../custody/fhir';
@@ -39,16 +39,36 @@ export interface P2pDeps {
 /** Largest p2p request body: `{accessId}`. */
 const P2P_BODY_BYTES = 1024;
 
-function presentedCertificate(req: Request): Buffer {
+/** A connection's client certificate, worked out once per TLS connection (it cannot change on one). */
+interface Presented {
+    readonly der: Buffer;
+    readonly fingerprint: string;
+    /** The members whose own TLS CA issued it. */
+    readonly issuers: readonly string[];
+}
+
+/** What the app remembers of the connections it serves: their client certificates. */
+type PresentedCache = WeakMap<object, Presented>;
+
+function readPresented(req: Request, tlsCaPems: Readonly<Record<string, string>>, cache: PresentedCache): Presented {
     const socket = req.socket as Partial<TLSSocket>;
     if (typeof socket.getPeerCertificate !== 'function' || socket.authorized !== true) {
         throw new ApiError('UNAUTHENTICATED', 'A client certificate from a region TLS CA is required');
+    }
+    const known = cache.get(req.socket);
+    if (known !== undefined) {
+        return known;
     }
     const raw = socket.getPeerCertificate().raw as Buffer | undefined;
     if (!raw || raw.length === 0) {
         throw new ApiError('UNAUTHENTICATED', 'A client certificate from a region TLS CA is required');
     }
-    return raw;
+    const issuers = Object.entries(tlsCaPems)
+        .filter(([, caPem]) => isIssuedBy(raw, caPem))
+        .map(([mspId]) => mspId);
+    const presented = { der: raw, fingerprint: toCertificateFingerprint(raw), issuers };
+    cache.set(req.socket, presented);
+    return presented;
 }
 
 function assertGrantFor(event: AccessEvent, mspId: string, recordId: string): void {
@@ -88,28 +108,48 @@ async function readHeldRecord(store: RecordStore, recordId: string, logger: Logg
 }
 
 /**
+ * Reads the access event and the requester's entry. The requester is most likely the member whose TLS CA
+ * issued the client certificate, so that member's entry is read together with the event; when the event names
+ * another requester, its entry is read after.
+ */
+async function readEventAndRequester(
+    deps: P2pDeps,
+    accessId: string,
+    presented: Presented,
+): Promise<{ event: AccessEvent; requester: Organization }> {
+    const { contracts, metrics } = deps;
+    const readRequester = (mspId: string): Promise<Organization> =>
+        timeFetchStep(metrics, 'custodian', 'read-requester', () => contracts.readOrganization(mspId));
+    const likely = presented.issuers.length === 1 ? presented.issuers[0] : undefined;
+    const [event, likelyRequester] = await Promise.all([
+        timeFetchStep(metrics, 'custodian', 'read-access', () => contracts.readAccess(accessId)),
+        // A guess: when it fails or is wrong, the event's requester is read below and its failure reported.
+        likely === undefined ? undefined : readRequester(likely).catch(() => undefined),
+    ]);
+    const requester =
+        likelyRequester !== undefined && event.requester === likely
+            ? likelyRequester
+            : await readRequester(event.requester);
+    return { event, requester };
+}
+
+/**
  * Handles one delivery request.
  * @param deps - ledger, store, clock
+ * @param presentedCache - the client certificates of the connections served
  * @param req - the request
  * @param res - the response
  */
-async function deliver(deps: P2pDeps, req: Request, res: Response): Promise<void> {
-    const presented = presentedCertificate(req);
+async function deliver(deps: P2pDeps, presentedCache: PresentedCache, req: Request, res: Response): Promise<void> {
+    const presented = readPresented(req, deps.tlsCaPems, presentedCache);
     const recordId = readLedgerId(req.params.recordId, 'recordId');
     const body = readObject(req.body, 'body', ['accessId']);
     const accessId = readLedgerId(body.accessId, 'accessId');
-    const { contracts, metrics } = deps;
-    const event = await timeFetchStep(metrics, 'custodian', 'read-access', () => contracts.readAccess(accessId));
-    const requester = await timeFetchStep(metrics, 'custodian', 'read-requester', () =>
-        contracts.readOrganization(event.requester),
-    );
-    const fingerprint = toCertificateFingerprint(presented);
-    const ownCa = deps.tlsCaPems[event.requester];
+    const { event, requester } = await readEventAndRequester(deps, accessId, presented);
     const isRequesters =
-        fingerprint === requester.tlsCertSha256 &&
-        isPinnedCertificate(presented, requester.tlsCertPem) &&
-        ownCa !== undefined &&
-        isIssuedBy(presented, ownCa);
+        presented.fingerprint === requester.tlsCertSha256 &&
+        isPinnedCertificate(presented.der, requester.tlsCertPem) &&
+        presented.issuers.includes(event.requester);
     if (!isRequesters) {
         deps.logger.warn({ accessId, requester: event.requester }, 'p2p certificate is not the requester’s');
         throw new ApiError('FORBIDDEN', 'The client certificate is not the one the requester registered');
@@ -117,6 +157,7 @@ async function deliver(deps: P2pDeps, req: Request, res: Response): Promise<void
     assertGrantFor(event, deps.mspId, recordId);
     // Clock skew, revocations and suspensions are refused by the delivery transaction itself, at this
     // gateway's clock, so the refusal is on the ledger (invariant 4).
+    const { contracts, metrics } = deps;
     const record = await timeFetchStep(metrics, 'custodian', 'read-store', () =>
         readHeldRecord(deps.store, recordId, deps.logger),
     );
@@ -141,8 +182,9 @@ export function newP2pApp(deps: P2pDeps): express.Express {
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
+    const presentedCache: PresentedCache = new WeakMap();
     app.post('/p2p/records/:recordId', ...jsonBody(P2P_BODY_BYTES), async (req, res) => {
-        await deliver(deps, req, res);
+        await deliver(deps, presentedCache, req, res);
     });
     app.use((req) => {
         throw new ApiError('NOT_FOUND', `No route ${req.method} ${req.path.slice(0, 100)}`);
