@@ -6,6 +6,7 @@
  */
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { toCpuPerRequest, type CpuSnapshot } from './fetch-cpu';
 
 /** An HTTPS answer: status and body bytes. */
 export interface HttpAnswer {
@@ -94,6 +95,8 @@ export interface StepResult {
     readonly p99: number;
     readonly max: number;
     readonly mean: number;
+    /** CPU milliseconds per completed request, by process, and their total. */
+    readonly cpuMsPerRequest: Readonly<Record<string, number>>;
     /** The first unexpected answer, for the report. */
     readonly firstError?: string;
 }
@@ -115,9 +118,15 @@ const round = (value: number): number => Math.round(value * 100) / 100;
  * @param probe - one request
  * @param inFlight - requests kept in flight
  * @param length - duration or count, and warm-up
- * @returns latency percentiles, rate and errors
+ * @param cpu - CPU time so far by process, read as the timed part starts and ends
+ * @returns latency percentiles, rate, CPU per request and errors
  */
-export async function runStep(probe: Probe, inFlight: number, length: StepLength): Promise<StepResult> {
+export async function runStep(
+    probe: Probe,
+    inFlight: number,
+    length: StepLength,
+    cpu: () => CpuSnapshot,
+): Promise<StepResult> {
     await Promise.all(
         Array.from({ length: inFlight }, async () => {
             for (let i = 0; i < length.warmupPerSlot; i++) {
@@ -129,6 +138,7 @@ export async function runStep(probe: Probe, inFlight: number, length: StepLength
     let errors = 0;
     let firstError: string | undefined;
     let started = 0;
+    const cpuBefore = cpu();
     const start = performance.now();
     const deadline = start + length.seconds * 1000;
     const more = (): boolean =>
@@ -148,6 +158,7 @@ export async function runStep(probe: Probe, inFlight: number, length: StepLength
     };
     await Promise.all(Array.from({ length: inFlight }, slot));
     const seconds = (performance.now() - start) / 1000;
+    const cpuMsPerRequest = toCpuPerRequest(cpuBefore, cpu(), latencies.length);
     const sorted = latencies.sort((a, b) => a - b);
     return {
         inFlight,
@@ -159,6 +170,7 @@ export async function runStep(probe: Probe, inFlight: number, length: StepLength
         p99: round(percentile(sorted, 0.99)),
         max: round(sorted.at(-1) ?? Number.NaN),
         mean: round(sorted.reduce((sum, ms) => sum + ms, 0) / Math.max(1, sorted.length)),
+        cpuMsPerRequest,
         ...(firstError === undefined ? {} : { firstError }),
     };
 }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { readRegionFile, REGION_READY_PREFIX, type RegionFile } from '../clients/shared/region-file';
+import type { RegionProcess } from './fetch-cpu';
 
 /** The launcher, compiled. */
 const LAUNCHER_SCRIPT = join(__dirname, '..', 'network', 'src', 'region', 'main.js');
@@ -42,6 +43,8 @@ export interface GatewayTlsFiles {
 export interface BenchRegion {
     readonly dataDir: string;
     readonly region: RegionFile;
+    /** The ledger node and gateways, as the launcher announced them. */
+    readonly processes: readonly RegionProcess[];
     /**
      * The TLS files of an organisation's gateway.
      * @param mspId - the organisation
@@ -62,7 +65,10 @@ function waitForExit(child: ChildProcess): Promise<void> {
     );
 }
 
-function waitForReady(child: ChildProcess, log: (line: string) => void): Promise<string> {
+/** The launcher's `… ready (pid N)` lines: `Ledger node https://… ready (pid N)`, `Gateway X ready (pid N)`. */
+const READY_PID = /^(Ledger node|Gateway \S+)\b.* ready \(pid ([0-9]+)\)$/;
+
+function waitForReady(child: ChildProcess, log: (line: string) => void, processes: RegionProcess[]): Promise<string> {
     return new Promise((resolve, reject) => {
         const output: string[] = [];
         const timer = setTimeout(() => {
@@ -71,6 +77,10 @@ function waitForReady(child: ChildProcess, log: (line: string) => void): Promise
         const take = (line: string): void => {
             output.push(line);
             log(line);
+            const started = READY_PID.exec(line);
+            if (started?.[1] !== undefined && started[2] !== undefined) {
+                processes.push({ name: started[1], pid: Number(started[2]) });
+            }
             if (line.startsWith(REGION_READY_PREFIX)) {
                 clearTimeout(timer);
                 resolve(line.slice(REGION_READY_PREFIX.length));
@@ -121,8 +131,9 @@ export async function startBenchRegion(options: BenchRegionOptions): Promise<Ben
         })());
     options.onSpawn?.(stop);
     try {
-        const region = readRegionFile(await waitForReady(child, options.log));
-        return { dataDir, region, tlsFiles: (mspId) => readTlsFiles(dataDir, mspId), stop };
+        const processes: RegionProcess[] = [];
+        const region = readRegionFile(await waitForReady(child, options.log, processes));
+        return { dataDir, region, processes, tlsFiles: (mspId) => readTlsFiles(dataDir, mspId), stop };
     } catch (error) {
         await stop();
         throw error;

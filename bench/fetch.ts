@@ -23,6 +23,7 @@ import { runStep, type StepLength, type StepResult } from './fetch-load';
 import { BareServer, captureGrantedAnswer, newProbeSet, type ProbeKind } from './fetch-probes';
 import { startBenchRegion, type BenchRegion } from './fetch-region';
 import { setUpFetchFixture, type FetchFixture } from './fetch-setup';
+import { snapshotCpu } from './fetch-cpu';
 import { snapshotSteps, toStepShares, type StepShare } from './fetch-steps';
 
 /** The benchmark's settings, from the command line. */
@@ -39,6 +40,8 @@ export interface FetchBenchOptions {
 /** One measured step. */
 export interface FetchBenchStep extends StepResult {
     readonly kind: ProbeKind;
+    /** CPU milliseconds per request by role (`requester`, `custodian`, `ledger`, `others`, `bench`) and total. */
+    readonly cpuMsPerRequest: Readonly<Record<string, number>>;
     /** Granted fetches only: each fetch step's mean and share. */
     readonly steps?: readonly StepShare[];
 }
@@ -112,11 +115,36 @@ const progress = (line: string): void => {
     process.stderr.write(`${line}\n`);
 };
 
+/** The role a process plays in the fetch. */
+function roleOf(name: string, fixture: FetchFixture): string {
+    if (name === `Gateway ${fixture.requester}`) {
+        return 'requester';
+    }
+    if (name === `Gateway ${fixture.custodian}`) {
+        return 'custodian';
+    }
+    if (name === 'Ledger node') {
+        return 'ledger';
+    }
+    return name === 'bench' || name === 'total' ? name : 'others';
+}
+
+/** CPU per request by role in the fetch rather than by process name. */
+function toRoles(byProcess: Readonly<Record<string, number>>, fixture: FetchFixture): Record<string, number> {
+    const roles: Record<string, number> = { requester: 0, custodian: 0, ledger: 0, others: 0, bench: 0, total: 0 };
+    for (const [name, ms] of Object.entries(byProcess)) {
+        const role = roleOf(name, fixture);
+        roles[role] = Math.round(((roles[role] ?? 0) + ms) * 100) / 100;
+    }
+    return roles;
+}
+
 async function measure(
     region: BenchRegion,
     fixture: FetchFixture,
     options: FetchBenchOptions,
 ): Promise<FetchBenchStep[]> {
+    const { processes } = region;
     const bare = new BareServer(region.tlsFiles(fixture.custodian));
     const bareUrl = await bare.listen();
     const steps: FetchBenchStep[] = [];
@@ -128,9 +156,10 @@ async function measure(
                 for (const kind of options.kinds) {
                     const length = { ...options.length, warmupPerSlot: Math.max(2, Math.ceil(20 / inFlight)) };
                     const before = kind === 'granted' ? await snapshotSteps(set.gateways) : undefined;
-                    const result = await runStep(set.probes[kind], inFlight, length);
+                    const result = await runStep(set.probes[kind], inFlight, length, () => snapshotCpu(processes));
                     const shares = before && toStepShares(before, await snapshotSteps(set.gateways), result.mean);
-                    steps.push({ kind, ...result, ...(shares ? { steps: shares } : {}) });
+                    const cpuMsPerRequest = toRoles(result.cpuMsPerRequest, fixture);
+                    steps.push({ kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}) });
                     progress(`  ${kind.padEnd(9)} ${String(inFlight).padStart(3)} in flight: ${summary(result)}`);
                 }
             } finally {
@@ -163,6 +192,14 @@ function printReport(steps: readonly FetchBenchStep[], options: FetchBenchOption
         }),
     ]);
     console.log(table([header, ...rows]));
+    const roles = ['requester', 'custodian', 'ledger', 'others', 'bench', 'total'];
+    console.log('\nCPU milliseconds per request, by process (what bounds requests per second on this machine)');
+    const cpuRows = steps.map((step) => [
+        step.kind,
+        String(step.inFlight),
+        ...roles.map((role) => (step.cpuMsPerRequest[role] ?? 0).toFixed(2)),
+    ]);
+    console.log(table([['request', 'in flight', ...roles], ...cpuRows]));
     for (const step of steps.filter((s) => s.steps !== undefined)) {
         console.log(`\ngranted fetch, ${step.inFlight} in flight (mean ${step.mean} ms): where the time goes`);
         const shareRows = (step.steps ?? []).map((s) => [
