@@ -114,10 +114,10 @@ describe('gateway audit and ledger routes', () => {
         const events = (bundle.entry ?? []).map((entry) => entry.resource);
         const denied = events.find((event) => event?.id === deniedId);
         assert.ok(denied);
-        assert.equal(denied.type.code, '110110');
-        assert.equal(denied.action, 'R');
+        assert.equal(denied.type.code, '110113');
+        assert.equal(denied.action, 'E');
         assert.equal(denied.outcome, '4');
-        assert.equal(denied.subtype?.[0]?.code, 'TREATMENT');
+        assert.equal(denied.purposeOfEvent?.[0]?.coding?.[0]?.code, 'TREAT');
         const [requesting] = denied.agent;
         assert.ok(requesting);
         assert.equal(requesting.who?.identifier?.value, 'HospitalBMSP');

@@ -16,7 +16,6 @@ import { createApp, type AppDeps, type CustodyRoutes } from '../../gateway/src/a
 import { createToken, StaffRoles, TokenStore, type StaffRole } from '../../gateway/src/auth/tokens';
 import type { GatewayConfig, OrganizationType } from '../../gateway/src/config';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../gateway/src/ledger/embedded';
 import { newLogger } from '../../gateway/src/logging';
 import { newMetrics } from '../../gateway/src/metrics';
 import { grantPayload, newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
@@ -48,7 +47,7 @@ export interface TestGateway {
     readonly tokens: Readonly<Record<StaffRole, string>>;
     /**
      * The organisation's own embedded ledger client (for setting up state the API does not write); the
-     * gateway itself uses it through `fromLedgerClient`.
+     * gateway itself uses the same client as its `Ledger`.
      */
     readonly client: LedgerClient;
     readonly contracts: LedgerContracts;
@@ -127,7 +126,7 @@ async function bootstrap(gateways: Record<OrgName, TestGateway>): Promise<void> 
 async function registerPending(ledger: TestLedger): Promise<LedgerContracts> {
     const org = await newTestOrg(PENDING_MSP);
     const identity = await org.identity('gateway');
-    const contracts = new LedgerContracts(fromLedgerClient(ledger.ledger.connect(identity)));
+    const contracts = new LedgerContracts(ledger.ledger.connect(identity));
     await contracts.registerOrganization({
         type: 'hospital',
         name: 'a clinic',
@@ -169,10 +168,9 @@ export async function newTestRegion(options: TestRegionOptions = {}): Promise<Te
         const tokens = Object.fromEntries(
             StaffRoles.map((role) => [role, createToken(config.tokensFile, role, `test ${role}`).token]),
         ) as Record<StaffRole, string>;
-        const gatewayLedger = fromLedgerClient(client);
-        const contracts = new LedgerContracts(gatewayLedger);
+        const contracts = new LedgerContracts(client);
         const deps: AppDeps = {
-            ledger: gatewayLedger,
+            ledger: client,
             contracts,
             tokens: new TokenStore(config.tokensFile),
             logger: newLogger({ level: 'info', org: org.mspId }, sink),

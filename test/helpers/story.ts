@@ -14,12 +14,11 @@ import {
     newConsentRevoke,
     newPatientKey,
     newPatientQuery,
-    type PatientQueryView,
-    type SignedEnvelope,
     newRegistration,
     signPayload,
 } from '../../clients/shared/patient-keys';
 import type { PatientKey } from '../../clients/shared/patient-keys';
+import type { PatientQueryView, SignedEnvelope } from '../../chaincode/src/protocol/payloads';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
 import { apiErrorOf, type TestRegion } from './region';

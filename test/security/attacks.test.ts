@@ -15,11 +15,9 @@ import {
     newQueryNonce,
     newRegistration,
     signPayload,
-    type ConsentTerms,
     type PatientKey,
-    type PatientQueryView,
-    type SignedEnvelope,
 } from '../../clients/shared/patient-keys';
+import type { ConsentTerms, PatientQueryView, SignedEnvelope } from '../../chaincode/src/protocol/payloads';
 import { ApiError } from '../../gateway/src/errors';
 import type { AccessEvent } from '../../gateway/src/ledger/contracts';
 import { isIssuedBy, toCertificateDer } from '../../gateway/src/p2p/certificates';
@@ -412,10 +410,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
         assert.equal(replayedGrant.status, 400);
         assert.equal(outcomeCode(replayedGrant), 'INVALID_INPUT');
         assert.equal(await region.height(), heightBefore);
-        await assert.rejects(
-            commission.contracts.readConsent(String(foreignGrant.payload.consentId)),
-            isApiError('NOT_FOUND'),
-        );
+        await assert.rejects(commission.contracts.readConsent(foreignGrant.payload.consentId), isApiError('NOT_FOUND'));
     });
 
     it('(6) a p2p certificate must chain to the requester’s own TLS CA, and a new one waits for the commission', async () => {

@@ -22,7 +22,6 @@ import { createToken, StaffRoles, TokenStore, type StaffRole } from '../../gatew
 import type { GatewayConfig, OrganizationType } from '../../gateway/src/config';
 import { newCustody, type Custody } from '../../gateway/src/custody';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../gateway/src/ledger/embedded';
 import type {
     CallOptions,
     ChainInfo,
@@ -31,7 +30,7 @@ import type {
     CloseableAsyncIterable,
     CommitResult,
     Ledger,
-} from '../../gateway/src/ledger/ledger';
+} from '../../network/src/ledger';
 import { registerSelf, type SelfRegistration } from '../../gateway/src/ledger/register-self';
 import { newLogger } from '../../gateway/src/logging';
 import { newMetrics } from '../../gateway/src/metrics';
@@ -288,7 +287,7 @@ export async function newSecurityRegion(): Promise<SecurityRegion> {
             new Date(Date.now() + slot.clockOffsetMs);
     const connect = async (name: OrgName): Promise<CountingLedger> => {
         const identity = await (await newTestOrg(Orgs[name].mspId)).identity('gateway');
-        return new CountingLedger(fromLedgerClient(ledger.connect(identity)));
+        return new CountingLedger(ledger.connect(identity));
     };
     const logger = (name: OrgName): ReturnType<typeof newLogger> =>
         newLogger({ level: 'info', org: Orgs[name].mspId }, sink);

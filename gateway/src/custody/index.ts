@@ -16,7 +16,7 @@ import type { GatewayConfig } from '../config';
 import { OrganizationDirectory } from '../events/directory';
 import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../../../network/src/ledger';
 import type { Metrics } from '../metrics';
 import { P2pClient } from '../p2p/client';
 import { CustodyFetcher } from '../p2p/fetcher';

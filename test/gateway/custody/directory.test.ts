@@ -5,7 +5,7 @@ import pino from 'pino';
 import { OrganizationDirectory } from '../../../gateway/src/events/directory';
 import { ChaincodeEventListener } from '../../../gateway/src/events/listener';
 import type { Organization } from '../../../gateway/src/ledger/contracts';
-import type { ChaincodeEvent, Ledger } from '../../../gateway/src/ledger/ledger';
+import type { ChaincodeEvent, Ledger } from '../../../network/src/ledger';
 import { newTempDir } from '../../helpers/ledger';
 
 function newOrganization(mspId: string, version: number): Organization {

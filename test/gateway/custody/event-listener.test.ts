@@ -6,8 +6,7 @@ import { Registry } from 'prom-client';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../../gateway/src/events/checkpoint';
 import { ChaincodeEventListener } from '../../../gateway/src/events/listener';
 import { LedgerContracts } from '../../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
-import type { ChaincodeEvent, CloseableAsyncIterable, CommitResult, Ledger } from '../../../gateway/src/ledger/ledger';
+import type { ChaincodeEvent, CloseableAsyncIterable, CommitResult, Ledger } from '../../../network/src/ledger';
 import { anchor, grant, request, revoke } from '../../chaincode/helpers/acts';
 import { Msp, newRegion, type Region } from '../../chaincode/helpers/region';
 import { KvContract } from '../../fixtures/kv-contract';
@@ -96,7 +95,7 @@ describe('chaincode event stream resumption', () => {
         kv = await newTestLedger({ contracts: [KvContract], batchTimeoutMs: 50 });
         const org = kv.orgs[0];
         assert.ok(org);
-        client = fromLedgerClient(kv.ledger.connect(await org.identity('listener')));
+        client = kv.ledger.connect(await org.identity('listener'));
     });
     after(async () => {
         await kv.close();
@@ -333,7 +332,7 @@ describe('chaincode event listener', () => {
     beforeEach(() => {
         temp = newTempDir('custody-events-');
         checkpointFile = join(temp.dir, 'events.checkpoint.json');
-        ledger = new SwitchableLedger(fromLedgerClient(region.clients.hospitalA));
+        ledger = new SwitchableLedger(region.clients.hospitalA);
     });
     afterEach(async () => {
         for (const listener of listeners.splice(0)) {

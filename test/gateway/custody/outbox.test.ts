@@ -13,7 +13,6 @@ const SALT_KEY = toSaltKey(randomBytes(32));
 import { RecordStore } from '../../../gateway/src/custody/record-store';
 import { ApiError } from '../../../gateway/src/errors';
 import { LedgerContracts, type RecordEntry } from '../../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
 import { newRegion, type Region } from '../../chaincode/helpers/region';
 import type { TestPatient } from '../../chaincode/helpers/patients';
 import { newTempDir } from '../../helpers/ledger';
@@ -75,7 +74,7 @@ describe('anchoring outbox', () => {
     before(async () => {
         region = await newRegion();
         patient = await region.newPatient();
-        ledger = new SwitchableLedger(fromLedgerClient(region.clients.hospitalA));
+        ledger = new SwitchableLedger(region.clients.hospitalA);
         contracts = new LedgerContracts(ledger, { clock: () => region.clock.now });
     });
     after(async () => {

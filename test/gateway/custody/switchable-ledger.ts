@@ -9,7 +9,7 @@ import {
     type CloseableAsyncIterable,
     type CommitResult,
     type Ledger,
-} from '../../../gateway/src/ledger/ledger';
+} from '../../../network/src/ledger';
 
 /** Wraps a ledger; while `down`, every call fails as an unreachable ledger does. */
 export class SwitchableLedger implements Ledger {

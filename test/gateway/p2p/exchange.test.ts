@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import canonicalize from 'canonicalize';
-import type { ChaincodeEvent } from '../../../gateway/src/ledger/ledger';
+import type { ChaincodeEvent } from '../../../network/src/ledger';
 import type { StoredRecord } from '../../../gateway/src/custody/record-store';
 import type { SignedEnvelope } from '../../../gateway/src/ledger/contracts';
 import { revokePayload } from '../../chaincode/helpers/patients';

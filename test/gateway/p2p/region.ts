@@ -18,7 +18,6 @@ import type { GatewayConfig, OrganizationType } from '../../../gateway/src/confi
 import { newCustody, type Custody } from '../../../gateway/src/custody';
 import { ApiError, errorMiddleware } from '../../../gateway/src/errors';
 import { LedgerContracts, type SignedEnvelope } from '../../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
 import { requestDelivery, type PeerResponse } from '../../../gateway/src/p2p/client';
 import { jsonBody } from '../../../gateway/src/validation';
 import { EmbeddedLedger } from '../../../network/src/embedded';
@@ -206,7 +205,7 @@ async function startGateway(
 ): Promise<TestGateway> {
     const config = newConfig(name, material, caFiles);
     const identity = await (await newTestOrg(config.org.mspId)).identity('gateway');
-    const client = fromLedgerClient(ledger.connect(identity));
+    const client = ledger.connect(identity);
     // Transactions are stamped with this gateway's clock, as in a real gateway.
     const contracts = new LedgerContracts(client, { clock: () => new Date(Date.now() + gateway.clockOffsetMs) });
     const { token } = createToken(config.tokensFile, name === 'insurer' ? 'claims' : 'clinician');
@@ -281,7 +280,7 @@ async function newLedger(): Promise<EmbeddedLedger> {
 async function bootstrap(ledger: EmbeddedLedger, material: OrgMaterial): Promise<LedgerContracts> {
     const mspId = Orgs.commission.mspId;
     const identity = await (await newTestOrg(mspId)).identity('gateway');
-    const commission = new LedgerContracts(fromLedgerClient(ledger.connect(identity)));
+    const commission = new LedgerContracts(ledger.connect(identity));
     await commission.bootstrap(mspId);
     await commission.registerOrganization({
         type: 'commission',
