@@ -73,7 +73,7 @@ function meanMs(before: StepSnapshot, after: StepSnapshot, key: string): number 
     return a === undefined || count <= 0 ? undefined : ((a.sum - b.sum) * 1000) / count;
 }
 
-const CUSTODIAN_STEPS = ['read-access', 'read-requester', 'read-store', 'record-delivery'];
+const CUSTODIAN_STEPS = ['read-store', 'record-delivery'];
 const REQUESTER_STEPS = ['request-access', 'read-record', 'read-custodian', 'p2p', 'hash-check'];
 
 /**

@@ -26,7 +26,7 @@ export interface Metrics {
 /** The steps of a record fetch that {@link Metrics.fetchSteps} times, by side. */
 export const FetchSteps = {
     requester: ['request-access', 'read-record', 'read-custodian', 'p2p', 'hash-check'],
-    custodian: ['read-access', 'read-requester', 'read-store', 'record-delivery'],
+    custodian: ['read-store', 'record-delivery'],
 } as const;
 
 /** One side of a fetch. */

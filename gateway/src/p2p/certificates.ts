@@ -37,21 +37,6 @@ export function toCertificateDer(pem: string): Buffer {
 }
 
 /**
- * Whether a presented certificate is exactly the pinned one.
- * @param presentedDer - the DER the peer presented in the TLS handshake
- * @param pinnedPem - the certificate registered on the ledger
- */
-export function isPinnedCertificate(presentedDer: Uint8Array, pinnedPem: string): boolean {
-    let pinned: Buffer;
-    try {
-        pinned = toCertificateDer(pinnedPem);
-    } catch {
-        return false;
-    }
-    return presentedDer.length > 0 && Buffer.from(presentedDer).equals(pinned);
-}
-
-/**
  * Whether a certificate was issued and signed by a CA certificate (one level: the region's TLS CAs issue
  * gateway certificates directly).
  * @param der - the certificate's DER

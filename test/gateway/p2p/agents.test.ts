@@ -48,7 +48,9 @@ async function startServer(
         close: () =>
             new Promise<void>((resolve) => {
                 server.closeAllConnections();
-                server.close(() => { resolve(); });
+                server.close(() => {
+                    resolve();
+                });
             }),
     };
 }
