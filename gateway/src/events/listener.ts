@@ -8,14 +8,15 @@
  * with capped exponential backoff.
  *
  * The checkpoint is kept in memory after every event but written to its file (an fsync) at most once per
- * block, so that replaying a long chain does not cost one fsync per event. Writes run off the event loop,
- * one at a time; blocks that end while one is being written are covered by the next write, which names the
- * latest of them, so a busy ledger does not cost each gateway an fsync per block. The file always names the
+ * block and, while events keep coming, at most once a second, so that neither replaying a long chain nor a
+ * busy ledger costs every gateway an fsync per block. Writes run off the event loop, one at a time; blocks
+ * that end meanwhile are covered by the next write, which names the latest of them. The file always names the
  * last event whose processing finished, never a later one, so a restart never skips an event; a restart
  * after a crash replays the events processed since the last write, whose effects (cache, counters,
  * `processed`) lived only in the crashed process's memory.
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LedgerContracts } from '../ledger/contracts';
@@ -38,6 +39,11 @@ export interface EventListenerOptions {
     readonly retry?: BackoffOptions;
     /** Writes the checkpoint file; {@link writeCheckpointAsync} by default (tests count the writes). */
     readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void | Promise<void>;
+    /**
+     * Least time between two checkpoint writes while events keep coming (default 1 s; 0 writes once per
+     * block). The stream's end and `close()` write at once.
+     */
+    readonly checkpointIntervalMs?: number;
 }
 
 /** Events of the listener. */
@@ -68,6 +74,10 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     /** The writes under way, if any. */
     #writing: Promise<void> | undefined;
     #idleWrite: NodeJS.Immediate | undefined;
+    /** A write put off until the checkpoint interval has passed. */
+    #laterWrite: NodeJS.Timeout | undefined;
+    /** When the last write began (`performance.now()`). */
+    #lastWriteAt = Number.NEGATIVE_INFINITY;
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
     #running: Promise<void> | undefined;
     #closed = false;
@@ -172,7 +182,7 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
             this.#stream = undefined;
             this.emit('stream', false);
             // The stream ended, failed or was closed, possibly mid-block: keep what was processed.
-            this.#writeCheckpoint();
+            this.#writeCheckpoint({ now: true });
         }
         return progressed;
     }
@@ -215,8 +225,11 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         });
     }
 
-    /** Has the in-memory checkpoint written to the file unless the file already holds it. */
-    #writeCheckpoint(): void {
+    /**
+     * Has the in-memory checkpoint written to the file unless the file already holds it: at once when told
+     * to, else once the checkpoint interval since the last write has passed.
+     */
+    #writeCheckpoint(options: { readonly now?: boolean } = {}): void {
         if (this.#idleWrite !== undefined) {
             clearImmediate(this.#idleWrite);
             this.#idleWrite = undefined;
@@ -225,6 +238,17 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         if (checkpoint === undefined || checkpoint === this.#written) {
             return;
         }
+        const wait = this.#lastWriteAt + (this.#options.checkpointIntervalMs ?? 1000) - performance.now();
+        if (options.now !== true && wait > 0) {
+            this.#laterWrite ??= setTimeout(() => {
+                this.#laterWrite = undefined;
+                this.#writeCheckpoint();
+            }, wait);
+            return;
+        }
+        clearTimeout(this.#laterWrite);
+        this.#laterWrite = undefined;
+        this.#lastWriteAt = performance.now();
         this.#due = checkpoint;
         this.#startWrites();
     }

@@ -84,6 +84,8 @@ describe('chaincode event stream resumption', () => {
             logger,
             retry: { initialMs: 2, maxMs: 20 },
             writeCheckpoint: write,
+            // Every block's checkpoint is written, as the tests count them.
+            checkpointIntervalMs: 0,
         });
         const seen: ChaincodeEvent[] = [];
         listener.on('processed', (event) => seen.push(event));
@@ -208,12 +210,17 @@ describe('chaincode event listener checkpoint', () => {
 
     function newListener(
         writes: Checkpoint[] = [],
-        options: { readonly events?: readonly ChaincodeEvent[]; readonly writeGate?: Promise<void> } = {},
+        options: {
+            readonly events?: readonly ChaincodeEvent[];
+            readonly writeGate?: Promise<void>;
+            readonly checkpointIntervalMs?: number;
+        } = {},
     ): { listener: ChaincodeEventListener; seen: string[] } {
         const listener = new ChaincodeEventListener({
             ledger: newScriptedLedger(options.events ?? events),
             checkpointFile,
             logger,
+            checkpointIntervalMs: options.checkpointIntervalMs ?? 0,
             writeCheckpoint: async (file, checkpoint) => {
                 writes.push(checkpoint);
                 // The first write waits for the gate, like an fsync of a busy disk.
@@ -271,6 +278,21 @@ describe('chaincode event listener checkpoint', () => {
         assert.deepEqual(writes[0], { blockNumber: 3n, transactionId: 'c' });
         assert.deepEqual(writes.at(-1), { blockNumber: 6n, transactionId: 'g' });
         assert.ok(!writes.some((checkpoint) => checkpoint.blockNumber === 4n));
+        assert.deepEqual(readCheckpoint(checkpointFile), { blockNumber: 6n, transactionId: 'g' });
+    });
+
+    it('writes at most once per checkpoint interval while events keep coming, and the latest when it stops', async () => {
+        const more = [...events, newEvent(5n, 'f'), newEvent(6n, 'g')];
+        const writes: Checkpoint[] = [];
+        const { listener } = newListener(writes, { events: more, checkpointIntervalMs: 3_600_000 });
+        const done = processed(listener, 'g');
+        listener.start();
+        await done;
+        await listener.close();
+        assert.deepEqual(writes, [
+            { blockNumber: 3n, transactionId: 'c' },
+            { blockNumber: 6n, transactionId: 'g' },
+        ]);
         assert.deepEqual(readCheckpoint(checkpointFile), { blockNumber: 6n, transactionId: 'g' });
     });
 
