@@ -43,7 +43,7 @@ export interface GatewayTlsFiles {
 export interface BenchRegion {
     readonly dataDir: string;
     readonly region: RegionFile;
-    /** The ledger node and gateways, as the launcher announced them. */
+    /** The launcher, and the ledger node and gateways as it announced them. */
     readonly processes: readonly RegionProcess[];
     /**
      * The TLS files of an organisation's gateway.
@@ -131,7 +131,8 @@ export async function startBenchRegion(options: BenchRegionOptions): Promise<Ben
         })());
     options.onSpawn?.(stop);
     try {
-        const processes: RegionProcess[] = [];
+        // The launcher copies its children's output into their log files: its work is the region's too.
+        const processes: RegionProcess[] = child.pid === undefined ? [] : [{ name: 'Launcher', pid: child.pid }];
         const region = readRegionFile(await waitForReady(child, options.log, processes));
         return { dataDir, region, processes, tlsFiles: (mspId) => readTlsFiles(dataDir, mspId), stop };
     } catch (error) {

@@ -40,7 +40,10 @@ export interface FetchBenchOptions {
 /** One measured step. */
 export interface FetchBenchStep extends StepResult {
     readonly kind: ProbeKind;
-    /** CPU milliseconds per request by role (`requester`, `custodian`, `ledger`, `others`, `bench`) and total. */
+    /**
+     * CPU milliseconds per request by role — `requester`, `custodian`, `ledger`, `others` (the other
+     * gateways), `launcher`, `bench` — and their total.
+     */
     readonly cpuMsPerRequest: Readonly<Record<string, number>>;
     /** Granted fetches only: each fetch step's mean and share. */
     readonly steps?: readonly StepShare[];
@@ -126,12 +129,23 @@ function roleOf(name: string, fixture: FetchFixture): string {
     if (name === 'Ledger node') {
         return 'ledger';
     }
+    if (name === 'Launcher') {
+        return 'launcher';
+    }
     return name === 'bench' || name === 'total' ? name : 'others';
 }
 
 /** CPU per request by role in the fetch rather than by process name. */
 function toRoles(byProcess: Readonly<Record<string, number>>, fixture: FetchFixture): Record<string, number> {
-    const roles: Record<string, number> = { requester: 0, custodian: 0, ledger: 0, others: 0, bench: 0, total: 0 };
+    const roles: Record<string, number> = {
+        requester: 0,
+        custodian: 0,
+        ledger: 0,
+        others: 0,
+        launcher: 0,
+        bench: 0,
+        total: 0,
+    };
     for (const [name, ms] of Object.entries(byProcess)) {
         const role = roleOf(name, fixture);
         roles[role] = Math.round(((roles[role] ?? 0) + ms) * 100) / 100;
@@ -192,7 +206,7 @@ function printReport(steps: readonly FetchBenchStep[], options: FetchBenchOption
         }),
     ]);
     console.log(table([header, ...rows]));
-    const roles = ['requester', 'custodian', 'ledger', 'others', 'bench', 'total'];
+    const roles = ['requester', 'custodian', 'ledger', 'others', 'launcher', 'bench', 'total'];
     console.log('\nCPU milliseconds per request, by process (what bounds requests per second on this machine)');
     const cpuRows = steps.map((step) => [
         step.kind,

@@ -159,7 +159,8 @@ async function deliver(deps: P2pDeps, presentedCache: PresentedCache, req: Reque
     if (delivery?.status !== 'DELIVERED') {
         refuse(accessId, delivery?.reason ?? 'REFUSED', `the ledger refused delivery of access ${accessId}`);
     }
-    deps.logger.info({ accessId, recordId, requester: asker, txId: delivered.txId }, 'record delivered');
+    // The delivery is on the ledger; the line is for debugging.
+    deps.logger.debug({ accessId, recordId, requester: asker, txId: delivered.txId }, 'record delivered');
     const { resource, salt, contentHash } = record;
     res.json({ recordId, resource, salt, contentHash, deliveryTxId: delivered.txId });
 }
