@@ -25,7 +25,8 @@ import {
     type TestPatient,
 } from '../../chaincode/helpers/patients';
 import { assertValidFhir } from '../../helpers/fhir-validator';
-import { call, newTestRegion, Orgs, type OrgName, type TestGateway, type TestRegion } from '../../helpers/gateway';
+import { call } from '../../helpers/api-calls';
+import { newTestRegion, Orgs, type OrgName, type TestGateway, type TestRegion } from '../../helpers/region';
 
 /** Search parameters as fhir-kit-client takes them (an array repeats a parameter). */
 export type SearchParams = Record<string, string | string[]>;

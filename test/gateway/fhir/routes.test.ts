@@ -13,7 +13,8 @@ import { documentReferenceHandler } from '../../../gateway/src/fhir/document-ref
 import { parseSearch } from '../../../gateway/src/fhir/search-params';
 import type { AccessEvent, Consent as LedgerConsent, RecordEntry } from '../../../gateway/src/ledger/contracts';
 import { assertValidFhir } from '../../helpers/fhir-validator';
-import { call, outcomeCode, type TestGateway, type TestRegion } from '../../helpers/gateway';
+import { call, outcomeCode } from '../../helpers/api-calls';
+import type { TestGateway, TestRegion } from '../../helpers/region';
 import {
     idsOf,
     listAll,
