@@ -141,7 +141,9 @@ export function newProbeSet(region: BenchRegion, fixture: FetchFixture, bareUrl:
         granted: async () => {
             const { status, body } = await fetchOf(fixture.grantedRecordId);
             if (status !== 200) {
-                throw new Error(`a granted fetch answered ${status} ${String(readOutcomeCode(body))}`);
+                const { peerStatus, peerCode, reason } = body;
+                const detail = JSON.stringify({ peerStatus, peerCode, reason });
+                throw new Error(`a granted fetch answered ${status} ${String(readOutcomeCode(body))} ${detail}`);
             }
             if (JSON.stringify(body.resource) !== fixture.resourceJson) {
                 throw new Error('a granted fetch returned content other than what was published');

@@ -15,7 +15,8 @@ import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
 import { timeFetchStep, type Metrics } from '../metrics';
 import { isContentHash, SALT_HEX_PATTERN } from '../custody/content-hash';
 import { readLedgerId } from '../custody/fhir';
-import { PeerUnreachableError, type P2pClient } from './client';
+import { retry } from '../retry';
+import { PeerUnreachableError, type P2pClient, type PeerResponse } from './client';
 
 /** What the fetcher needs. */
 export interface FetcherDeps {
@@ -92,6 +93,25 @@ function readDelivered(body: unknown, recordId: string, accessId: string): Deliv
     return { resource: body.resource, salt: body.salt as string, deliveryTxId: body.deliveryTxId as string };
 }
 
+/** How often, and how far apart, a custodian that does not know the grant yet is asked. */
+const NOT_FOUND_ATTEMPTS = 5;
+const NOT_FOUND_DELAY_MS = 100;
+
+/** The custodian answered NOT_FOUND: its ledger peer may not have committed the grant yet. */
+class GrantNotYetAtCustodian extends Error {
+    readonly response: PeerResponse;
+
+    constructor(response: PeerResponse) {
+        super('The custodian does not know the grant yet');
+        this.name = 'GrantNotYetAtCustodian';
+        this.response = response;
+    }
+}
+
+function isGrantNotYetAtCustodian(error: unknown): boolean {
+    return error instanceof GrantNotYetAtCustodian;
+}
+
 /** Fetches records from their custodians after the ledger grants access. */
 export class CustodyFetcher implements RecordFetcher {
     readonly #deps: FetcherDeps;
@@ -155,9 +175,25 @@ export class CustodyFetcher implements RecordFetcher {
             directory.readOrganization(custodianId),
         );
         try {
-            const response = await timeFetchStep(metrics, 'requester', 'p2p', () =>
-                this.#deps.p2p.requestDelivery(custodian, recordId, accessId),
-            );
+            // On Fabric each member's peer commits a block on its own: the custodian's may not have the grant
+            // yet, and then answers NOT_FOUND and writes nothing. Asked again a little later, it has.
+            const response = await retry(
+                async () => {
+                    const answer = await timeFetchStep(metrics, 'requester', 'p2p', () =>
+                        this.#deps.p2p.requestDelivery(custodian, recordId, accessId),
+                    );
+                    if (answer.status === 404 && outcomeCode(answer.body) === 'NOT_FOUND') {
+                        throw new GrantNotYetAtCustodian(answer);
+                    }
+                    return answer;
+                },
+                { attempts: NOT_FOUND_ATTEMPTS, delayMs: NOT_FOUND_DELAY_MS, retriable: isGrantNotYetAtCustodian },
+            ).catch((error: unknown) => {
+                if (error instanceof GrantNotYetAtCustodian) {
+                    return error.response;
+                }
+                throw error;
+            });
             if (response.status !== 200) {
                 throw toPeerRefusal(response.status, response.body, accessId);
             }
