@@ -102,6 +102,7 @@ async function launch(dataDir: string): Promise<Launched> {
             demo: false,
             ledger: 'embedded',
             fabricBin: undefined,
+            childNodeOptions: [],
             help: false,
         },
         {

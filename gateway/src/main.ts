@@ -39,6 +39,8 @@ export interface RunningGateway {
 /** How long the gateway keeps trying to reach the ledger at start. */
 const REGISTER_ATTEMPTS = 60;
 const REGISTER_RETRY_MS = 500;
+/** How long the p2p port keeps an idle connection open. */
+const P2P_KEEP_ALIVE_MS = 30_000;
 
 function newLedger(config: GatewayConfig): Ledger {
     return config.ledger.kind === 'embedded' ? newEmbeddedLedger(config) : newFabricLedger(config);
@@ -158,6 +160,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         },
         custody.p2pApp,
     );
+    // Requesters keep connections to this port alive between fetches and drop them after 20 s idle
+    // (p2p/agents.ts); the server keeps them longer, so that it is the client that closes an idle one.
+    p2p.keepAliveTimeout = P2P_KEEP_ALIVE_MS;
+    p2p.headersTimeout = P2P_KEEP_ALIVE_MS + 5_000;
+    // The p2p app reads a connection's client certificate once (p2p/server.ts): a TLS 1.2 renegotiation must
+    // not be able to change it under a kept-alive connection.
+    p2p.on('secureConnection', (socket) => {
+        socket.disableRenegotiation();
+    });
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
         await auditView?.close();

@@ -13,10 +13,12 @@ import type { Logger } from 'pino';
 import type { CustodyRoutes, RecordFetcher } from '../app';
 import type { TokenStore } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
+import { OrganizationDirectory } from '../events/directory';
 import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { Ledger } from '../../../network/src/ledger';
 import type { Metrics } from '../metrics';
+import { P2pClient } from '../p2p/client';
 import { CustodyFetcher } from '../p2p/fetcher';
 import { newP2pApp } from '../p2p/server';
 import { newRecordRoutes } from '../routes/records';
@@ -80,13 +82,13 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
     const tlsCaPems: Readonly<Record<string, string>> = Object.fromEntries(
         Object.entries(config.regionTlsCaFiles).map(([mspId, file]) => [mspId, readFileSync(file, 'utf8')]),
     );
-    const p2p = {
+    const p2p = new P2pClient({
         certPem: readFileSync(config.tls.certFile, 'utf8'),
         keyPem: readFileSync(config.tls.keyFile, 'utf8'),
         caPems: Object.values(tlsCaPems),
         timeoutMs: config.ledgerTimeoutMs,
         maxResponseBytes: maxResponseBytes(config),
-    };
+    });
     const db = await openCustodyDb(config.dataDir);
     const store = new RecordStore(db.records, key);
     const outbox = new Outbox(db, deps.contracts, logger, deps.retry);
@@ -98,7 +100,21 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         registry: deps.metrics?.registry,
         retry: deps.retry,
     });
-    const fetcher = new CustodyFetcher({ contracts: deps.contracts, p2p, logger, metrics: deps.metrics });
+    // The custodians' entries the fetcher reads, kept while the event stream follows the ledger.
+    const directory = new OrganizationDirectory((mspId) => deps.contracts.readOrganization(mspId));
+    events.on('stream', (open) => {
+        directory.setLive(open);
+    });
+    events.on('organization', (mspId) => {
+        directory.forget(mspId);
+    });
+    const fetcher = new CustodyFetcher({
+        contracts: deps.contracts,
+        directory,
+        p2p,
+        logger,
+        metrics: deps.metrics,
+    });
     const router = newRecordRoutes(config, {
         tokens: deps.tokens,
         contracts: deps.contracts,
@@ -113,6 +129,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         store,
         clock: deps.clock,
         logger,
+        metrics: deps.metrics,
     });
     return {
         router,
@@ -129,6 +146,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
             return Promise.resolve();
         },
         close: async (): Promise<void> => {
+            p2p.close();
             await events.close();
             await outbox.close();
             await db.close();

@@ -198,11 +198,18 @@ export class LedgerContracts {
         return this.#calls.submit(ContractNames.access, 'requestAccess', [JSON.stringify(input)]);
     }
 
-    /** The custodian records that it serves a grant (or the recorded refusal comes back). */
+    /**
+     * The custodian records that it serves a grant (or the recorded refusal comes back). `recordId`,
+     * `requester` and `requesterCertSha256` say who asked over mutual TLS; the chaincode rejects the delivery,
+     * writing nothing, unless they match the grant and the requester's pinned certificate.
+     */
     recordDelivery(input: {
         accessId: string;
         contentHash: string;
         maxSkewMs?: number;
+        recordId?: string;
+        requester?: string;
+        requesterCertSha256?: string;
     }): Promise<Submitted<AccessEvent>> {
         return this.#calls.submit(ContractNames.access, 'recordDelivery', [JSON.stringify(input)]);
     }

@@ -20,6 +20,11 @@ export interface LaunchOptions {
     readonly ledger: 'embedded' | 'fabric';
     /** `FABRIC_BIN`: the `bin/` folder of a Fabric 2.5 release (needed for `--ledger fabric`). */
     readonly fabricBin: string | undefined;
+    /**
+     * `HEALTHCHAIN_NODE_OPTIONS`, split on spaces: options given to Node for the ledger node and the gateways
+     * only, not the launcher (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+     */
+    readonly childNodeOptions: readonly string[];
     readonly help: boolean;
 }
 
@@ -64,6 +69,10 @@ function readLedgerChoice(
     return { ledger, fabricBin };
 }
 
+function readChildNodeOptions(env: NodeJS.ProcessEnv): string[] {
+    return (env.HEALTHCHAIN_NODE_OPTIONS ?? '').split(/\s+/).filter((option) => option !== '');
+}
+
 /**
  * Reads the launcher's options.
  * @param args - command-line arguments after the script
@@ -98,6 +107,7 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
         demo: values.demo ?? false,
         ledger,
         fabricBin,
+        childNodeOptions: readChildNodeOptions(env),
         help: values.help ?? false,
     });
 }

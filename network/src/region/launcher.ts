@@ -130,6 +130,7 @@ async function startLedger(
     const { child, ready } = await ManagedProcess.start({
         name: 'ledger node',
         script: LEDGER_NODE_SCRIPT,
+        nodeOptions: options.childNodeOptions,
         args: [
             '--data',
             layout.ledgerDir,
@@ -165,7 +166,7 @@ interface GatewayStart {
 
 async function startGateway(
     start: GatewayStart,
-    context: GatewayContext & { region: RegionConfig },
+    context: GatewayContext & { region: RegionConfig; options: LaunchOptions },
     children: Children,
 ): Promise<RegionFileOrganization> {
     const { org, ports } = start;
@@ -176,6 +177,7 @@ async function startGateway(
     const { child, ready } = await ManagedProcess.start({
         name: `gateway ${org.mspId}`,
         script: GATEWAY_SCRIPT,
+        nodeOptions: context.options.childNodeOptions,
         args: [],
         env: { HEALTHCHAIN_GATEWAY_CONFIG: files.gatewayConfigFile, CORE_CHAINCODE_LOGGING_LEVEL: CHAINCODE_LOG_LEVEL },
         logFile: files.logFile,
