@@ -199,6 +199,15 @@ export function toOrdererEnv(material: RegionMaterial, ports: OrdererPorts, layo
 }
 
 /**
+ * How long a peer's Gateway service waits for other peers' endorsements, and for an orderer to accept a
+ * transaction, before it answers the client (the release's default is 30 s). Below the gateways' own 2.5 s call
+ * deadline (`ledgerTimeoutMs`), so that with too few endorsing organisations a client hears the peer's verdict,
+ * `LEDGER_UNAVAILABLE` to its caller, within three seconds instead of its own deadline expiring at the same
+ * time as the peer's.
+ */
+export const PEER_GATEWAY_TIMEOUT = '2s';
+
+/**
  * A peer's environment (overrides of its `core.yaml`).
  * @param member - the organisation's material
  * @param ports - the peer's ports
@@ -224,6 +233,8 @@ export function toPeerEnv(member: MemberMaterial, ports: PeerPorts, dataDir: str
         CORE_PEER_TLS_ROOTCERT_FILE: peer.tls.caCertFile,
         CORE_PEER_FILESYSTEMPATH: dataDir,
         CORE_PEER_GATEWAY_ENABLED: 'true',
+        CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: PEER_GATEWAY_TIMEOUT,
+        CORE_PEER_GATEWAY_BROADCASTTIMEOUT: PEER_GATEWAY_TIMEOUT,
         CORE_OPERATIONS_LISTENADDRESS: at(ports.operations),
         CORE_METRICS_PROVIDER: 'disabled',
         CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',

@@ -20,7 +20,13 @@ import type { LaunchOptions } from './launch-options';
 export const FABRIC_PORT_OFFSET = 100;
 const RETRY_ATTEMPTS = 60;
 const RETRY_MS = 1_000;
-const CALL_TIMEOUT_MS = 30_000;
+/**
+ * The commission admin's deadlines at start: longer than a gateway's, since the first calls may wait for a peer
+ * to reach its chaincode server; a call that still fails unavailable is retried.
+ */
+const CALL_TIMEOUT_MS = 10_000;
+const COMMIT_TIMEOUT_MS = 30_000;
+const PROBE_MS = 1_000;
 
 /**
  * Starts (or restarts) the region's Fabric network.
@@ -101,6 +107,8 @@ export function connectAsCommissionOnFabric(
         channel: region.channel,
         chaincode: region.chaincode,
         timeoutMs: CALL_TIMEOUT_MS,
+        commitTimeoutMs: COMMIT_TIMEOUT_MS,
+        probeMs: PROBE_MS,
     });
     const client: CommissionLedger = {
         mspId: ledger.mspId,
