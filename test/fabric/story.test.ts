@@ -9,8 +9,7 @@
  * why, without `FABRIC_BIN`.
  */
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiClient } from '../../clients/shared/api-client';
 import { newRegionClient } from '../../clients/shared/region-clients';
@@ -22,9 +21,9 @@ import { toLedgerApiError } from '../../gateway/src/ledger/ledger';
 import { newPatientKey, newPatientQuery, newRegistration } from '../../clients/shared/patient-keys';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
 import { apiErrorOf, startTestRegion, type TestRegion } from '../helpers/region';
+import { requireFabric } from '../helpers/fabric';
 import { describeRegionStory } from '../helpers/story';
 
-const REPO = join(__dirname, '..', '..', '..');
 const A = 'HospitalAMSP';
 
 interface GatewayJson {
@@ -111,15 +110,7 @@ describe('the region story on Hyperledger Fabric', function () {
     this.timeout(600_000);
 
     before(function () {
-        if (process.env.FABRIC_BIN === undefined || process.env.FABRIC_BIN === '') {
-            console.log('    FABRIC_BIN is unset: skipping the Fabric suite (set it to the bin/ folder of Fabric 2.5)');
-            this.skip();
-        }
-        // The chaincode servers run chaincode/dist, which the root build does not produce.
-        execFileSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'chaincode'], {
-            cwd: REPO,
-        });
-        assert.ok(existsSync(join(REPO, 'chaincode', 'dist', 'index.js')));
+        requireFabric(this);
     });
 
     describe('on a loopback network', () => {
