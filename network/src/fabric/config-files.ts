@@ -226,11 +226,12 @@ export function toOrdererEnv(
 }
 
 /**
- * How long a peer's Gateway service waits for other peers' endorsements, and for an orderer to accept a
- * transaction, before it answers the client (the release's default is 30 s). Below the gateways' own 2.5 s call
- * deadline (`ledgerTimeoutMs`), so that with too few endorsing organisations a client hears the peer's verdict,
- * `LEDGER_UNAVAILABLE` to its caller, within three seconds instead of its own deadline expiring at the same
- * time as the peer's.
+ * How long a peer's Gateway service waits for one other peer's endorsement, and for one orderer to accept a
+ * transaction, before it tries another or gives up (the release's default is 30 s, as long as a caller would
+ * wait). Below the gateways' own 2.5 s call deadline (`ledgerTimeoutMs`): a frozen endorser or orderer costs
+ * one 2 s wait, after which the peer tries another layout of endorsers or another orderer, or answers that
+ * too few organisations endorsed; if it is still waiting when the gateway's deadline passes, the gateway
+ * fails closed on its own. Either way the caller hears `LEDGER_UNAVAILABLE` within about three seconds.
  */
 export const PEER_GATEWAY_TIMEOUT = '2s';
 
