@@ -64,8 +64,8 @@ export interface GatewayConfig {
     /**
      * Deadline of every ledger call (evaluate, endorse, hand to ordering; the embedded node's calls) and of
      * opening an event stream, milliseconds: a ledger that does not answer is reported `LEDGER_UNAVAILABLE`
-     * within it (on Fabric, keep the peer's `peer.gateway.endorsementTimeout` below it, so that the peer's own
-     * verdict on missing endorsers arrives first).
+     * within it (on Fabric, keep the peer's `peer.gateway.endorsementTimeout` below it, so that the peer gives
+     * up on a frozen endorser and tries another within it).
      */
     readonly ledgerTimeoutMs: number;
     /**
