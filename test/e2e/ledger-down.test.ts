@@ -8,14 +8,14 @@ import { strict as assert } from 'node:assert';
 import { newPatientKey, newRegistration } from '../../clients/shared/patient-keys';
 import { newRegionClient } from '../../clients/shared/region-clients';
 import { LEDGER_DEFAULTS } from '../../gateway/src/config';
-import { apiErrorOf, startTestRegion, type TestRegion } from '../helpers/region';
+import { apiErrorOf, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 const A = 'HospitalAMSP';
 /** The HTTP client's own deadline: far above the gateway's ledger deadline. */
 const CLIENT_TIMEOUT_MS = 30_000;
 
 /** The ledger node's process id, as the launcher printed it: `Ledger node <url> ready (pid <n>)`. */
-function ledgerNodePid(region: TestRegion): number {
+function ledgerNodePid(region: LauncherRegion): number {
     const pid = Number(/^Ledger node \S+ ready \(pid (\d+)\)$/m.exec(region.output())?.[1]);
     assert.ok(Number.isInteger(pid) && pid > 0, 'the launcher printed the ledger node pid');
     return pid;
@@ -23,10 +23,10 @@ function ledgerNodePid(region: TestRegion): number {
 
 describe('a region whose ledger node stops answering', function () {
     this.timeout(300_000);
-    let region: TestRegion;
+    let region: LauncherRegion;
 
     before(async () => {
-        region = await startTestRegion();
+        region = await startLauncherRegion();
     });
 
     after(async () => {

@@ -13,7 +13,7 @@ import { ApiCallError } from '../../clients/shared/api-client';
 import { newConsentGrant, newPatientKey, newRegistration } from '../../clients/shared/patient-keys';
 import { newRegionClient } from '../../clients/shared/region-clients';
 import { requireFabric } from '../helpers/fabric';
-import { startTestRegion, type TestRegion } from '../helpers/region';
+import { startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -46,7 +46,7 @@ interface AccessEvent {
 }
 
 /** The orderers the launcher printed: `Fabric orderer <k> <endpoint> (operations <url>, pid <n>)`. */
-function readOrderers(region: TestRegion): Orderer[] {
+function readOrderers(region: LauncherRegion): Orderer[] {
     const lines = region.output().matchAll(/^Fabric orderer (\d+) \S+ \(operations (\S+), pid (\d+)\)$/gm);
     return [...lines].map((match) => ({
         index: Number(match[1]),
@@ -116,8 +116,8 @@ class Workload {
 
 describe('ordering on Hyperledger Fabric with three orderers', function () {
     this.timeout(900_000);
-    let started: TestRegion | undefined;
-    const region = (): TestRegion => {
+    let started: LauncherRegion | undefined;
+    const region = (): LauncherRegion => {
         assert.ok(started, 'the region started');
         return started;
     };
@@ -126,7 +126,7 @@ describe('ordering on Hyperledger Fabric with three orderers', function () {
         requireFabric(this);
         process.env.HEALTHCHAIN_ORDERERS = '3';
         try {
-            started = await startTestRegion({ ledger: 'fabric' });
+            started = await startLauncherRegion({ ledger: 'fabric' });
         } finally {
             delete process.env.HEALTHCHAIN_ORDERERS;
         }
@@ -227,7 +227,7 @@ describe('ordering on Hyperledger Fabric with three orderers', function () {
  * @returns how many were found
  */
 async function findOnLedger(
-    region: TestRegion,
+    region: LauncherRegion,
     acknowledged: readonly Acknowledged[],
     context: { readonly clinicianB: ApiClient; readonly patientId: string },
 ): Promise<number> {

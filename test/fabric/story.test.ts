@@ -20,8 +20,8 @@ import { CommitError } from '../../network/src/ledger';
 import { toLedgerApiError } from '../../gateway/src/ledger/ledger';
 import { newPatientKey, newPatientQuery, newRegistration } from '../../clients/shared/patient-keys';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
-import { apiErrorOf, startTestRegion, type TestRegion } from '../helpers/region';
 import { requireFabric } from '../helpers/fabric';
+import { apiErrorOf, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 import { describeRegionStory } from '../helpers/story';
 
 const A = 'HospitalAMSP';
@@ -32,7 +32,7 @@ interface GatewayJson {
 }
 
 /** Connects to an organisation's peer with its gateway's identity, as its gateway does. */
-function connectAs(region: TestRegion, mspId: string): FabricLedger {
+function connectAs(region: LauncherRegion, mspId: string): FabricLedger {
     const config = JSON.parse(readFileSync(join(region.dataDir, 'orgs', mspId, 'gateway.json'), 'utf8')) as GatewayJson;
     return new FabricLedger({
         peerEndpoint: config.ledger.peerEndpoint,
@@ -56,13 +56,13 @@ const CLIENT_TIMEOUT_MS = 30_000;
  * A clinician client of an organisation's gateway that waits {@link CLIENT_TIMEOUT_MS}, so that a 503 is the
  * gateway failing closed on its own deadline, not a race with the client giving up.
  */
-function clinicianOf(region: TestRegion, mspId: string): ApiClient {
+function clinicianOf(region: LauncherRegion, mspId: string): ApiClient {
     assert.ok(LEDGER_DEFAULTS.ledgerTimeoutMs * 4 <= CLIENT_TIMEOUT_MS);
     return newRegionClient(region.region, mspId, 'clinician', { timeoutMs: CLIENT_TIMEOUT_MS });
 }
 
 /** Process ids the launcher printed: `Fabric peer <msp> <endpoint> (pid <n>)`, and every network process. */
-function readPids(region: TestRegion): { peers: Map<string, number>; all: number[] } {
+function readPids(region: LauncherRegion): { peers: Map<string, number>; all: number[] } {
     const output = region.output();
     const peers = new Map<string, number>();
     for (const match of output.matchAll(/^Fabric peer (\S+) \S+ \(pid (\d+)\)$/gm)) {
@@ -116,7 +116,7 @@ describe('the region story on Hyperledger Fabric', function () {
     describe('on a loopback network', () => {
         let pids: number[] = [];
         const region = describeRegionStory(async () => {
-            const started = await startTestRegion({ ledger: 'fabric' });
+            const started = await startLauncherRegion({ ledger: 'fabric' });
             pids = readPids(started).all;
             assert.equal(pids.length, 9, 'one orderer, four peers, four chaincode servers');
             assert.equal(started.region.ledger.kind, 'fabric');

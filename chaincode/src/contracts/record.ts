@@ -15,12 +15,12 @@ import { emitEvent, readIndex, readRequired, readState, writeIndex, writeState }
 import { assertActiveCaller, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showRecords, ViewerConsents } from '../ledger/viewer';
 import type { Tx } from '../ledger/tx';
-import { toCanonicalJson } from '../model/canonical-json';
-import { readId, readPatientId } from '../model/input';
+import { toCanonicalJson } from '../protocol/canonical-json';
+import { readId, readPatientId } from '../protocol/input';
 import { Keys, ObjectTypes } from '../model/keys';
 import { readAnchorRequest } from '../model/record-input';
 import type { AnchorRequest } from '../model/record-input';
-import type { Patient, RecordEntry } from '../model/state';
+import type { Patient, RecordEntry } from '../protocol/state';
 import { mayListPatientRecords, mayReadRecord } from '../rules/visibility';
 import type { Viewer } from '../rules/visibility';
 import { HealthContract } from './base';

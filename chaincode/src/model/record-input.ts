@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Arguments of the record contract. */
 import { invalid } from '../errors';
-import { parseObjectArgument, readEnum, readId, readPatientId, readString, SHA256_HEX_PATTERN } from './input';
-import { Categories } from './vocabulary';
-import type { Category } from './vocabulary';
+import { parseObjectArgument, SHA256_HEX_PATTERN } from './input';
+import { readEnum, readId, readPatientId, readString } from '../protocol/input';
+import { Categories } from '../protocol/vocabulary';
+import type { Category } from '../protocol/vocabulary';
 
 /** What a custodian anchors: the record's id, patient, category, salted content hash, and what it replaces. */
 export interface AnchorRequest {

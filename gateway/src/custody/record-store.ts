@@ -5,7 +5,7 @@
  * authenticated data, so a value moved to another id fails to open. Content never reaches a log.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { Category } from '../../../chaincode/src/model/vocabulary';
+import type { Category } from '../../../chaincode/src/protocol/vocabulary';
 import type { CustodySublevel } from './db';
 
 /** A record as the custodian holds it. */

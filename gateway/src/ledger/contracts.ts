@@ -2,9 +2,9 @@
 /**
  * A typed facade over the `Ledger` (`network/src/ledger`): one method per chaincode transaction the gateway
  * uses. Arguments are JSON-encoded as the contracts expect (every argument a string), results parsed into the
- * state shapes of `chaincode/src/model/state.ts` (re-exported here through `contract-types.ts`, so the gateway
- * and the chaincode cannot drift). Failures, conversion to `ApiError`s and retries of stale reads are handled
- * by `contract-calls.ts`.
+ * state shapes of `chaincode/src/protocol/state.ts` (re-exported here through `contract-types.ts`, so the
+ * gateway and the chaincode cannot drift). Failures, conversion to `ApiError`s and retries of stale reads are
+ * handled by `contract-calls.ts`.
  */
 import { ContractCalls, type ContractLedger } from './contract-calls';
 import type {
