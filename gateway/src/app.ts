@@ -35,7 +35,6 @@ import { newPatientViewRoutes } from './routes/patient-views';
 import { unauthenticatedLimit } from './rate-limit';
 import { newPortalRoutes } from './static';
 import { jsonBody } from './validation';
-import type { Hl7Intake } from './hl7/service';
 
 /** What the requester side of a record fetch returns: the entry, the verified content and the ledger ids. */
 export interface FetchResult {
@@ -75,8 +74,6 @@ export interface AppDeps {
     /** The gateway's clock (signed-query freshness, audit defaults). */
     readonly clock: () => Date;
     readonly custody?: CustodyRoutes;
-    /** The HL7 v2 intake, at a hospital: its operator routes and the patient links of `POST /patients`. */
-    readonly hl7?: Pick<Hl7Intake, 'router' | 'link' | 'assertLinkable'>;
 }
 
 /**
@@ -101,9 +98,6 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.use(newHealthRoutes(config, deps));
     if (deps.custody) {
         app.use(deps.custody.router);
-    }
-    if (deps.hl7) {
-        app.use(deps.hl7.router);
     }
     app.use(newOrgRoutes(config, deps));
     app.use(newPatientRegistrationRoutes(config, deps));

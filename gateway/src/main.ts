@@ -3,7 +3,7 @@
  * The gateway process: reads its configuration (`HEALTHCHAIN_GATEWAY_CONFIG`), connects to the ledger,
  * serves the API over HTTPS and the peer-to-peer port over mutual TLS, makes sure the ledger knows this
  * organisation's p2p URL and TLS certificate, then prints ONE JSON line on stdout:
- * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…,"hl7Url":…}` (`hl7Url` at a hospital whose MLLP listener runs). Logs are JSON lines on stderr. SIGTERM or SIGINT
+ * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…}`. Logs are JSON lines on stderr. SIGTERM or SIGINT
  * closes the servers, the custody part (outbox, event listener, record store) and the ledger, and exits 0.
  */
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,6 @@ import { createApp, type AppDeps } from './app';
 import { TokenStore } from './auth/tokens';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { newCustody, type Custody } from './custody';
-import { newHl7Intake, type Hl7Intake } from './hl7/service';
 import { ApiError } from './errors';
 import { LedgerContracts } from './ledger/contracts';
 import { newEmbeddedLedger } from './ledger/embedded';
@@ -31,8 +30,6 @@ export { registerSelf } from './ledger/register-self';
 export interface RunningGateway {
     readonly apiUrl: string;
     readonly p2pUrl: string;
-    /** The MLLP listener of a hospital's HL7 intake, when it runs. */
-    readonly hl7Url?: string;
     /** Closes the servers, the custody part and the ledger. */
     close(): Promise<void>;
 }
@@ -118,15 +115,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         ledger.close();
         throw error;
     }
-    let hl7: Hl7Intake | undefined;
-    try {
-        hl7 = config.hl7 === undefined ? undefined : newHl7Intake(config, { ...base, custody });
-    } catch (error) {
-        await custody.close();
-        ledger.close();
-        throw error;
-    }
-    const deps: AppDeps = { ...base, custody, ...(hl7 === undefined ? {} : { hl7 }) };
+    const deps: AppDeps = { ...base, custody };
     const tls = {
         cert: readFileSync(config.tls.certFile),
         key: readFileSync(config.tls.keyFile),
@@ -144,7 +133,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     );
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
-        await hl7?.close();
         await custody.close();
         ledger.close();
     };
@@ -154,9 +142,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         const p2pUrl = toUrl(p2p, config.p2p.host);
         await registerWithRetry(deps, config, p2pUrl);
         await custody.start();
-        await hl7?.start();
-        const hl7Url = hl7?.url;
-        return { apiUrl: toUrl(api, config.api.host), p2pUrl, ...(hl7Url === undefined ? {} : { hl7Url }), close };
+        return { apiUrl: toUrl(api, config.api.host), p2pUrl, close };
     } catch (error) {
         await close();
         throw error;
@@ -190,13 +176,7 @@ async function main(): Promise<void> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    const ready = {
-        event: 'ready',
-        org: config.org.mspId,
-        apiUrl: gateway.apiUrl,
-        p2pUrl: gateway.p2pUrl,
-        ...(gateway.hl7Url === undefined ? {} : { hl7Url: gateway.hl7Url }),
-    };
+    const ready = { event: 'ready', org: config.org.mspId, apiUrl: gateway.apiUrl, p2pUrl: gateway.p2pUrl };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 

@@ -20,11 +20,10 @@ import type { Metrics } from '../metrics';
 import { CustodyFetcher } from '../p2p/fetcher';
 import { newP2pApp } from '../p2p/server';
 import { newRecordRoutes } from '../routes/records';
-import { openCustodyDb, type CustodyDb } from './db';
+import { openCustodyDb } from './db';
 import { Outbox, type OutboxRetry } from './outbox';
 import { publishRecord } from './publisher';
 import { RecordStore } from './record-store';
-import { SealedBox } from './sealed-box';
 import { readOrCreateStoreKey } from './store-key';
 import { toSaltKey } from './content-hash';
 
@@ -51,12 +50,6 @@ export interface Custody extends CustodyRoutes {
     readonly store: RecordStore;
     /** The anchoring outbox (emits `anchored` and `refused`). */
     readonly outbox: Outbox;
-    /** The custody database, for parts that write with the records in one batch (the HL7 intake). */
-    readonly db: CustodyDb;
-    /** Seals other content at rest under the record store's key (the HL7 inbox's raw messages). */
-    readonly box: SealedBox;
-    /** This custodian's salt key (`toSaltKey`), for content hashes of records published by other paths. */
-    readonly saltKey: Uint8Array;
     /** The chaincode event listener (emits `processed`). */
     readonly events: ChaincodeEventListener;
     /** Starts the outbox loop and the event listener. */
@@ -125,9 +118,6 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         p2pApp,
         store,
         outbox,
-        db,
-        box: new SealedBox(key),
-        saltKey,
         events,
         orgStatus: (mspId: string): string | undefined => events.orgStatus(mspId),
         start: (): Promise<void> => {
