@@ -103,6 +103,7 @@ async function launch(dataDir: string): Promise<Launched> {
             ledger: 'embedded',
             fabricBin: undefined,
             childNodeOptions: [],
+            orderers: undefined,
             help: false,
         },
         {
@@ -111,6 +112,9 @@ async function launch(dataDir: string): Promise<Launched> {
                 pid = match ? Number(match[1]) : pid;
             },
             failure: (message) => {
+                log(`region: ${message}`);
+            },
+            warning: (message) => {
                 log(`region: ${message}`);
             },
         },

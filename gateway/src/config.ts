@@ -61,8 +61,31 @@ export interface GatewayConfig {
         /** Largest other JSON body. */
         readonly jsonBytes: number;
     };
-    /** Deadline of every ledger call, milliseconds. */
+    /**
+     * Deadline of every ledger call (evaluate, endorse, hand to ordering; the embedded node's calls) and of
+     * opening an event stream, milliseconds: a ledger that does not answer is reported `LEDGER_UNAVAILABLE`
+     * within it (on Fabric, keep the peer's `peer.gateway.endorsementTimeout` below it, so that the peer gives
+     * up on a frozen endorser and tries another within it).
+     */
     readonly ledgerTimeoutMs: number;
+    /**
+     * How long a submit waits for its transaction to commit once ordering has accepted it (default
+     * {@link LEDGER_DEFAULTS}). Longer than {@link GatewayConfig.ledgerTimeoutMs}: an accepted transaction is
+     * about to commit (a block's batch timeout, an orderer leader election), and reporting it failed would
+     * tell the caller a write did not happen that then does. A peer or node that stops answering is caught by
+     * the liveness probe instead, at once.
+     */
+    readonly ledgerCommitTimeoutMs?: number;
+    /**
+     * The pause between liveness probes of the ledger endpoint (this organisation's peer, or the ledger node),
+     * and each probe's deadline (default {@link LEDGER_DEFAULTS}): a known-dead endpoint fails calls at once.
+     */
+    readonly ledgerProbeMs?: number;
+    /**
+     * Deadline of a point-to-point record fetch from a custodian, which waits for the custodian's delivery
+     * transaction to commit (default {@link LEDGER_DEFAULTS}).
+     */
+    readonly p2pTimeoutMs?: number;
     /**
      * The custodian refuses a grant whose timestamp is further than this from its own clock; the refusal is
      * made and recorded by its delivery transaction (1 s – 5 min).
@@ -77,7 +100,7 @@ export interface GatewayConfig {
 /**
  * The configuration file a gateway is started with (`HEALTHCHAIN_GATEWAY_CONFIG`): what
  * {@link toGatewayConfig} accepts. Every path is absolute; what is left out takes its default, and the
- * limits and the ledger deadline are not configurable.
+ * body limits are not configurable.
  */
 export type GatewayConfigFile = Pick<
     GatewayConfig,
@@ -94,14 +117,47 @@ export type GatewayConfigFile = Pick<
     | 'identity'
     | 'ledger'
 > & {
+    readonly ledgerTimeoutMs?: number;
+    readonly ledgerCommitTimeoutMs?: number;
+    readonly ledgerProbeMs?: number;
+    readonly p2pTimeoutMs?: number;
     readonly grantMaxSkewMs?: number;
     readonly rateLimit?: Partial<GatewayConfig['rateLimit']>;
     readonly logLevel?: string;
 };
 
+/**
+ * The ledger and p2p deadlines a configuration leaves out. A caller is told `LEDGER_UNAVAILABLE` within about
+ * three seconds: a call's deadline is 2.5 s, and a probe every second finds an endpoint that stopped answering
+ * within two seconds, abandoning calls that wait on it (a commit wait included). The commit wait is longer
+ * (see {@link GatewayConfig.ledgerCommitTimeoutMs}), and a p2p fetch, which includes the custodian's commit,
+ * longer still.
+ */
+export const LEDGER_DEFAULTS = {
+    ledgerTimeoutMs: 2_500,
+    ledgerCommitTimeoutMs: 20_000,
+    ledgerProbeMs: 1_000,
+    p2pTimeoutMs: 30_000,
+} as const;
+
+/** Every ledger and p2p deadline of a configuration, defaults filled in. */
+export type LedgerTimings = { readonly [K in keyof typeof LEDGER_DEFAULTS]: number };
+
+/**
+ * The ledger and p2p deadlines of a configuration, each one it leaves out at its default.
+ * @param config - the gateway's configuration
+ */
+export function toLedgerTimings(config: GatewayConfig): LedgerTimings {
+    return {
+        ledgerTimeoutMs: config.ledgerTimeoutMs,
+        ledgerCommitTimeoutMs: config.ledgerCommitTimeoutMs ?? LEDGER_DEFAULTS.ledgerCommitTimeoutMs,
+        ledgerProbeMs: config.ledgerProbeMs ?? LEDGER_DEFAULTS.ledgerProbeMs,
+        p2pTimeoutMs: config.p2pTimeoutMs ?? LEDGER_DEFAULTS.p2pTimeoutMs,
+    };
+}
+
 const DEFAULTS = {
     limits: { recordBytes: 5 * 1024 * 1024, jsonBytes: 64 * 1024 },
-    ledgerTimeoutMs: 30_000,
     grantMaxSkewMs: 120_000,
     rateLimit: { windowMs: 60_000, max: 120 },
     logLevel: 'info',
@@ -188,6 +244,17 @@ function readRateLimit(p: ConfigProblems, value: unknown): GatewayConfig['rateLi
     };
 }
 
+function readTimings(p: ConfigProblems, raw: Record<string, unknown>): LedgerTimings {
+    const read = (field: keyof LedgerTimings, bounds: { min: number; max: number }): number =>
+        p.integer(raw[field], field, LEDGER_DEFAULTS[field], bounds);
+    return {
+        ledgerTimeoutMs: read('ledgerTimeoutMs', { min: 500, max: 120_000 }),
+        ledgerCommitTimeoutMs: read('ledgerCommitTimeoutMs', { min: 1_000, max: 600_000 }),
+        ledgerProbeMs: read('ledgerProbeMs', { min: 100, max: 60_000 }),
+        p2pTimeoutMs: read('p2pTimeoutMs', { min: 1_000, max: 600_000 }),
+    };
+}
+
 function readCaFiles(p: ConfigProblems, value: unknown): Record<string, string> {
     const files = p.object(value, 'regionTlsCaFiles');
     return Object.fromEntries(
@@ -233,7 +300,7 @@ export function toGatewayConfig(value: unknown): GatewayConfig {
         },
         ledger: readLedger(p, raw.ledger),
         limits: DEFAULTS.limits,
-        ledgerTimeoutMs: DEFAULTS.ledgerTimeoutMs,
+        ...readTimings(p, raw),
         grantMaxSkewMs: p.integer(raw.grantMaxSkewMs, 'grantMaxSkewMs', DEFAULTS.grantMaxSkewMs, {
             min: 1000,
             max: 300_000,

@@ -12,7 +12,7 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { CustodyRoutes, RecordFetcher } from '../app';
 import type { TokenStore } from '../auth/tokens';
-import type { GatewayConfig } from '../config';
+import { toLedgerTimings, type GatewayConfig } from '../config';
 import { OrganizationDirectory } from '../events/directory';
 import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
@@ -86,7 +86,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         certPem: readFileSync(config.tls.certFile, 'utf8'),
         keyPem: readFileSync(config.tls.keyFile, 'utf8'),
         caPems: Object.values(tlsCaPems),
-        timeoutMs: config.ledgerTimeoutMs,
+        timeoutMs: toLedgerTimings(config).p2pTimeoutMs,
         maxResponseBytes: maxResponseBytes(config),
     });
     const db = await openCustodyDb(config.dataDir);

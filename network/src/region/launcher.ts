@@ -34,10 +34,14 @@ export interface RunningRegion {
     stop(): Promise<void>;
 }
 
-/** Told about progress (one line each) and about a child that stopped by itself. */
+/**
+ * Told about progress (one line each), about a child that stopped by itself, and about a loss the region
+ * survives (a Fabric orderer that stopped while a majority of orderers still run).
+ */
 export interface LaunchListener {
     readonly progress: (line: string) => void;
     readonly failure: (message: string) => void;
+    readonly warning: (message: string) => void;
 }
 
 function readString(ready: ReadyLine, field: string, name: string): string {
@@ -228,7 +232,7 @@ async function startBackend(
 ): Promise<Backend> {
     const { region, material, layout } = context;
     if (options.ledger === 'fabric') {
-        const network = await startRegionFabric(options, layout, { region, material }, listener.progress);
+        const network = await startRegionFabric(options, layout, { region, material }, listener);
         children.setNetwork(network);
         const commission = connectAsCommissionOnFabric(region, material, network);
         return { ledgerUrl: `grpcs://${network.ordererEndpoint}`, network, commission };

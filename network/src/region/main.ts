@@ -81,6 +81,7 @@ async function run(options: LaunchOptions): Promise<void> {
     const running = await launchRegion(options, {
         progress: (line) => process.stdout.write(line + '\n'),
         failure: (message) => void shutdown.fail(message),
+        warning: (message) => process.stderr.write(`region: warning: ${message}\n`),
     });
     shutdown.attach(running);
     if (shutdown.requested) {
