@@ -38,6 +38,7 @@ import { newPatientViewRoutes } from './routes/patient-views';
 import { unauthenticatedLimit } from './rate-limit';
 import { newPortalRoutes } from './static';
 import { jsonBody } from './validation';
+import type { Hl7Intake } from './hl7/service';
 
 /** What the requester side of a record fetch returns: the entry, the verified content and the ledger ids. */
 export interface FetchResult {
@@ -79,6 +80,8 @@ export interface AppDeps {
     readonly custody?: CustodyRoutes;
     /** The commission's audit view (docs/design.md "The audit view"); other gateways keep none. */
     readonly auditView?: AuditView;
+    /** The HL7 v2 intake, at a hospital: its operator routes and the patient links of `POST /patients`. */
+    readonly hl7?: Pick<Hl7Intake, 'router' | 'link' | 'assertLinkable'>;
 }
 
 /**
@@ -103,6 +106,9 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.use(newHealthRoutes(config, deps));
     if (deps.custody) {
         app.use(deps.custody.router);
+    }
+    if (deps.hl7) {
+        app.use(deps.hl7.router);
     }
     app.use(newOrgRoutes(config, deps));
     app.use(newPatientRegistrationRoutes(config, deps));

@@ -36,6 +36,45 @@ export type LedgerConfig =
           readonly tlsCaFile: string;
       };
 
+/**
+ * The HL7 v2 intake of a hospital's gateway (docs/design.md "HL7 v2 intake"): an MLLP listener for the
+ * hospital's integration engine and how its messages are read.
+ */
+export interface Hl7Config {
+    /** Whether the MLLP listener runs (default: true at a hospital). */
+    readonly enabled: boolean;
+    readonly host: string;
+    /** 0 picks a free port. */
+    readonly port: number;
+    /** MLLP over TLS with the gateway's own certificate (default: plain TCP, for a listener on loopback). */
+    readonly tls: boolean;
+    /** With `tls`: require client certificates issued by this CA. */
+    readonly clientCaFile?: string;
+    /** The facility this gateway is (MSH-6 must be empty or this; default: the MSP id). */
+    readonly facility: string;
+    /** MSH-5 that messages may name besides empty (default: any). */
+    readonly application?: string;
+    /** Character set of a message with MSH-18 empty (HL7 table 0211 name; default `ASCII`). */
+    readonly defaultCharset: string;
+    /** UTC offset of HL7 times sent without one (default `+08:00`). */
+    readonly timezone: string;
+    /** Largest message accepted, bytes (default 8 MiB). */
+    readonly maxMessageBytes: number;
+    /** Messages waiting for a patient link: how long (default 30 days) and how many (default 100,000). */
+    readonly pending: { readonly maxAgeDays: number; readonly maxMessages: number };
+    /** Sensitivity rules replacing the defaults (gateway/src/hl7/category-rules.ts). */
+    readonly sensitivity?: readonly Hl7SensitivityRule[];
+}
+
+/** One sensitivity rule as configured (see `SensitivityRule` in gateway/src/hl7/category-rules.ts). */
+export interface Hl7SensitivityRule {
+    readonly category: 'mental-health' | 'hiv' | 'genetic' | 'reproductive' | 'substance-use';
+    readonly loinc?: readonly string[];
+    readonly codes?: readonly string[];
+    readonly departments?: readonly string[];
+    readonly keywords?: readonly string[];
+}
+
 /** A gateway's whole configuration. */
 export interface GatewayConfig {
     readonly org: { readonly mspId: string; readonly type: OrganizationType; readonly name: string };
@@ -95,6 +134,8 @@ export interface GatewayConfig {
     readonly rateLimit: { readonly windowMs: number; readonly max: number };
     /** Pino log level. */
     readonly logLevel: string;
+    /** The HL7 v2 intake; present at hospitals only. */
+    readonly hl7?: Hl7Config;
 }
 
 /**
@@ -124,6 +165,7 @@ export type GatewayConfigFile = Pick<
     readonly grantMaxSkewMs?: number;
     readonly rateLimit?: Partial<GatewayConfig['rateLimit']>;
     readonly logLevel?: string;
+    readonly hl7?: Partial<Omit<Hl7Config, 'pending'>> & { readonly pending?: Partial<Hl7Config['pending']> };
 };
 
 /**
@@ -255,6 +297,92 @@ function readTimings(p: ConfigProblems, raw: Record<string, unknown>): LedgerTim
     };
 }
 
+const SENSITIVE = ['mental-health', 'hiv', 'genetic', 'reproductive', 'substance-use'] as const;
+
+function readWords(p: ConfigProblems, value: unknown, field: string): string[] | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (Array.isArray(value) && value.every((item) => typeof item === 'string' && item.trim() !== '')) {
+        return value as string[];
+    }
+    p.problems.push(`${field} must be a list of non-empty strings`);
+    return undefined;
+}
+
+function readRules(p: ConfigProblems, value: unknown): Hl7SensitivityRule[] | undefined {
+    if (value === undefined) {
+        return undefined;
+    }
+    if (!Array.isArray(value)) {
+        p.problems.push('hl7.sensitivity must be a list of rules');
+        return undefined;
+    }
+    return value.map((item: unknown, index): Hl7SensitivityRule => {
+        const rule = p.object(item, `hl7.sensitivity[${index}]`);
+        const lists = ['loinc', 'codes', 'departments', 'keywords'] as const;
+        const entries = lists.flatMap((name) => {
+            const words = readWords(p, rule[name], `hl7.sensitivity[${index}].${name}`);
+            return words === undefined ? [] : [[name, words] as const];
+        });
+        return {
+            category: p.oneOf(rule.category, `hl7.sensitivity[${index}].category`, SENSITIVE),
+            ...Object.fromEntries(entries),
+        };
+    });
+}
+
+function readTimezone(p: ConfigProblems, value: unknown): string {
+    if (value === undefined) {
+        return '+08:00';
+    }
+    if (typeof value === 'string' && /^[+-]\d{2}:\d{2}$/.test(value)) {
+        return value;
+    }
+    p.problems.push('hl7.timezone must be a UTC offset such as +08:00');
+    return '+08:00';
+}
+
+function readOptionalPath(p: ConfigProblems, value: unknown, field: string): { clientCaFile?: string } {
+    return value === undefined ? {} : { clientCaFile: p.path(value, field) };
+}
+
+function readHl7(p: ConfigProblems, value: unknown, org: GatewayConfig['org']): Hl7Config | undefined {
+    if (org.type !== 'hospital') {
+        if (value !== undefined) {
+            p.problems.push('hl7 is for hospitals only');
+        }
+        return undefined;
+    }
+    const hl7 = value === undefined ? {} : p.object(value, 'hl7');
+    const pending = hl7.pending === undefined ? {} : p.object(hl7.pending, 'hl7.pending');
+    const text = (field: string, fallback: string): string =>
+        hl7[field] === undefined ? fallback : p.string(hl7[field], `hl7.${field}`);
+    return {
+        enabled: hl7.enabled === undefined ? true : hl7.enabled === true,
+        host: text('host', '127.0.0.1'),
+        port: hl7.port === undefined ? 0 : p.port(hl7.port, 'hl7.port'),
+        tls: hl7.tls === true,
+        ...readOptionalPath(p, hl7.clientCaFile, 'hl7.clientCaFile'),
+        facility: text('facility', org.mspId),
+        ...(hl7.application === undefined ? {} : { application: p.string(hl7.application, 'hl7.application') }),
+        defaultCharset: text('defaultCharset', 'ASCII'),
+        timezone: readTimezone(p, hl7.timezone),
+        maxMessageBytes: p.integer(hl7.maxMessageBytes, 'hl7.maxMessageBytes', 8 * 1024 * 1024, {
+            min: 64 * 1024,
+            max: 64 * 1024 * 1024,
+        }),
+        pending: {
+            maxAgeDays: p.integer(pending.maxAgeDays, 'hl7.pending.maxAgeDays', 30, { min: 1, max: 3650 }),
+            maxMessages: p.integer(pending.maxMessages, 'hl7.pending.maxMessages', 100_000, {
+                min: 1,
+                max: 10_000_000,
+            }),
+        },
+        ...(hl7.sensitivity === undefined ? {} : { sensitivity: readRules(p, hl7.sensitivity) ?? [] }),
+    };
+}
+
 function readCaFiles(p: ConfigProblems, value: unknown): Record<string, string> {
     const files = p.object(value, 'regionTlsCaFiles');
     return Object.fromEntries(
@@ -275,12 +403,14 @@ export function toGatewayConfig(value: unknown): GatewayConfig {
     const p2p = p.object(raw.p2p, 'p2p');
     const tls = p.object(raw.tls, 'tls');
     const identity = p.object(raw.identity, 'identity');
+    const orgConfig: GatewayConfig['org'] = {
+        mspId: p.string(org.mspId, 'org.mspId'),
+        type: p.oneOf(org.type, 'org.type', ['hospital', 'insurer', 'commission']),
+        name: p.string(org.name, 'org.name'),
+    };
+    const hl7 = readHl7(p, raw.hl7, orgConfig);
     const config: GatewayConfig = {
-        org: {
-            mspId: p.string(org.mspId, 'org.mspId'),
-            type: p.oneOf(org.type, 'org.type', ['hospital', 'insurer', 'commission']),
-            name: p.string(org.name, 'org.name'),
-        },
+        org: orgConfig,
         channel: p.string(raw.channel, 'channel'),
         chaincode: p.string(raw.chaincode, 'chaincode'),
         dataDir: p.path(raw.dataDir, 'dataDir'),
@@ -307,6 +437,7 @@ export function toGatewayConfig(value: unknown): GatewayConfig {
         }),
         rateLimit: readRateLimit(p, raw.rateLimit),
         logLevel: typeof raw.logLevel === 'string' ? raw.logLevel : DEFAULTS.logLevel,
+        ...(hl7 === undefined ? {} : { hl7 }),
     };
     if (p.problems.length > 0) {
         throw new Error(`Invalid gateway configuration:\n  - ${p.problems.join('\n  - ')}`);

@@ -3,9 +3,9 @@
  * The gateway process: reads its configuration (`HEALTHCHAIN_GATEWAY_CONFIG`), connects to the ledger,
  * serves the API over HTTPS and the peer-to-peer port over mutual TLS, makes sure the ledger knows this
  * organisation's p2p URL and TLS certificate, then prints ONE JSON line on stdout:
- * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…}`. Logs are JSON lines on stderr. SIGTERM or SIGINT
- * closes the servers, the audit view (at the commission), the custody part (outbox, event listener, record
- * store) and the ledger, and exits 0.
+ * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…,"hl7Url":…}` (`hl7Url` at a hospital whose MLLP listener
+ * runs). Logs are JSON lines on stderr. SIGTERM or SIGINT closes the servers, the HL7 intake, the audit view
+ * (at the commission), the custody part (outbox, event listener, record store) and the ledger, and exits 0.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
@@ -16,6 +16,7 @@ import { AuditView } from './audit/audit-view';
 import { TokenStore } from './auth/tokens';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { newCustody, type Custody } from './custody';
+import { newHl7Intake, type Hl7Intake } from './hl7/service';
 import { ApiError } from './errors';
 import { LedgerContracts } from './ledger/contracts';
 import { newEmbeddedLedger } from './ledger/embedded';
@@ -32,6 +33,8 @@ export { registerSelf } from './ledger/register-self';
 export interface RunningGateway {
     readonly apiUrl: string;
     readonly p2pUrl: string;
+    /** The MLLP listener of a hospital's HL7 intake, when it runs. */
+    readonly hl7Url?: string;
     /** Closes the servers, the custody part and the ledger. */
     close(): Promise<void>;
 }
@@ -137,14 +140,17 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         throw error;
     }
     let auditView: AuditView | undefined;
+    let hl7: Hl7Intake | undefined;
     try {
         auditView = config.org.type === 'commission' ? await openAuditView(custody, base) : undefined;
+        hl7 = config.hl7 === undefined ? undefined : newHl7Intake(config, { ...base, custody });
     } catch (error) {
+        await auditView?.close();
         await custody.close();
         ledger.close();
         throw error;
     }
-    const deps: AppDeps = { ...base, custody, auditView };
+    const deps: AppDeps = { ...base, custody, auditView, ...(hl7 === undefined ? {} : { hl7 }) };
     const tls = {
         cert: readFileSync(config.tls.certFile),
         key: readFileSync(config.tls.keyFile),
@@ -171,6 +177,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
     });
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
+        await hl7?.close();
         await auditView?.close();
         await custody.close();
         ledger.close();
@@ -182,7 +189,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         await registerWithRetry(deps, config, p2pUrl);
         await custody.start();
         auditView?.start();
-        return { apiUrl: toUrl(api, config.api.host), p2pUrl, close };
+        await hl7?.start();
+        const hl7Url = hl7?.url;
+        return { apiUrl: toUrl(api, config.api.host), p2pUrl, ...(hl7Url === undefined ? {} : { hl7Url }), close };
     } catch (error) {
         await close();
         throw error;
@@ -216,7 +225,13 @@ async function main(): Promise<void> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    const ready = { event: 'ready', org: config.org.mspId, apiUrl: gateway.apiUrl, p2pUrl: gateway.p2pUrl };
+    const ready = {
+        event: 'ready',
+        org: config.org.mspId,
+        apiUrl: gateway.apiUrl,
+        p2pUrl: gateway.p2pUrl,
+        ...(gateway.hl7Url === undefined ? {} : { hl7Url: gateway.hl7Url }),
+    };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 

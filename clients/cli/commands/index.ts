@@ -4,6 +4,7 @@ import type { CommandGroup } from '../command-table';
 import { auditCommands } from './audit';
 import { claimCommands } from './claim';
 import { consentCommands } from './consent';
+import { hl7Commands } from './hl7';
 import { ledgerCommands, orgCommands } from './org';
 import { patientCommands } from './patient';
 import { recordCommands } from './record';
@@ -19,4 +20,5 @@ export const commandGroups: Readonly<Record<string, CommandGroup>> = {
     audit: auditCommands,
     org: orgCommands,
     ledger: ledgerCommands,
+    hl7: hl7Commands,
 };

@@ -26,6 +26,7 @@ import { openCustodyDb, type CustodyDb } from './db';
 import { Outbox, type OutboxRetry } from './outbox';
 import { publishRecord } from './publisher';
 import { RecordStore } from './record-store';
+import { SealedBox } from './sealed-box';
 import { readOrCreateStoreKey } from './store-key';
 import { toSaltKey } from './content-hash';
 
@@ -48,12 +49,19 @@ export interface Custody extends CustodyRoutes {
     readonly fetcher: RecordFetcher;
     /** The peer-to-peer app: serve it over HTTPS with `requestCert` and `rejectUnauthorized`. */
     readonly p2pApp: express.Express;
-    /** The gateway's level database (records, outbox, and the commission's audit view). */
-    readonly db: CustodyDb;
     /** The encrypted record store. */
     readonly store: RecordStore;
     /** The anchoring outbox (emits `anchored` and `refused`). */
     readonly outbox: Outbox;
+    /**
+     * The gateway's level database: records and outbox, and the parts that keep their state beside them (the
+     * commission's audit view; the HL7 intake, which writes with the records in one batch).
+     */
+    readonly db: CustodyDb;
+    /** Seals other content at rest under the record store's key (the HL7 inbox's raw messages). */
+    readonly box: SealedBox;
+    /** This custodian's salt key (`toSaltKey`), for content hashes of records published by other paths. */
+    readonly saltKey: Uint8Array;
     /** The chaincode event listener (emits `processed`). */
     readonly events: ChaincodeEventListener;
     /** Starts the outbox loop and the event listener. */
@@ -138,6 +146,8 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         db,
         store,
         outbox,
+        box: new SealedBox(key),
+        saltKey,
         events,
         orgStatus: (mspId: string): string | undefined => events.orgStatus(mspId),
         start: (): Promise<void> => {

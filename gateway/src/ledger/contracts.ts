@@ -10,6 +10,7 @@ import { ContractCalls, type ContractLedger } from './contract-calls';
 import type {
     AccessEvent,
     AccessInput,
+    AnchorBatchResult,
     AnchorInput,
     Claim,
     ClaimDecision,
@@ -140,6 +141,11 @@ export class LedgerContracts {
     anchorRecord(input: AnchorInput): Promise<Submitted<RecordEntry>> {
         const fn = input.supersedes === undefined ? 'anchorRecord' : 'supersedeRecord';
         return this.#calls.submit(ContractNames.record, fn, [JSON.stringify(input)]);
+    }
+
+    /** Anchors up to 100 records held by this organisation in one transaction; results per entry, in order. */
+    anchorRecords(inputs: readonly AnchorInput[]): Promise<Submitted<{ results: AnchorBatchResult[] }>> {
+        return this.#calls.submit(ContractNames.record, 'anchorRecords', [JSON.stringify(inputs)]);
     }
 
     /** One index entry. @throws NOT_FOUND */

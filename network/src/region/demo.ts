@@ -2,8 +2,8 @@
 /**
  * Loads the demo (`npm start -- --demo`) through the gateways' HTTP API only, as the region's staff and
  * patients would: patients get keys (saved under `<data>/demo/patients/`, mode 0600) and are registered at the
- * first hospital; both hospitals publish FHIR records; patients sign consents; the first hospital files a
- * claim. What was done is remembered in `<data>/demo/state.json`, so running it again adds nothing.
+ * first hospital (two of them with their medical record numbers); both hospitals publish FHIR records; patients
+ * sign consents; the first hospital files a claim; its integration engine sends an HL7 feed over MLLP. What was done is remembered in `<data>/demo/state.json`, so running it again adds nothing.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,6 +18,7 @@ import {
 } from '../../../clients/shared/patient-keys';
 import { newRegionClient } from '../../../clients/shared/region-clients';
 import type { DataLayout } from './data-layout';
+import { DEMO_MRN_AUTHORITY, demoMrns, sendDemoHl7 } from './demo-hl7';
 import { demoClaims, demoConsents, demoPatients, demoRecords, fillFixture, type DemoConsent } from './demo-plan';
 import type { RegionFile, RegionFileOrganization } from '../../../clients/shared/region-file';
 
@@ -83,7 +84,10 @@ function patientOf(context: DemoContext, alias: string): PatientKey {
 async function registerPatients(context: DemoContext): Promise<void> {
     const clinician = newRegionClient(context.region, context.hospitals[0].mspId, 'clinician');
     for (const [alias, key] of context.patients) {
-        await clinician.post('/patients', newRegistration(key, context.region.channel));
+        // Li Wei and Zhang Min are linked by their medical record numbers, so the HL7 feed finds them.
+        const mrn = alias === 'wang-fang' ? undefined : demoMrns[alias];
+        const identifiers = mrn === undefined ? {} : { identifiers: [{ system: DEMO_MRN_AUTHORITY, value: mrn }] };
+        await clinician.post('/patients', { ...newRegistration(key, context.region.channel), ...identifiers });
         context.log(`  patient ${alias.padEnd(10)} ${key.patientId}`);
     }
 }
@@ -207,5 +211,9 @@ export async function loadDemo(region: RegionFile, layout: DataLayout, log: (lin
     await publishRecords(context);
     await grantConsents(context);
     await submitClaims(context);
+    const feed = context.hospitals[0];
+    if (feed.hl7Url !== undefined) {
+        await sendDemoHl7(feed.hl7Url, feed.mspId, log);
+    }
     log(`Demo loaded; patient keys are in ${layout.demoPatientsDir}`);
 }

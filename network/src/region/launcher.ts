@@ -52,15 +52,25 @@ function readString(ready: ReadyLine, field: string, name: string): string {
     return value;
 }
 
-function toPorts(options: LaunchOptions, index: number): GatewayPorts {
+/**
+ * Organisation i gets API n+1+2i and p2p n+2+2i; after them, hospital k (in the region's order) gets its MLLP
+ * listener at n+1+2N+k, N organisations in all (the first hospital of the default region: 7409).
+ */
+function toPorts(options: LaunchOptions, region: RegionConfig, index: number): GatewayPorts {
+    const org = region.organizations[index];
+    const hospital = region.organizations.filter((o, i) => o.type === 'hospital' && i < index).length;
+    const hl7 = org?.type === 'hospital' ? { hl7: 0 } : {};
     if (options.basePort === 0) {
-        return { api: 0, p2p: 0 };
+        return { api: 0, p2p: 0, ...hl7 };
     }
-    return { api: options.basePort + 1 + 2 * index, p2p: options.basePort + 2 + 2 * index };
+    const base = options.basePort;
+    const hl7Port = org?.type === 'hospital' ? { hl7: base + 1 + 2 * region.organizations.length + hospital } : {};
+    return { api: base + 1 + 2 * index, p2p: base + 2 + 2 * index, ...hl7Port };
 }
 
 function assertPortRange(options: LaunchOptions, region: RegionConfig): void {
-    const last = options.basePort + 2 * region.organizations.length;
+    const hospitals = region.organizations.filter((o) => o.type === 'hospital').length;
+    const last = options.basePort + 2 * region.organizations.length + hospitals;
     if (options.basePort !== 0 && last > 65_535) {
         throw new Error(`Ports ${options.basePort}–${last} do not fit below 65536; choose a lower --port`);
     }
@@ -196,6 +206,7 @@ async function startGateway(
         name: org.name,
         apiUrl: readString(ready, 'apiUrl', child.spec.name),
         p2pUrl: readString(ready, 'p2pUrl', child.spec.name),
+        ...(typeof ready.hl7Url === 'string' ? { hl7Url: ready.hl7Url } : {}),
         tlsCaFile: member?.paths.tlsCaCertFile ?? '',
         tokens,
     };
@@ -206,7 +217,7 @@ async function startGateways(
     context: GatewayContext & { options: LaunchOptions },
     children: Children,
 ): Promise<RegionFileOrganization[]> {
-    const starts = region.organizations.map((org, index) => ({ org, ports: toPorts(context.options, index) }));
+    const starts = region.organizations.map((org, index) => ({ org, ports: toPorts(context.options, region, index) }));
     const results = await Promise.allSettled(
         starts.map((start) => startGateway(start, { ...context, region }, children)),
     );

@@ -19,7 +19,9 @@ function describe(error: unknown): string {
 
 function printRegion(region: RegionFile, regionFile: string): void {
     const lines = region.organizations.map(
-        (org) => `  ${org.mspId.padEnd(16)} ${org.type.padEnd(11)} api ${org.apiUrl}  p2p ${org.p2pUrl}`,
+        (org) =>
+            `  ${org.mspId.padEnd(16)} ${org.type.padEnd(11)} api ${org.apiUrl}  p2p ${org.p2pUrl}` +
+            (org.hl7Url === undefined ? '' : `  hl7 ${org.hl7Url}`),
     );
     process.stdout.write(
         [
