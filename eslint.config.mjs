@@ -111,6 +111,31 @@ export default tseslint.config(
         },
     },
     {
+        // The protocol module is compiled for the browser too (clients/web/build.mjs): nothing of Node's, no
+        // packages. test/layering.test.ts checks its imports as well.
+        files: ['chaincode/src/protocol/**/*.ts'],
+        rules: {
+            'no-restricted-globals': [
+                'error',
+                ...['Buffer', 'process', 'require', 'module', '__dirname', '__filename', 'global'].map((name) => ({
+                    name,
+                    message: 'The protocol module runs in browsers too: use Uint8Array, TextEncoder and plain code.',
+                })),
+            ],
+            'no-restricted-imports': [
+                'error',
+                {
+                    patterns: [
+                        {
+                            regex: '^(?!\\./)',
+                            message: 'The protocol module imports only its own files (./name.js).',
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
         files: ['**/*.mjs', '**/*.js'],
         ...tseslint.configs.disableTypeChecked,
     },

@@ -19,8 +19,8 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { toCanonicalJson } from '../chaincode/src/model/canonical-json';
-import type { AccessEvent } from '../chaincode/src/model/state';
+import { toCanonicalJson } from '../chaincode/src/protocol/canonical-json';
+import type { AccessEvent } from '../chaincode/src/protocol/state';
 import { addMillis } from '../chaincode/src/rules/time';
 import {
     DAY_MS,

@@ -22,7 +22,7 @@ import { newPatientKey, newRegistration } from '../clients/shared/patient-keys';
 import { findRegionOrganization } from '../clients/shared/region-file';
 import { MllpClient } from '../gateway/src/hl7/mllp-client';
 import { oru } from '../test/fixtures/hl7/messages';
-import { startTestRegion, type TestRegion } from '../test/helpers/region';
+import { startLauncherRegion as startTestRegion, type LauncherRegion as TestRegion } from '../test/helpers/launcher';
 
 function readPositiveInteger(name: string, fallback: number): number {
     const text = process.env[name];

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The dependency direction of the parts (docs/design.md "The parts"): clients reach the gateways over HTTP
- * only; the gateway reaches the ledger through its ledger client; the embedded ledger hosts the chaincode
- * without knowing its contracts; the chaincode imports nothing of ours; in network/src the configuration
- * is at the bottom and the launcher (network/src/region) at the top. Every import specifier of every
- * TypeScript source is read (a regular expression over the text) and each one that crosses a line is named.
+ * only, sharing with them and the chaincode nothing but the protocol module (chaincode/src/protocol); the
+ * protocol imports only its own files, so that the browser can load it as it is; the gateway reaches the
+ * ledger through the ledger interface (network/src/ledger), which imports nothing of ours and which the
+ * embedded ledger and the Fabric client implement without knowing each other or, for the embedded ledger, the
+ * gateway; the embedded ledger hosts the chaincode without knowing its contracts; the chaincode imports
+ * nothing of ours; in network/src the configuration is at the bottom and the launcher (network/src/region) at
+ * the top. Every import specifier of every TypeScript source is read (a regular expression over the text) and
+ * each one that crosses a line is named.
  */
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,18 +20,18 @@ const ROOT = join(__dirname, '..', '..');
 /** The folders whose sources are checked. */
 const SOURCE_FOLDERS = ['chaincode/src', 'clients', 'gateway/src', 'network/src'];
 
-/**
- * Imports of the chaincode's vocabulary, readers and crypto by the clients that are still allowed, each as
- * `importing file -> imported file`. None today: the portal keeps its own copy of the vocabulary and the
- * CLI its own signing code; a shared protocol module is where such imports should go instead.
- */
-const CLIENT_CHAINCODE_ALLOWED: ReadonlySet<string> = new Set<string>([]);
+/** The protocol module: what the chaincode, the gateways and the clients share (docs/design.md "The parts"). */
+const PROTOCOL = 'chaincode/src/protocol';
 
-/** One relative import, both ends as repository paths without extension. */
+/**
+ * One import. For a relative specifier both ends are repository paths without extension; for a package or
+ * a Node built-in (`external`), `to` is the specifier itself.
+ */
 interface Edge {
     readonly from: string;
     readonly specifier: string;
     readonly to: string;
+    readonly external: boolean;
 }
 
 const SPECIFIER_PATTERNS = [
@@ -68,9 +72,11 @@ function toRepositoryPath(fromFile: string, specifier: string): string {
 
 function edgesOf(file: string): Edge[] {
     const text = readFileSync(join(ROOT, file), 'utf8');
-    return importSpecifiers(text)
-        .filter((specifier) => specifier.startsWith('.'))
-        .map((specifier) => ({ from: file.replace(/\.ts$/, ''), specifier, to: toRepositoryPath(file, specifier) }));
+    return importSpecifiers(text).map((specifier) => {
+        const external = !specifier.startsWith('.');
+        const to = external ? specifier : toRepositoryPath(file, specifier);
+        return { from: file.replace(/\.ts$/, ''), specifier, to, external };
+    });
 }
 
 function within(path: string, folder: string): boolean {
@@ -86,26 +92,51 @@ function networkFolder(path: string): string | undefined {
 /** A rule: the reason an edge is wrong, or undefined. */
 type Rule = (edge: Edge) => string | undefined;
 
+/** The rule of the protocol module: browser-safe, dependency-free, loadable as native ES modules. */
+const protocolRule: Rule = ({ from, specifier, to, external }) => {
+    if (!within(from, PROTOCOL)) {
+        return undefined;
+    }
+    if (external) {
+        return 'the protocol module imports no package and no Node built-in: the browser loads it as it is';
+    }
+    if (!within(to, PROTOCOL)) {
+        return 'the protocol module imports nothing outside its own folder';
+    }
+    return specifier.endsWith('.js')
+        ? undefined
+        : 'the protocol module names its imports with .js, as the browser loads them';
+};
+
 const RULES: readonly Rule[] = [
-    ({ from, to }) =>
-        within(from, 'chaincode/src') && !within(to, 'chaincode')
+    ({ from, to, external }) =>
+        !external && within(from, 'chaincode/src') && !within(to, 'chaincode')
             ? 'the chaincode imports nothing outside chaincode/'
             : undefined,
-    ({ from, to }) => {
-        if (!within(from, 'clients')) {
-            return undefined;
-        }
-        if (within(to, 'chaincode') && CLIENT_CHAINCODE_ALLOWED.has(`${from} -> ${to}`)) {
-            return undefined;
-        }
-        return ['gateway', 'network', 'chaincode'].some((part) => within(to, part))
-            ? 'clients reach the gateways over HTTP only: no gateway, network or chaincode code'
-            : undefined;
-    },
+    protocolRule,
+    ({ from, to, external }) =>
+        !external &&
+        within(from, 'clients') &&
+        ['gateway', 'network', 'chaincode'].some((part) => within(to, part)) &&
+        !within(to, PROTOCOL)
+            ? 'clients reach the gateways over HTTP only: of the other parts, only the protocol module'
+            : undefined,
     ({ from, to }) =>
         within(from, 'network/src/embedded') &&
         (within(to, 'chaincode/src/contracts') || within(to, 'chaincode/src/rules'))
             ? 'the embedded ledger hosts the chaincode without knowing its contracts or rules'
+            : undefined,
+    ({ from, to }) =>
+        within(from, 'network/src/ledger') && !within(to, 'network/src/ledger')
+            ? 'the ledger interface (network/src/ledger) imports nothing of ours'
+            : undefined,
+    ({ from, to }) =>
+        within(from, 'network/src/embedded') && within(to, 'gateway')
+            ? 'the embedded ledger implements the ledger interface without knowing the gateway'
+            : undefined,
+    ({ from, to }) =>
+        /^gateway\/src\/ledger\/fabric[^/]*$/.test(from) && within(to, 'network/src/embedded')
+            ? 'the Fabric client implements the ledger interface without knowing the embedded ledger'
             : undefined,
     ({ from, to }) =>
         within(from, 'gateway/src') && within(to, 'clients') ? 'the gateway imports no client code' : undefined,
@@ -137,7 +168,8 @@ function twoWayNetworkFolders(edges: readonly Edge[]): string[] {
 
 describe('layering', () => {
     const files = SOURCE_FOLDERS.flatMap(sourceFiles);
-    const edges = files.flatMap(edgesOf);
+    const allEdges = files.flatMap(edgesOf);
+    const edges = allEdges.filter((edge) => !edge.external);
 
     it('reads every kind of import specifier', () => {
         const text = [
@@ -161,7 +193,7 @@ describe('layering', () => {
     });
 
     it('has no import that crosses the layering', () => {
-        const offences = edges.flatMap((edge) =>
+        const offences = allEdges.flatMap((edge) =>
             RULES.map((rule) => rule(edge))
                 .filter((reason): reason is string => reason !== undefined)
                 .map((reason) => `${edge.from}.ts imports '${edge.specifier}': ${reason}`),
@@ -183,9 +215,16 @@ describe('layering', () => {
         assert.deepEqual(pairs, [], `two-way folder imports in network/src:\n  ${detail.join('\n  ')}`);
     });
 
-    it('allows only client imports of the chaincode that still exist', () => {
-        const present = new Set(edges.map((e) => `${e.from} -> ${e.to}`));
-        const stale = [...CLIENT_CHAINCODE_ALLOWED].filter((pair) => !present.has(pair));
-        assert.deepEqual(stale, [], 'allow-list entries with no such import: remove them');
+    it('reads the protocol module, and the clients import it', () => {
+        assert.ok(
+            files.some((file) => within(file, PROTOCOL)),
+            `no sources under ${PROTOCOL}`,
+        );
+        for (const client of ['clients/shared', 'clients/web']) {
+            assert.ok(
+                edges.some((e) => within(e.from, client) && within(e.to, PROTOCOL)),
+                `${client} imports nothing of ${PROTOCOL}: is the rule still reading the right folder?`,
+            );
+        }
     });
 });

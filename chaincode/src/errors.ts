@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The chaincode's error codes. Only an error's message leaves the chaincode, so every thrown error is a
- * {@link ChaincodeError} whose message is `CODE: detail`; the gateway reads the code before the colon.
- * A throw aborts the transaction: nothing it wrote survives.
+ * The chaincode's error codes. Only an error's message leaves the chaincode (fabric-shim answers with
+ * `error.message`), so every thrown error is a {@link ChaincodeError} whose message is `CODE: detail`, or the
+ * protocol's `InvalidInputError` (`protocol/errors.ts`), thrown by the shared readers, whose message has the
+ * same `INVALID_INPUT: detail` form; the gateway reads the code before the colon. A throw aborts the
+ * transaction: nothing it wrote survives.
  */
 
 /** Stable error codes, shared with the gateway's code → HTTP status table. */

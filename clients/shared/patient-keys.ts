@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * A patient's key and signatures, as the chaincode checks them (docs/design.md "Patient", "Signed payloads"):
- * ECDSA P-256 keys, the patient id `pt` + lowercase unpadded base32 (RFC 4648) of SHA-256(SPKI DER), and signed
- * payloads — RFC 8785 (JCS) canonical JSON signed with ECDSA P-256/SHA-256 in the IEEE P1363 form (r ‖ s) that
- * WebCrypto produces, base64url without padding. The CLI and the demo loader use it; the web portal does the
- * same with WebCrypto.
+ * A patient's key and signatures with node:crypto, for the CLI and the demo loader (the web portal does the same
+ * with WebCrypto). What is signed is the protocol's (`chaincode/src/protocol/`, docs/design.md "Patient",
+ * "Signed payloads"): the patient id from the key's SHA-256, the payload shapes, and their RFC 8785 (JCS) form,
+ * signed here with ECDSA P-256/SHA-256 in the IEEE P1363 form (r ‖ s) that WebCrypto produces, base64url
+ * without padding.
  *
  * Every payload names the region's `channel`, so that a signature made for one region is refused in another.
  * A `patient.query` is further bound to one gateway (`audience`, its MSP id), one view and one use (`nonce`),
@@ -21,7 +21,24 @@ import {
 } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import canonicalize from 'canonicalize';
+import { toCanonicalJson } from '../../chaincode/src/protocol/canonical-json';
+import { patientIdFromDigest } from '../../chaincode/src/protocol/patient-id';
+import {
+    NONCE_BYTES,
+    newGrantPayload,
+    newQueryPayload,
+    newRegisterPayload,
+    newRevokePayload,
+} from '../../chaincode/src/protocol/payloads';
+import type {
+    ConsentTerms,
+    GrantPayload,
+    PatientQueryScope,
+    QueryPayload,
+    RegisterPayload,
+    RevokePayload,
+    SignedEnvelope,
+} from '../../chaincode/src/protocol/payloads';
 
 /** A patient's key pair and id. */
 export interface PatientKey {
@@ -29,67 +46,6 @@ export interface PatientKey {
     readonly privateKey: KeyObject;
     /** SPKI PEM, what `patient.register` carries. */
     readonly publicKeyPem: string;
-}
-
-/** A signed envelope as the API takes it. */
-export interface SignedEnvelope<P extends object = Record<string, unknown>> {
-    readonly payload: P;
-    readonly signature: string;
-}
-
-/** What a patient grants (the `consent.grant` payload without its type, id, patient and issue time). */
-export interface ConsentTerms {
-    readonly grantee: string;
-    readonly purposes: readonly string[];
-    readonly categories: readonly string[];
-    readonly custodians: readonly string[];
-    readonly recordIds?: readonly string[];
-    /** ISO time, `toISOString` form. */
-    readonly notBefore: string;
-    readonly notAfter: string;
-}
-
-/** The views a patient's signed query may open, one per `POST /patient/{view}` route. */
-export const PatientQueryViews = ['records', 'consents', 'access-log', 'claims'] as const;
-/** One of {@link PatientQueryViews}. */
-export type PatientQueryView = (typeof PatientQueryViews)[number];
-
-/** What a `patient.query` is bound to. */
-export interface PatientQueryScope {
-    /** MSP id of the organisation whose gateway is asked. */
-    readonly audience: string;
-    /** The view asked for. */
-    readonly view: PatientQueryView;
-    /** The region's channel id (`region.json` → `channel`). */
-    readonly channel: string;
-}
-
-/** Bytes of randomness in a query's nonce (22 characters of base64url). */
-const NONCE_BYTES = 16;
-
-const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/**
- * Lowercase RFC 4648 base32 without padding.
- * @param bytes - data
- * @returns the encoding
- */
-export function toBase32(bytes: Uint8Array): string {
-    let output = '';
-    let buffer = 0;
-    let bits = 0;
-    for (const byte of bytes) {
-        buffer = ((buffer << 8) | byte) & 0xffff;
-        bits += 8;
-        while (bits >= 5) {
-            output += BASE32_ALPHABET.charAt((buffer >> (bits - 5)) & 31);
-            bits -= 5;
-        }
-    }
-    if (bits > 0) {
-        output += BASE32_ALPHABET.charAt((buffer << (5 - bits)) & 31);
-    }
-    return output;
 }
 
 /**
@@ -100,7 +56,7 @@ export function toBase32(bytes: Uint8Array): string {
 export function toPatientId(publicKey: KeyObject): string {
     const key = publicKey.type === 'private' ? createPublicKey(publicKey) : publicKey;
     const spki = key.export({ type: 'spki', format: 'der' });
-    return `pt${toBase32(createHash('sha256').update(spki).digest())}`;
+    return patientIdFromDigest(createHash('sha256').update(spki).digest());
 }
 
 function toPatientKey(privateKey: KeyObject): PatientKey {
@@ -141,18 +97,6 @@ export function readPatientKey(file: string): PatientKey {
 }
 
 /**
- * Canonical JSON (RFC 8785) of a payload.
- * @param payload - plain JSON data
- */
-export function toCanonicalJson(payload: unknown): string {
-    const text = canonicalize(payload);
-    if (text === undefined) {
-        throw new TypeError('The payload has no JSON form');
-    }
-    return text;
-}
-
-/**
  * Signs a payload: ECDSA P-256/SHA-256 over its canonical JSON, IEEE P1363, base64url.
  * @param key - the patient's key
  * @param payload - the payload
@@ -174,8 +118,8 @@ function now(): string {
  * @param key - the patient's key
  * @param channel - the region's channel id
  */
-export function newRegistration(key: PatientKey, channel: string): SignedEnvelope {
-    return signPayload(key, { type: 'patient.register', publicKey: key.publicKeyPem, issuedAt: now(), channel });
+export function newRegistration(key: PatientKey, channel: string): SignedEnvelope<RegisterPayload> {
+    return signPayload(key, newRegisterPayload(key.publicKeyPem, now(), channel));
 }
 
 /**
@@ -192,16 +136,8 @@ export function newQueryNonce(): string {
  * @param key - the patient's key
  * @param scope - the gateway's MSP id (`audience`), the view and the region's channel
  */
-export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): SignedEnvelope {
-    return signPayload(key, {
-        type: 'patient.query',
-        patientId: key.patientId,
-        issuedAt: now(),
-        audience: scope.audience,
-        view: scope.view,
-        nonce: newQueryNonce(),
-        channel: scope.channel,
-    });
+export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): SignedEnvelope<QueryPayload> {
+    return signPayload(key, newQueryPayload(key.patientId, scope, now(), newQueryNonce()));
 }
 
 /** Where a consent is granted: the region's channel, and the consent's id (a new random one by default). */
@@ -216,22 +152,13 @@ export interface GrantOptions {
  * @param terms - grantee, purposes, categories, custodians, records, window
  * @param options - the region's channel and, optionally, the consent's id
  */
-export function newConsentGrant(key: PatientKey, terms: ConsentTerms, options: GrantOptions): SignedEnvelope {
-    const recordIds = terms.recordIds && terms.recordIds.length > 0 ? { recordIds: [...terms.recordIds] } : {};
-    return signPayload(key, {
-        type: 'consent.grant',
-        consentId: options.consentId ?? `consent-${randomUUID()}`,
-        patientId: key.patientId,
-        grantee: terms.grantee,
-        purposes: [...terms.purposes],
-        categories: [...terms.categories],
-        custodians: [...terms.custodians],
-        ...recordIds,
-        notBefore: terms.notBefore,
-        notAfter: terms.notAfter,
-        issuedAt: now(),
-        channel: options.channel,
-    });
+export function newConsentGrant(
+    key: PatientKey,
+    terms: ConsentTerms,
+    options: GrantOptions,
+): SignedEnvelope<GrantPayload> {
+    const ids = { consentId: options.consentId ?? `consent-${randomUUID()}`, patientId: key.patientId };
+    return signPayload(key, newGrantPayload(ids, terms, now(), options.channel));
 }
 
 /**
@@ -240,12 +167,6 @@ export function newConsentGrant(key: PatientKey, terms: ConsentTerms, options: G
  * @param consentId - the consent to revoke
  * @param channel - the region's channel id
  */
-export function newConsentRevoke(key: PatientKey, consentId: string, channel: string): SignedEnvelope {
-    return signPayload(key, {
-        type: 'consent.revoke',
-        consentId,
-        patientId: key.patientId,
-        issuedAt: now(),
-        channel,
-    });
+export function newConsentRevoke(key: PatientKey, consentId: string, channel: string): SignedEnvelope<RevokePayload> {
+    return signPayload(key, newRevokePayload({ consentId, patientId: key.patientId }, now(), channel));
 }

@@ -8,7 +8,9 @@ import { call, type List } from './api.js';
 import { button, field, h, input, option, raw, show, tx, when } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import { readFhir, renderResource } from './fhir-view.js';
-import { Categories, PATIENT_ID, type RecordEntry } from './vocabulary.js';
+import { PATIENT_ID_PATTERN } from '../../chaincode/src/protocol/patient-id.js';
+import type { RecordEntry } from '../../chaincode/src/protocol/state.js';
+import { Categories } from '../../chaincode/src/protocol/vocabulary.js';
 
 /** Shortest break-the-glass justification. */
 const MIN_JUSTIFICATION = 10;
@@ -81,7 +83,7 @@ function publishCard(): HTMLElement {
         () => {
             let resource: unknown;
             try {
-                if (!PATIENT_ID.test(patientId.value.trim())) {
+                if (!PATIENT_ID_PATTERN.test(patientId.value.trim())) {
                     throw new Error('PATIENT_ID');
                 }
                 resource = readFhir(json.value);
@@ -210,7 +212,7 @@ function searchCard(): HTMLElement {
     const search = button(
         'clinician.search',
         () => {
-            if (!PATIENT_ID.test(patientId.value.trim())) {
+            if (!PATIENT_ID_PATTERN.test(patientId.value.trim())) {
                 show(list, errorMessage(new Error('PATIENT_ID')));
                 return;
             }

@@ -10,7 +10,8 @@ import { barChart, groupedBarChart } from './charts.js';
 import { button, field, h, input, option, raw, show, tx, when } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
 import type { MessageKey } from './i18n.js';
-import { Decisions, Purposes, type AccessEvent } from './vocabulary.js';
+import type { AccessEvent } from '../../chaincode/src/protocol/state.js';
+import { Decisions, Purposes } from '../../chaincode/src/protocol/vocabulary.js';
 
 interface Counts {
     readonly total: number;

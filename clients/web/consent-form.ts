@@ -8,13 +8,14 @@
  * be loaded does the form fall back to typed MSP ids, and says why.
  */
 import { call } from './api.js';
-import type { Directory } from './directory.js';
+import type { Directory, DirectoryEntry } from './directory.js';
 import { button, field, h, input, option, raw, setMessage, show, tx } from './dom.js';
 import { errorMessage, runBusy, success } from './feedback.js';
 import { gatewayIdentity } from './gateway.js';
 import { hasMessage } from './i18n.js';
 import { newConsentGrant, type PatientKey } from './patient-key.js';
-import { ConsentPurposes, MSP_ID, OrdinaryCategories, SensitiveCategories, type DirectoryEntry } from './vocabulary.js';
+import { MSP_ID_PATTERN } from '../../chaincode/src/protocol/input.js';
+import { ConsentPurposes, OrdinaryCategories, SensitiveCategories } from '../../chaincode/src/protocol/vocabulary.js';
 
 const DAY_MS = 86_400_000;
 
@@ -69,11 +70,11 @@ function readTerms(form: HTMLFormElement): Parameters<typeof newConsentGrant>[1]
           ];
     const window = toWindow(value('from'), value('to'));
     const valid =
-        MSP_ID.test(grantee) &&
+        MSP_ID_PATTERN.test(grantee) &&
         purposes.length > 0 &&
         categories.length > 0 &&
         custodians.length > 0 &&
-        custodians.every((c) => c === '*' || MSP_ID.test(c)) &&
+        custodians.every((c) => c === '*' || MSP_ID_PATTERN.test(c)) &&
         window !== undefined;
     if (!valid) {
         throw new Error('CONSENT_FORM');

@@ -7,7 +7,14 @@
  */
 import { call, type List } from './api.js';
 import { raw } from './dom.js';
-import type { DirectoryEntry } from './vocabulary.js';
+import type { OrgType } from '../../chaincode/src/protocol/vocabulary.js';
+
+/** An active organisation as the public directory (`GET /directory`) lists it. */
+export interface DirectoryEntry {
+    readonly mspId: string;
+    readonly type: OrgType;
+    readonly name: string;
+}
 
 /** The active organisations, or undefined when the directory cannot be loaded (or is empty). */
 export type Directory = readonly DirectoryEntry[] | undefined;

@@ -5,7 +5,8 @@
  * gateway it is sent to (its `audience`). Read once per page; a failed read is tried again on the next use.
  */
 import { call } from './api.js';
-import { MSP_ID } from './vocabulary.js';
+import { MSP_ID_PATTERN } from '../../chaincode/src/protocol/input.js';
+import { CHANNEL_PATTERN } from '../../chaincode/src/protocol/payloads.js';
 
 /** The organisation whose gateway serves the page, and the region's channel. */
 export interface GatewayIdentity {
@@ -15,9 +16,6 @@ export interface GatewayIdentity {
     readonly channel: string;
 }
 
-/** A Fabric channel name (configtxgen's rule). */
-const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
-
 let known: Promise<GatewayIdentity> | undefined;
 
 async function readIdentity(): Promise<GatewayIdentity> {
@@ -25,7 +23,12 @@ async function readIdentity(): Promise<GatewayIdentity> {
         staff: false,
     });
     const { org, channel } = health;
-    if (typeof org !== 'string' || !MSP_ID.test(org) || typeof channel !== 'string' || !CHANNEL.test(channel)) {
+    if (
+        typeof org !== 'string' ||
+        !MSP_ID_PATTERN.test(org) ||
+        typeof channel !== 'string' ||
+        !CHANNEL_PATTERN.test(channel)
+    ) {
         throw new Error('GATEWAY_IDENTITY');
     }
     return { org, channel };

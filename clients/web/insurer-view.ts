@@ -7,7 +7,7 @@
 import { call, type List } from './api.js';
 import { button, field, h, money, option, raw, setMessage, show, tx, when } from './dom.js';
 import { errorMessage, label, runBusy, success } from './feedback.js';
-import type { Claim } from './vocabulary.js';
+import type { Claim } from '../../chaincode/src/protocol/state.js';
 
 interface Verification {
     readonly verdict: string;

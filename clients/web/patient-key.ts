@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The patient's key in the browser (WebCrypto): ECDSA P-256, the private key non-extractable and kept in
- * IndexedDB; the patient id `pt` + base32(SHA-256(SPKI DER)); payloads signed over their RFC 8785 form in
- * IEEE P1363 (what WebCrypto produces), base64url — the same as `clients/shared/patient-keys.ts`.
+ * IndexedDB; the patient id from WebCrypto's SHA-256 of the key's SPKI DER; the protocol's payloads
+ * (`chaincode/src/protocol/`) signed over their RFC 8785 form in IEEE P1363 (what WebCrypto produces),
+ * base64url. The CLI does the same with node:crypto.
  *
  * Every payload names the region's `channel`; a `patient.query` is also bound to one gateway (`audience`, its
  * MSP id), one view and one use (`nonce`), and is accepted for two minutes: the page signs one per request.
@@ -11,7 +12,24 @@
  * AES-256-GCM under a key derived from the patient's passphrase (PBKDF2-SHA-256), into a file the patient
  * saves; restoring decrypts it and imports the key non-extractable again.
  */
-import { toCanonicalJson } from './jcs.js';
+import { toCanonicalJson } from '../../chaincode/src/protocol/canonical-json.js';
+import { patientIdFromDigest } from '../../chaincode/src/protocol/patient-id.js';
+import {
+    NONCE_BYTES,
+    newGrantPayload,
+    newQueryPayload,
+    newRegisterPayload,
+    newRevokePayload,
+} from '../../chaincode/src/protocol/payloads.js';
+import type {
+    ConsentTerms,
+    GrantPayload,
+    PatientQueryScope,
+    QueryPayload,
+    RegisterPayload,
+    RevokePayload,
+    SignedEnvelope,
+} from '../../chaincode/src/protocol/payloads.js';
 
 /** The patient's key as the page holds it. */
 export interface PatientKey {
@@ -22,12 +40,6 @@ export interface PatientKey {
     readonly publicKeyPem: string;
 }
 
-/** A signed envelope as the API takes it. */
-export interface SignedEnvelope {
-    readonly payload: Readonly<Record<string, unknown>>;
-    readonly signature: string;
-}
-
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGN = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const DB_NAME = 'healthchain-patient';
@@ -36,34 +48,11 @@ const KEY_NAME = 'patient';
 /** PBKDF2 iterations of a backup (OWASP's figure for PBKDF2-HMAC-SHA256). */
 export const BACKUP_ITERATIONS = 600_000;
 const BACKUP_FORMAT = 'healthchain-patient-key-backup';
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** What IndexedDB keeps. */
 interface StoredKey {
     readonly privateKey: CryptoKey;
     readonly spki: ArrayBuffer;
-}
-
-/**
- * Lowercase RFC 4648 base32 without padding.
- * @param bytes - data
- */
-export function toBase32(bytes: Uint8Array): string {
-    let output = '';
-    let buffer = 0;
-    let bits = 0;
-    for (const byte of bytes) {
-        buffer = ((buffer << 8) | byte) & 0xffff;
-        bits += 8;
-        while (bits >= 5) {
-            output += BASE32.charAt((buffer >> (bits - 5)) & 31);
-            bits -= 5;
-        }
-    }
-    if (bits > 0) {
-        output += BASE32.charAt((buffer << (5 - bits)) & 31);
-    }
-    return output;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -101,7 +90,7 @@ function toPem(spki: ArrayBuffer): string {
  * @param spki - SPKI DER of the public key
  */
 export async function toPatientId(spki: ArrayBuffer): Promise<string> {
-    return `pt${toBase32(new Uint8Array(await crypto.subtle.digest('SHA-256', spki)))}`;
+    return patientIdFromDigest(new Uint8Array(await crypto.subtle.digest('SHA-256', spki)));
 }
 
 async function toPatientKey(stored: StoredKey): Promise<PatientKey> {
@@ -273,13 +262,15 @@ export async function restoreKey(text: string, passphrase: string): Promise<Pati
  * @param key - the patient's key
  * @param payload - the payload
  */
-export async function signPayload(
-    key: PatientKey,
-    payload: Readonly<Record<string, unknown>>,
-): Promise<SignedEnvelope> {
+export async function signPayload<P extends object>(key: PatientKey, payload: P): Promise<SignedEnvelope<P>> {
     const data = new TextEncoder().encode(toCanonicalJson(payload));
     const signature = await crypto.subtle.sign(SIGN, key.privateKey, data);
     return { payload, signature: toBase64Url(new Uint8Array(signature)) };
+}
+
+/** The current time in the payloads' form. */
+function now(): string {
+    return new Date().toISOString();
 }
 
 /**
@@ -287,33 +278,13 @@ export async function signPayload(
  * @param key - the patient's key
  * @param channel - the region's channel id
  */
-export function newRegistration(key: PatientKey, channel: string): Promise<SignedEnvelope> {
-    return signPayload(key, {
-        type: 'patient.register',
-        publicKey: key.publicKeyPem,
-        issuedAt: new Date().toISOString(),
-        channel,
-    });
-}
-
-/** The views a patient's signed query may open, one per `POST /patient/{view}` route. */
-export const PatientQueryViews = ['records', 'consents', 'access-log', 'claims'] as const;
-/** One of {@link PatientQueryViews}. */
-export type PatientQueryView = (typeof PatientQueryViews)[number];
-
-/** What a `patient.query` is bound to. */
-export interface PatientQueryScope {
-    /** MSP id of the organisation whose gateway is asked. */
-    readonly audience: string;
-    /** The view asked for. */
-    readonly view: PatientQueryView;
-    /** The region's channel id. */
-    readonly channel: string;
+export function newRegistration(key: PatientKey, channel: string): Promise<SignedEnvelope<RegisterPayload>> {
+    return signPayload(key, newRegisterPayload(key.publicKeyPem, now(), channel));
 }
 
 /** A fresh query nonce: 16 random bytes, base64url (22 characters). */
 export function newQueryNonce(): string {
-    return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
+    return toBase64Url(crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
 }
 
 /**
@@ -321,26 +292,8 @@ export function newQueryNonce(): string {
  * @param key - the patient's key
  * @param scope - the gateway's MSP id, the view and the region's channel
  */
-export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): Promise<SignedEnvelope> {
-    return signPayload(key, {
-        type: 'patient.query',
-        patientId: key.patientId,
-        issuedAt: new Date().toISOString(),
-        audience: scope.audience,
-        view: scope.view,
-        nonce: newQueryNonce(),
-        channel: scope.channel,
-    });
-}
-
-/** What a patient grants. */
-export interface ConsentTerms {
-    readonly grantee: string;
-    readonly purposes: readonly string[];
-    readonly categories: readonly string[];
-    readonly custodians: readonly string[];
-    readonly notBefore: string;
-    readonly notAfter: string;
+export function newPatientQuery(key: PatientKey, scope: PatientQueryScope): Promise<SignedEnvelope<QueryPayload>> {
+    return signPayload(key, newQueryPayload(key.patientId, scope, now(), newQueryNonce()));
 }
 
 /**
@@ -349,20 +302,13 @@ export interface ConsentTerms {
  * @param terms - grantee, purposes, categories, custodians, window
  * @param channel - the region's channel id
  */
-export function newConsentGrant(key: PatientKey, terms: ConsentTerms, channel: string): Promise<SignedEnvelope> {
-    return signPayload(key, {
-        type: 'consent.grant',
-        consentId: `consent-${crypto.randomUUID()}`,
-        patientId: key.patientId,
-        grantee: terms.grantee,
-        purposes: [...terms.purposes],
-        categories: [...terms.categories],
-        custodians: [...terms.custodians],
-        notBefore: terms.notBefore,
-        notAfter: terms.notAfter,
-        issuedAt: new Date().toISOString(),
-        channel,
-    });
+export function newConsentGrant(
+    key: PatientKey,
+    terms: ConsentTerms,
+    channel: string,
+): Promise<SignedEnvelope<GrantPayload>> {
+    const ids = { consentId: `consent-${crypto.randomUUID()}`, patientId: key.patientId };
+    return signPayload(key, newGrantPayload(ids, terms, now(), channel));
 }
 
 /**
@@ -371,12 +317,10 @@ export function newConsentGrant(key: PatientKey, terms: ConsentTerms, channel: s
  * @param consentId - the consent
  * @param channel - the region's channel id
  */
-export function newConsentRevoke(key: PatientKey, consentId: string, channel: string): Promise<SignedEnvelope> {
-    return signPayload(key, {
-        type: 'consent.revoke',
-        consentId,
-        patientId: key.patientId,
-        issuedAt: new Date().toISOString(),
-        channel,
-    });
+export function newConsentRevoke(
+    key: PatientKey,
+    consentId: string,
+    channel: string,
+): Promise<SignedEnvelope<RevokePayload>> {
+    return signPayload(key, newRevokePayload({ consentId, patientId: key.patientId }, now(), channel));
 }

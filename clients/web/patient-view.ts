@@ -22,10 +22,10 @@ import {
     readStoredKey,
     restoreKey,
     type PatientKey,
-    type PatientQueryView,
 } from './patient-key.js';
 import { toQrSvg } from './qr.js';
-import type { AccessEvent, Claim, Consent, RecordEntry } from './vocabulary.js';
+import type { PatientQueryView } from '../../chaincode/src/protocol/payloads.js';
+import type { AccessEvent, Claim, Consent, RecordEntry } from '../../chaincode/src/protocol/state.js';
 
 /** Shortest backup passphrase. */
 const MIN_PASSPHRASE = 10;

@@ -20,12 +20,13 @@ import type { TokenStore } from './auth/tokens';
 import type { GatewayConfig } from './config';
 import { ApiError, errorMiddleware } from './errors';
 import type { LedgerContracts, RecordEntry } from './ledger/contracts';
-import type { Ledger } from './ledger/ledger';
+import type { Ledger } from '../../network/src/ledger';
 import { accessLogMiddleware, requestIdMiddleware } from './logging';
 import type { Metrics } from './metrics';
 import { newAuditRoutes } from './routes/audit';
 import { newClaimRoutes } from './routes/claims';
 import { newConsentRoutes } from './routes/consents';
+import { newFhirRoutes } from './routes/fhir';
 import { newHealthRoutes } from './routes/health';
 import { newLedgerRoutes } from './routes/ledger';
 import { newOrgRoutes } from './routes/orgs';
@@ -111,6 +112,7 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     app.use(newAuditRoutes(config, deps));
     app.use(newLedgerRoutes(config, deps));
     app.use(newClaimRoutes(config, deps));
+    app.use(newFhirRoutes(config, deps));
     app.use(newPortalRoutes(config, deps));
     app.use((req) => {
         throw new ApiError('NOT_FOUND', `No route ${req.method} ${req.path.slice(0, 100)}`);

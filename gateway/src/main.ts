@@ -19,7 +19,7 @@ import { ApiError } from './errors';
 import { LedgerContracts } from './ledger/contracts';
 import { newEmbeddedLedger } from './ledger/embedded';
 import { newFabricLedger } from './ledger/fabric';
-import type { Ledger } from './ledger/ledger';
+import type { Ledger } from '../../network/src/ledger';
 import { registerSelf } from './ledger/register-self';
 import { newLogger } from './logging';
 import { newMetrics } from './metrics';

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The web portal: the static files built from `clients/web/` into `dist/web/`, served at `/`
- * (`index.html`) and `/portal/*` (scripts, styles, vendored modules), with a strict content security policy
+ * (`index.html`) and `/portal/*` (the style sheet; the portal's modules under `/portal/clients/web/`, with the
+ * vendored QR encoder, and the protocol they share with the chaincode under `/portal/chaincode/src/protocol/`),
+ * with a strict content security policy
  * (`default-src 'self'`: no inline script, nothing from elsewhere), and `GET /portal/session`, which tells
  * a signed-in staff member's page which view to show (organisation, its type, the token's role).
  */

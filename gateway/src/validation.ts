@@ -7,7 +7,8 @@
  */
 import express, { type RequestHandler } from 'express';
 import { ChaincodeError } from '../../chaincode/src/errors';
-import * as input from '../../chaincode/src/model/input';
+import { InvalidInputError } from '../../chaincode/src/protocol/errors';
+import * as input from '../../chaincode/src/protocol/input';
 import { ApiError } from './errors';
 
 /** Media types accepted for JSON bodies (FHIR R4 JSON is `application/fhir+json`). */
@@ -74,16 +75,16 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
 export type JsonObject = Readonly<Record<string, unknown>>;
 
 /**
- * Runs one of the chaincode's input readers at the HTTP boundary: the same rules as on the ledger, with its
- * INVALID_INPUT turned into the API's.
- * @param read - a reader from `chaincode/src/model/input.ts`
+ * Runs one of the protocol's or the chaincode's input readers at the HTTP boundary: the same rules as on the
+ * ledger, with its INVALID_INPUT turned into the API's.
+ * @param read - a reader from `chaincode/src/protocol/` or a chaincode argument reader
  */
 export function atBoundary<A extends unknown[], R>(read: (...args: A) => R): (...args: A) => R {
     return (...args: A): R => {
         try {
             return read(...args);
         } catch (error) {
-            if (error instanceof ChaincodeError) {
+            if (error instanceof InvalidInputError || error instanceof ChaincodeError) {
                 throw new ApiError('INVALID_INPUT', error.detail, { cause: error });
             }
             throw error;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import type { AccessEvent } from '../../chaincode/src/model/state';
+import type { AccessEvent } from '../../chaincode/src/protocol/state';
 import { anchor, deliver, grant, hashOf, request, revoke, uniqueId } from './helpers/acts';
 import type { TestPatient } from './helpers/patients';
 import { expectCode, Msp, newRegion, type Region } from './helpers/region';

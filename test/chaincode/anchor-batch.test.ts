@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { RecordContract } from '../../chaincode/src/contracts/record';
 import { OrganizationContract } from '../../chaincode/src/contracts/organization';
 import { PatientContract } from '../../chaincode/src/contracts/patient';
-import type { RecordEntry } from '../../chaincode/src/model/state';
+import type { RecordEntry } from '../../chaincode/src/protocol/state';
 import { newTestOrg } from '../helpers/pki';
 import { anchor, hashOf, uniqueId } from './helpers/acts';
 import { newTestPatient, registerPayload, type TestPatient } from './helpers/patients';

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import type { AccessEvent, Claim, Consent, Organization, RecordEntry } from '../../chaincode/src/model/state';
+import type { AccessEvent, Claim, Consent, Organization, RecordEntry } from '../../chaincode/src/protocol/state';
 import { newTestOrg } from '../helpers/pki';
 import { anchor, grant, hashOf, request, revoke, uniqueId } from './helpers/acts';
 import {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import type { AccessEvent, Claim, Consent, Organization, RecordEntry } from '../../chaincode/src/model/state';
+import type { AccessEvent, Claim, Consent, Organization, RecordEntry } from '../../chaincode/src/protocol/state';
 import { anchor, grant, hashOf, request, uniqueId } from './helpers/acts';
 import {
     grantPayload,

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { MAX_ARGUMENT_LENGTH, parseJsonArgument, toCanonicalJson } from '../../chaincode/src/model/canonical-json';
-import { readId, readIntegerArgument, readList, readText, readTime } from '../../chaincode/src/model/input';
+import { MAX_ARGUMENT_LENGTH, parseJsonArgument } from '../../chaincode/src/model/canonical-json';
+import { toCanonicalJson } from '../../chaincode/src/protocol/canonical-json';
+import { readId, readList, readText, readTime } from '../../chaincode/src/protocol/input';
+import { readIntegerArgument } from '../../chaincode/src/model/input';
 
 describe('argument parsing', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {

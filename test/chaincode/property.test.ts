@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AccessEvent, Consent, RecordEntry } from '../../chaincode/src/model/state';
+import type { AccessEvent, Consent, RecordEntry } from '../../chaincode/src/protocol/state';
 import { anchor, grant, revoke } from './helpers/acts';
 import type { TestPatient } from './helpers/patients';
 import { Msp, newRegion, type OrgName, type Region } from './helpers/region';

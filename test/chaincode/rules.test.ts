@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
 import { ChaincodeError } from '../../chaincode/src/errors';
-import type { AccessEvent, Organization } from '../../chaincode/src/model/state';
-import type { Category, Purpose } from '../../chaincode/src/model/vocabulary';
+import type { AccessEvent, Organization } from '../../chaincode/src/protocol/state';
+import type { Category, Purpose } from '../../chaincode/src/protocol/vocabulary';
 import { decideAccess, type AccessFacts } from '../../chaincode/src/rules/access';
 import { assertClaimRecords, decideClaimStatus } from '../../chaincode/src/rules/claims';
 import type { ConsentTerms } from '../../chaincode/src/rules/consent';
 import { checkDelivery, type DeliveryFacts } from '../../chaincode/src/rules/delivery';
 import { nextOrgStatus } from '../../chaincode/src/rules/organizations';
 import { isPurposePermitted } from '../../chaincode/src/rules/purposes';
-import { checkIssuedAt, checkWindow } from '../../chaincode/src/rules/time';
+import { checkIssuedAt } from '../../chaincode/src/protocol/payload-time';
+import { checkWindow } from '../../chaincode/src/rules/time';
 
 const NOW = Date.parse('2030-06-01T12:00:00.000Z');
 const PATIENT = `pt${'a'.repeat(52)}`;

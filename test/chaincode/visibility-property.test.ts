@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { AccessEvent, Consent, RecordEntry } from '../../chaincode/src/model/state';
+import type { AccessEvent, Consent, RecordEntry } from '../../chaincode/src/protocol/state';
 import { anchor, grant, revoke, uniqueId } from './helpers/acts';
 import type { TestPatient } from './helpers/patients';
 import { expectCode, Msp, newRegion, type Region } from './helpers/region';

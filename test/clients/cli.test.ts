@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { commandGroups } from '../../clients/cli/commands';
 import { runCli } from '../../clients/cli/main';
 import type { Printer } from '../../clients/cli/output';
-import { CLI_SCRIPT, startTestRegion, type TestRegion } from '../helpers/region';
+import { CLI_SCRIPT, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 /** The demo's FHIR fixtures (sources: the CLI reads them as a user's files). */
 const FIXTURES = join(__dirname, '..', '..', '..', 'network', 'src', 'region', 'demo');
@@ -67,13 +67,13 @@ describe('healthchain CLI', function () {
     });
 
     describe('against a running region', () => {
-        let region: TestRegion;
+        let region: LauncherRegion;
         let keyFile: string;
         let patientId: string;
         let labRecordId: string;
 
         before(async () => {
-            region = await startTestRegion();
+            region = await startLauncherRegion();
             keyFile = join(region.dataDir, 'alice.pem');
         });
 

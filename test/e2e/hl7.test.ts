@@ -17,7 +17,11 @@ import { newConsentGrant, newPatientKey, newRegistration, type PatientKey } from
 import { findRegionOrganization } from '../../clients/shared/region-file';
 import { MllpClient, type ReceivedAck } from '../../gateway/src/hl7/mllp-client';
 import { oru } from '../fixtures/hl7/messages';
-import { CLI_SCRIPT, startTestRegion, type TestRegion } from '../helpers/region';
+import {
+    CLI_SCRIPT,
+    startLauncherRegion as startTestRegion,
+    type LauncherRegion as TestRegion,
+} from '../helpers/launcher';
 
 const run = promisify(execFile);
 

@@ -12,10 +12,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiError } from '../../gateway/src/errors';
 import { FabricLedger } from '../../gateway/src/ledger/fabric';
-import { CommitError, toLedgerApiError } from '../../gateway/src/ledger/ledger';
+import { CommitError } from '../../network/src/ledger';
+import { toLedgerApiError } from '../../gateway/src/ledger/ledger';
 import { newPatientKey, newPatientQuery, newRegistration } from '../../clients/shared/patient-keys';
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
-import { apiErrorOf, startTestRegion, type TestRegion } from '../helpers/region';
+import { apiErrorOf, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 import { describeRegionStory } from '../helpers/story';
 
 const REPO = join(__dirname, '..', '..', '..');
@@ -27,7 +28,7 @@ interface GatewayJson {
 }
 
 /** Connects to an organisation's peer with its gateway's identity, as its gateway does. */
-function connectAs(region: TestRegion, mspId: string): FabricLedger {
+function connectAs(region: LauncherRegion, mspId: string): FabricLedger {
     const config = JSON.parse(readFileSync(join(region.dataDir, 'orgs', mspId, 'gateway.json'), 'utf8')) as GatewayJson;
     return new FabricLedger({
         peerEndpoint: config.ledger.peerEndpoint,
@@ -43,7 +44,7 @@ function connectAs(region: TestRegion, mspId: string): FabricLedger {
 }
 
 /** Process ids the launcher printed: `Fabric peer <msp> <endpoint> (pid <n>)`, and every network process. */
-function readPids(region: TestRegion): { peers: Map<string, number>; all: number[] } {
+function readPids(region: LauncherRegion): { peers: Map<string, number>; all: number[] } {
     const output = region.output();
     const peers = new Map<string, number>();
     for (const match of output.matchAll(/^Fabric peer (\S+) \S+ \(pid (\d+)\)$/gm)) {
@@ -105,7 +106,7 @@ describe('the region story on Hyperledger Fabric', function () {
     describe('on a loopback network', () => {
         let pids: number[] = [];
         const region = describeRegionStory(async () => {
-            const started = await startTestRegion({ ledger: 'fabric' });
+            const started = await startLauncherRegion({ ledger: 'fabric' });
             pids = readPids(started).all;
             assert.equal(pids.length, 9, 'one orderer, four peers, four chaincode servers');
             assert.equal(started.region.ledger.kind, 'fabric');

@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { newTestRegion, useTestRegion } from '../helpers/region';
 
 describe('gateway app', () => {
-    let region: TestRegion;
-    before(async () => {
-        region = await newTestRegion({ jsonBytes: 1024 });
-    });
-    after(async () => {
-        await region.close();
-    });
+    const region = useTestRegion({ jsonBytes: 1024 });
 
     it('reports health with the ledger height', async () => {
         const { hospitalA } = region.gateways;

@@ -127,24 +127,24 @@ describe('audit CSV', () => {
 });
 
 describe('audit events as FHIR AuditEvents', () => {
-    it('maps a denied access: outcome 4, the purpose as ActReason, requester and custodian as agents', () => {
+    it('maps a denied access as a consent decision: outcome 4, CONSENT_DENY, the purpose as ActReason', () => {
         const event = newEvent({ decision: 'DENIED', reason: 'NO_CONSENT', expiresAt: null, consentId: null });
         const resource = toAuditEvent(event, 'healthchain');
         assert.equal(resource.resourceType, 'AuditEvent');
         assert.equal(resource.id, 'tx1');
         assert.deepEqual(resource.type, {
             system: 'http://dicom.nema.org/resources/ontology/DCM',
-            code: '110110',
-            display: 'Patient Record',
+            code: '110113',
+            display: 'Security Alert',
         });
         assert.deepEqual(
             resource.subtype?.map((coding) => coding.code),
-            ['TREATMENT', 'TREAT'],
+            ['AuthZ-Consent', 'read'],
         );
-        assert.equal(resource.action, 'R');
+        assert.equal(resource.action, 'E');
         assert.equal(resource.recorded, event.requestedAt);
         assert.equal(resource.outcome, '4');
-        assert.equal(resource.outcomeDesc, 'DENIED: NO_CONSENT');
+        assert.equal(resource.outcomeDesc, 'CONSENT_DENY: DENIED NO_CONSENT');
         assert.deepEqual(
             resource.agent.map((agent) => [agent.who?.identifier?.value, agent.requestor]),
             [
@@ -161,6 +161,8 @@ describe('audit events as FHIR AuditEvents', () => {
             ],
         );
         assert.deepEqual((resource.entity ?? []).map((entity) => entity.detail)[0], [
+            { type: 'decision', valueString: 'DENIED' },
+            { type: 'reason', valueString: 'NO_CONSENT' },
             { type: 'category', valueString: 'lab' },
         ]);
     });
@@ -169,7 +171,7 @@ describe('audit events as FHIR AuditEvents', () => {
         ['GRANTED', 'PAYMENT', '0', 'HPAYMT'],
         ['GRANTED_EMERGENCY', 'EMERGENCY', '0', 'ETREAT'],
         ['DENIED', 'RESEARCH', '4', 'HRESCH'],
-        ['DENIED', 'OVERSIGHT', '4', 'HOPERAT'],
+        ['DENIED', 'OVERSIGHT', '4', 'HCOMPL'],
     ];
     for (const [decision, purpose, outcome, actReason] of outcomes) {
         it(`maps ${decision} for ${purpose} to outcome ${outcome} and ActReason ${actReason}`, () => {
@@ -179,8 +181,27 @@ describe('audit events as FHIR AuditEvents', () => {
         });
     }
 
+    it('names the consent a decision rests on, with CONSENT_PERMIT or CONSENT_DENY', () => {
+        const granted = toAuditEvent(newEvent(), 'healthchain');
+        const expired = toAuditEvent(newEvent({ decision: 'DENIED', reason: 'CONSENT_EXPIRED' }), 'healthchain');
+        for (const [resource, decision] of [
+            [granted, 'CONSENT_PERMIT'],
+            [expired, 'CONSENT_DENY'],
+        ] as const) {
+            const consent = resource.entity?.[2];
+            assert.deepEqual(consent?.what?.identifier, { system: Systems.consent, value: 'c-1' });
+            assert.deepEqual(consent.detail, [{ type: 'decision', valueString: decision }]);
+        }
+    });
+
     it('leaves out the custodian and the patient of a request for a record that does not exist', () => {
-        const event = newEvent({ custodian: null, patientId: null, category: null, decision: 'DENIED' });
+        const event = newEvent({
+            custodian: null,
+            patientId: null,
+            category: null,
+            decision: 'DENIED',
+            consentId: null,
+        });
         const resource = toAuditEvent(event, 'healthchain');
         assert.equal(resource.agent.length, 1);
         assert.equal(resource.entity?.length, 1);

@@ -1,120 +1,97 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { fromEmbeddedError, fromLedgerClient, type EmbeddedLedgerClient } from '../../gateway/src/ledger/embedded';
-import {
-    CommitError,
-    EndorseError,
-    LedgerError,
-    UnavailableError,
-    toLedgerApiError,
-    type ChaincodeEvent,
-    type CloseableAsyncIterable,
-} from '../../gateway/src/ledger/ledger';
 import { ApiError } from '../../gateway/src/errors';
-import * as embedded from '../../network/src/embedded';
+import { toLedgerApiError } from '../../gateway/src/ledger/ledger';
+import { LedgerClient, toIdentityAndSigner } from '../../network/src/embedded';
+import { CommitError, EndorseError, LedgerError, UnavailableError, type Ledger } from '../../network/src/ledger';
+import { KvContract } from '../fixtures/kv-contract';
+import { newTestLedger, type TestLedger } from '../helpers/ledger';
 
-const EVENT: ChaincodeEvent = {
-    blockNumber: 3n,
-    transactionId: 'tx-event',
-    chaincodeName: 'healthchain',
-    eventName: 'RecordAnchored',
-    payload: new Uint8Array(),
-};
-
-/** An embedded client whose every call fails with `error`, and whose event stream fails after one event. */
-function failingClient(error: unknown, closed: string[]): EmbeddedLedgerClient {
-    const fail = (): Promise<never> => Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    const events: CloseableAsyncIterable<ChaincodeEvent> = {
-        close: () => closed.push('stream'),
-        async *[Symbol.asyncIterator](): AsyncIterator<ChaincodeEvent> {
-            yield await Promise.resolve(EVENT);
-            throw error;
-        },
-    };
-    return {
-        mspId: 'Org1MSP',
-        submit: fail,
-        evaluate: fail,
-        chaincodeEvents: () => Promise.resolve(events),
-        getChainInfo: fail,
-        verifyChain: fail,
-        close: () => closed.push('client'),
-    };
+/** What a call failed with; fails the test when it did not fail. */
+async function failureOf(call: Promise<unknown>): Promise<unknown> {
+    try {
+        await call;
+    } catch (error) {
+        return error;
+    }
+    assert.fail('expected a rejection');
 }
 
-describe('the embedded ledger adapter', () => {
-    const cases = [
-        {
-            from: new embedded.EndorseError('NOT_FOUND', 'NOT_FOUND: no such record', { txId: 'tx1' }),
-            to: EndorseError,
-            name: 'EndorseError',
-        },
-        {
-            from: new embedded.CommitError('MVCC_READ_CONFLICT', 'invalidated', { txId: 'tx2' }),
-            to: CommitError,
-            name: 'CommitError',
-        },
-        {
-            from: new embedded.UnavailableError('node down', { txId: 'tx3' }),
-            to: UnavailableError,
-            name: 'UnavailableError',
-        },
-        { from: new embedded.LedgerError('BAD_REQUEST', 'malformed'), to: LedgerError, name: 'LedgerError' },
-    ];
+describe('the embedded ledger as the gateway sees it', () => {
+    let t: TestLedger;
+    let client: LedgerClient;
 
-    for (const { from, to, name } of cases) {
-        it(`turns the embedded ledger's ${name} into the gateway's, with its code, transaction id and message`, () => {
-            const converted = fromEmbeddedError(from);
-            assert.ok(converted instanceof to);
-            assert.ok(!(converted instanceof embedded.LedgerError));
-            assert.equal(converted.name, name);
-            assert.equal(converted.code, from.code);
-            assert.equal(converted.txId, from.txId);
-            assert.equal(converted.message, from.message);
-            assert.equal(converted.cause, from);
-        });
-    }
-
-    it('keeps the API mapping of every converted error', () => {
-        for (const { from } of cases) {
-            const apiError = toLedgerApiError(fromEmbeddedError(from));
-            assert.ok(apiError instanceof ApiError);
-        }
-        const unavailable = toLedgerApiError(fromEmbeddedError(new embedded.UnavailableError('down')));
-        assert.ok(unavailable instanceof ApiError && unavailable.code === 'LEDGER_UNAVAILABLE');
-        const conflict = toLedgerApiError(fromEmbeddedError(new embedded.CommitError('MVCC_READ_CONFLICT', 'stale')));
-        assert.ok(conflict instanceof ApiError && conflict.code === 'CONFLICT');
-        assert.equal(conflict.extra.ledgerCode, 'MVCC_READ_CONFLICT');
+    before(async () => {
+        t = await newTestLedger({ contracts: [KvContract] });
+        const org = t.orgs[0];
+        assert.ok(org);
+        client = t.ledger.connect(await org.identity('gateway'));
+    });
+    after(async () => {
+        await t.close();
     });
 
-    it('passes anything else through unchanged', () => {
-        const error = new TypeError('not a ledger error');
-        assert.equal(fromEmbeddedError(error), error);
-        assert.equal(fromEmbeddedError('text'), 'text');
-    });
-
-    it('converts what every call and the event stream throw, and closes client and transport', async () => {
-        const closed: string[] = [];
-        const ledger = fromLedgerClient(
-            failingClient(new embedded.CommitError('MVCC_READ_CONFLICT', 'x'), closed),
-            () => closed.push('transport'),
-        );
+    it('is a Ledger: the gateway uses the client as it is', async () => {
+        const ledger: Ledger = client;
         assert.equal(ledger.mspId, 'Org1MSP');
-        await assert.rejects(ledger.submit('record', 'anchorRecord'), CommitError);
-        await assert.rejects(ledger.evaluate('record', 'readRecord'), CommitError);
-        await assert.rejects(ledger.getChainInfo(), CommitError);
-        await assert.rejects(ledger.verifyChain(), CommitError);
+        const committed = await ledger.submit('kv', 'put', { arguments: ['k', 'v'] });
+        assert.equal(Buffer.from(await ledger.evaluate('kv', 'get', { arguments: ['k'] })).toString(), 'v');
+        assert.equal((await ledger.getChainInfo()).height, committed.blockNumber + 1n);
+    });
 
-        const stream = await ledger.chaincodeEvents({ startBlock: 3n });
-        const seen: ChaincodeEvent[] = [];
-        await assert.rejects(async () => {
-            for await (const event of stream) {
-                seen.push(event);
+    it('fails a chaincode error with the interface’s EndorseError, which the gateway maps', async () => {
+        const error = await failureOf(client.evaluate('kv', 'noSuchFunction'));
+        assert.ok(error instanceof EndorseError);
+        assert.equal(error.name, 'EndorseError');
+        assert.equal(error.code, 'CHAINCODE_ERROR');
+        const apiError = toLedgerApiError(error);
+        assert.ok(apiError instanceof ApiError);
+        assert.equal(apiError.code, 'INVALID_INPUT');
+        assert.equal(apiError.cause, error);
+    });
+
+    it('maps every phase of ledger error to its API code, keeping the ledger code', () => {
+        const cases = [
+            { error: new EndorseError('NOT_FOUND', 'NOT_FOUND: no such record'), code: 'NOT_FOUND' },
+            { error: new EndorseError('BAD_SIGNATURE', 'bad signature'), code: 'FORBIDDEN' },
+            { error: new CommitError('MVCC_READ_CONFLICT', 'stale read'), code: 'CONFLICT' },
+            { error: new CommitError('PHANTOM_READ_CONFLICT', 'stale range'), code: 'CONFLICT' },
+            { error: new UnavailableError('node down'), code: 'LEDGER_UNAVAILABLE' },
+            { error: new LedgerError('BAD_REQUEST', 'malformed'), code: 'INVALID_INPUT' },
+        ];
+        for (const { error, code } of cases) {
+            const apiError = toLedgerApiError(error);
+            assert.ok(apiError instanceof ApiError, error.name);
+            assert.equal(apiError.code, code, error.code);
+            assert.equal(apiError.cause, error);
+            if (!(error instanceof UnavailableError)) {
+                assert.equal(apiError.extra.ledgerCode, error.code);
             }
-        }, CommitError);
-        assert.deepEqual(seen, [EVENT]);
-        stream.close();
-        ledger.close();
-        assert.deepEqual(closed, ['stream', 'client', 'transport']);
+        }
+    });
+
+    it('passes anything that is not a ledger error through unchanged', () => {
+        const error = new TypeError('not a ledger error');
+        assert.equal(toLedgerApiError(error), error);
+        assert.equal(toLedgerApiError('text'), 'text');
+    });
+
+    it('runs the owner’s onClose when the client is closed; a shared transport stays open', async () => {
+        const org = t.orgs[0];
+        assert.ok(org);
+        const identity = await org.identity('closing');
+        const closed: string[] = [];
+        const owning = new LedgerClient(t.ledger, {
+            ...toIdentityAndSigner(identity),
+            channel: t.ledger.channel,
+            chaincode: t.ledger.chaincode,
+            onClose: () => closed.push('transport'),
+        });
+        owning.close();
+        assert.deepEqual(closed, ['transport']);
+        const sharing = t.ledger.connect(identity);
+        sharing.close();
+        // The in-process ledger, shared by every client, still answers.
+        await client.getChainInfo();
     });
 });

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The layering of `gateway/src/ledger/` (docs/design.md "The parts"): the gateway's ledger interface
- * (`ledger.ts`, `ledger-errors.ts`) depends on neither implementation nor `network/`; the Fabric client
- * (`fabric*.ts`) depends on the interface only, never on the embedded adapter or `network/`; the embedded
- * adapter (`embedded.ts`) never on the Fabric client; and the code built on the interface (the contracts
- * facade and its helpers) on no implementation. Imports are read with the TypeScript compiler's own
- * pre-processor (static imports, `import type`, re-exports, `import()`, `require`) and followed through
- * relative paths, so a dependency through a third module counts too.
+ * The layering of the ledger modules (docs/design.md "The parts"): the ledger interface (`network/src/ledger`)
+ * imports nothing of ours; both implementations depend on it and not on each other: the embedded ledger
+ * (`network/src/embedded`) never reaches `gateway/`, and the Fabric client (`gateway/src/ledger/fabric*.ts`)
+ * never reaches the embedded ledger or the embedded adapter; the embedded adapter (`embedded.ts`) never the
+ * Fabric client; and the gateway's code built on the interface (`ledger.ts`, the contracts facade and its
+ * helpers) no implementation. Imports are read with the TypeScript compiler's own pre-processor (static
+ * imports, `import type`, re-exports, `import()`, `require`) and followed through relative paths, so a
+ * dependency through a third module counts too.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,7 +15,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
 const REPO = resolve(__dirname, '..', '..', '..');
-const LEDGER_DIR = join(REPO, 'gateway', 'src', 'ledger');
+/** The folders whose files are checked, each by its role. */
+const CHECKED_DIRS = ['network/src/ledger', 'network/src/embedded', 'gateway/src/ledger'];
 
 /** A file's path from the repository root, with forward slashes. */
 function repoPath(file: string): string {
@@ -61,35 +63,61 @@ function reachable(start: string): Map<string, string[]> {
     return paths;
 }
 
-const isNetwork = (path: string): boolean => path.startsWith('network/');
-const isEmbedded = (path: string): boolean => path === 'gateway/src/ledger/embedded.ts';
+const isInterface = (path: string): boolean => path.startsWith('network/src/ledger/');
+const isEmbeddedLedger = (path: string): boolean => path.startsWith('network/src/embedded/');
+const isGateway = (path: string): boolean => path.startsWith('gateway/');
+const isEmbeddedAdapter = (path: string): boolean => path === 'gateway/src/ledger/embedded.ts';
 const isFabric = (path: string): boolean => /^gateway\/src\/ledger\/fabric[^/]*\.ts$/.test(path);
-const isInterface = (path: string): boolean =>
-    path === 'gateway/src/ledger/ledger.ts' || path === 'gateway/src/ledger/ledger-errors.ts';
+/** Anything of `network/` but the ledger interface. */
+const isNetworkBeyondInterface = (path: string): boolean => path.startsWith('network/') && !isInterface(path);
 
-/** What a file of `gateway/src/ledger/` may not reach, by its role. */
-function forbiddenFor(path: string): { readonly what: string; readonly test: (target: string) => boolean }[] {
-    const network = { what: 'network/', test: isNetwork };
-    const embedded = { what: 'the embedded adapter', test: isEmbedded };
+interface Forbidden {
+    readonly what: string;
+    readonly test: (target: string) => boolean;
+}
+
+/** What a ledger module may not reach, by its role. */
+function forbiddenFor(path: string): Forbidden[] {
     const fabric = { what: 'the Fabric client', test: isFabric };
-    if (isEmbedded(path)) {
+    if (isInterface(path)) {
+        return [{ what: 'anything of ours outside the interface', test: (target) => !isInterface(target) }];
+    }
+    if (isEmbeddedLedger(path)) {
+        return [{ what: 'gateway/', test: isGateway }];
+    }
+    if (isEmbeddedAdapter(path)) {
         return [fabric];
     }
+    const embedded = [
+        { what: 'the embedded ledger', test: isEmbeddedLedger },
+        { what: 'the embedded adapter', test: isEmbeddedAdapter },
+    ];
     if (isFabric(path)) {
-        return [network, embedded];
+        return embedded;
     }
-    // The interface, and everything built on it.
-    return [network, embedded, fabric];
+    // The gateway's code built on the interface.
+    return [{ what: 'network/ beyond the interface', test: isNetworkBeyondInterface }, ...embedded, fabric];
+}
+
+function roleOf(path: string): string {
+    if (isInterface(path)) {
+        return 'the interface module';
+    }
+    if (isEmbeddedLedger(path)) {
+        return 'the embedded ledger module';
+    }
+    return isEmbeddedAdapter(path) || isFabric(path) ? 'the gateway implementation' : 'the gateway module';
 }
 
 function ledgerFiles(): string[] {
-    return readdirSync(LEDGER_DIR)
-        .filter((name) => name.endsWith('.ts'))
-        .map((name) => join(LEDGER_DIR, name))
-        .sort();
+    return CHECKED_DIRS.flatMap((dir) =>
+        readdirSync(join(REPO, dir))
+            .filter((name) => name.endsWith('.ts') && !name.endsWith('.d.ts'))
+            .map((name) => join(REPO, dir, name)),
+    ).sort();
 }
 
-describe('the layering of the gateway ledger modules', () => {
+describe('the layering of the ledger interface and its implementations', () => {
     it('reads import specifiers of every kind', () => {
         const source = [
             "import { a } from './a';",
@@ -105,8 +133,11 @@ describe('the layering of the gateway ledger modules', () => {
     it('finds the interface, both implementations and the code built on the interface', () => {
         const paths = ledgerFiles().map(repoPath);
         for (const expected of [
+            'network/src/ledger/ledger.ts',
+            'network/src/ledger/errors.ts',
+            'network/src/embedded/client.ts',
+            'network/src/embedded/remote.ts',
             'gateway/src/ledger/ledger.ts',
-            'gateway/src/ledger/ledger-errors.ts',
             'gateway/src/ledger/embedded.ts',
             'gateway/src/ledger/fabric.ts',
             'gateway/src/ledger/fabric-chain.ts',
@@ -117,21 +148,22 @@ describe('the layering of the gateway ledger modules', () => {
         }
     });
 
-    it('the embedded adapter reaches the embedded ledger, and the Fabric client the interface', () => {
-        const embedded = [...reachable(join(LEDGER_DIR, 'embedded.ts')).keys()].map(repoPath);
+    it('follows both implementations and the gateway into the interface, and the adapter into the embedded ledger', () => {
+        const reached = (file: string): string[] => [...reachable(join(REPO, file)).keys()].map(repoPath);
+        const embedded = reached('gateway/src/ledger/embedded.ts');
         assert.ok(embedded.includes('network/src/embedded/index.ts'), 'the check follows the adapter into network/');
-        const fabric = [...reachable(join(LEDGER_DIR, 'fabric.ts')).keys()].map(repoPath);
-        assert.ok(fabric.includes('gateway/src/ledger/ledger.ts'), 'the Fabric client implements the interface');
+        for (const file of [
+            'network/src/embedded/client.ts',
+            'gateway/src/ledger/fabric.ts',
+            'gateway/src/ledger/ledger.ts',
+        ]) {
+            assert.ok(reached(file).includes('network/src/ledger/ledger.ts'), `${file} uses the interface`);
+        }
     });
 
     for (const file of ledgerFiles()) {
         const path = repoPath(file);
-        const role = isInterface(path)
-            ? 'the interface module'
-            : isEmbedded(path) || isFabric(path)
-              ? 'the implementation'
-              : 'the module';
-        it(`${role} ${path} reaches nothing it must not`, () => {
+        it(`${roleOf(path)} ${path} reaches nothing it must not`, () => {
             const violations: string[] = [];
             for (const [target, via] of reachable(file)) {
                 for (const rule of forbiddenFor(path)) {

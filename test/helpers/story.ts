@@ -14,15 +14,14 @@ import {
     newConsentRevoke,
     newPatientKey,
     newPatientQuery,
-    type PatientQueryView,
-    type SignedEnvelope,
     newRegistration,
     signPayload,
 } from '../../clients/shared/patient-keys';
 import type { PatientKey } from '../../clients/shared/patient-keys';
+import type { PatientQueryView, SignedEnvelope } from '../../chaincode/src/protocol/payloads';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
-import { apiErrorOf, type TestRegion } from './region';
+import { apiErrorOf, type LauncherRegion } from './launcher';
 
 interface Item {
     readonly [key: string]: unknown;
@@ -55,8 +54,8 @@ function window(): { notBefore: string; notAfter: string } {
  * @param start - starts the region (embedded ledger or Fabric)
  * @returns the running region, for further tests in the same suite
  */
-export function describeRegionStory(start: () => Promise<TestRegion>): () => TestRegion {
-    let region: TestRegion;
+export function describeRegionStory(start: () => Promise<LauncherRegion>): () => LauncherRegion {
+    let region: LauncherRegion;
     let patient: PatientKey;
     let clinicianA: ApiClient;
     let clinicianB: ApiClient;
@@ -292,7 +291,7 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     return () => region;
 }
 
-function readTokenOf(region: TestRegion, mspId: string, role: 'clinician'): string {
+function readTokenOf(region: LauncherRegion, mspId: string, role: 'clinician'): string {
     const org = region.region.organizations.find((o) => o.mspId === mspId);
     assert.ok(org);
     return readFileSync(org.tokens[role], 'utf8').trim();

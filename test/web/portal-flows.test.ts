@@ -16,7 +16,8 @@ import {
     readQueryPayload,
     readRegisterPayload,
     readRevokePayload,
-} from '../../chaincode/src/crypto/signed-payloads';
+} from '../../chaincode/src/protocol/payload-readers';
+import { PatientQueryViews } from '../../chaincode/src/protocol/payloads';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import allergyPenicillin from '../../network/src/region/demo/allergy-penicillin.json';
 import conditionDiabetes from '../../network/src/region/demo/condition-diabetes.json';
@@ -147,15 +148,16 @@ interface BrowserSignatures {
 }
 
 /**
- * In the page: the portal's own module (`/portal/patient-key.js`) signs each payload with a WebCrypto key.
+ * In the page: the portal's own module (`/portal/clients/web/patient-key.js`) signs each payload with a WebCrypto
+ * key.
  * @param channel - the region's channel
  * @param audience - the gateway the queries are for
  */
 function browserSignatures(channel: string, audience: string): string {
-    const args = JSON.stringify({ channel, audience });
+    const args = JSON.stringify({ channel, audience, views: PatientQueryViews });
     return `(async () => {
-        const { channel, audience } = ${args};
-        const m = await import('/portal/patient-key.js');
+        const { channel, audience, views } = ${args};
+        const m = await import('/portal/clients/web/patient-key.js');
         const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
         const spki = await crypto.subtle.exportKey('spki', pair.publicKey);
         const base64 = btoa(String.fromCharCode(...new Uint8Array(spki)));
@@ -171,14 +173,18 @@ function browserSignatures(channel: string, audience: string): string {
             registration: await m.newRegistration(key, channel),
             grant: await m.newConsentGrant(key, terms, channel),
             revoke: await m.newConsentRevoke(key, 'consent-1', channel),
-            queries: await Promise.all(m.PatientQueryViews.map((view) => m.newPatientQuery(key, { audience, view, channel }))),
+            queries: await Promise.all(views.map((view) => m.newPatientQuery(key, { audience, view, channel }))),
         };
     })()`;
 }
 
 /** An AuditEvent as far as the test reads it. */
 interface AuditEntry {
-    readonly resource: { readonly resourceType: string; readonly id: string; readonly subtype: { code: string }[] };
+    readonly resource: {
+        readonly resourceType: string;
+        readonly id: string;
+        readonly purposeOfEvent: { coding: { code: string }[] }[];
+    };
 }
 
 /** A formatted view's fields: label → value. */
@@ -229,7 +235,7 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         const queries = signed.queries.map((query) => readQueryPayload(query.payload));
         assert.deepEqual(
             queries.map((q) => [q.patientId, q.audience, q.view, q.channel]),
-            ['records', 'consents', 'access-log', 'claims'].map((view) => [signed.patientId, A, view, channel]),
+            PatientQueryViews.map((view) => [signed.patientId, A, view, channel]),
         );
         assert.ok(queries.every((q) => /^[A-Za-z0-9_-]{22}$/.test(q.nonce)));
         assert.equal(new Set(queries.map((q) => q.nonce)).size, queries.length, 'a new nonce per query');
@@ -421,7 +427,8 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         assert.ok(entries.every((entry) => entry.resource.resourceType === 'AuditEvent'));
         const emergency = entries.find((entry) => entry.resource.id === emergencyAccessId);
         assert.ok(emergency);
-        assert.ok(emergency.resource.subtype.some((coding) => coding.code === 'ETREAT'));
+        const purposes = emergency.resource.purposeOfEvent.flatMap((concept) => concept.coding);
+        assert.ok(purposes.some((coding) => coding.code === 'ETREAT'));
         await auditor.getByTestId('export-fhir-link').waitFor();
         await screenshot(auditor, 'flows-audit-export');
     });

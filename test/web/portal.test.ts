@@ -14,7 +14,7 @@ import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
 import { auditText, KEY_EXTRACTABLE_SCRIPT, screenshot, type TextAudit } from './browser';
 import { folded, usePortalRegion } from './portal-harness';
-import { apiErrorOf } from '../helpers/region';
+import { apiErrorOf } from '../helpers/launcher';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';

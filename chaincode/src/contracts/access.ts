@@ -14,10 +14,10 @@ import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger
 import type { Tx } from '../ledger/tx';
 import { readAccessRequest, readDeliveryRequest, readReviewRequest } from '../model/access-input';
 import type { AccessRequest, DeliveryRequest } from '../model/access-input';
-import { toCanonicalJson } from '../model/canonical-json';
-import { readId } from '../model/input';
+import { toCanonicalJson } from '../protocol/canonical-json';
+import { readId } from '../protocol/input';
 import { accessTimeKey, Keys } from '../model/keys';
-import type { AccessEvent, Consent, Delivery, RecordEntry } from '../model/state';
+import type { AccessEvent, Consent, Delivery, RecordEntry } from '../protocol/state';
 import { decideAccess } from '../rules/access';
 import type { AccessFacts } from '../rules/access';
 import { checkDelivery } from '../rules/delivery';

@@ -13,11 +13,11 @@ import { listByPrefix, listByRange, readPageRequest } from '../ledger/query';
 import type { PageRequest } from '../ledger/query';
 import { assertCommission, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
-import { toCanonicalJson } from '../model/canonical-json';
-import { readMspId, readPatientId, readTime } from '../model/input';
+import { toCanonicalJson } from '../protocol/canonical-json';
+import { readMspId, readPatientId, readTime } from '../protocol/input';
 import { accessTimeBound, Keys, ObjectTypes } from '../model/keys';
 import type { CompositeKeySpec } from '../model/keys';
-import type { AccessEvent } from '../model/state';
+import type { AccessEvent } from '../protocol/state';
 import { HealthContract } from './base';
 
 async function listEvents(ctx: Context, prefix: CompositeKeySpec, page: PageRequest): Promise<string> {

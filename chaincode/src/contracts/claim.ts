@@ -14,12 +14,12 @@ import { readFirstVersionId } from '../ledger/records';
 import { deleteState, emitEvent, readIndex, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readOrganization, readTx } from '../ledger/tx';
 import { assertVisible, readViewer } from '../ledger/viewer';
-import { toCanonicalJson } from '../model/canonical-json';
+import { toCanonicalJson } from '../protocol/canonical-json';
 import { readClaimDecision, readClaimSubmission } from '../model/claim-input';
-import { readId, readMspId } from '../model/input';
+import { readId, readMspId } from '../protocol/input';
 import { Keys, ObjectTypes } from '../model/keys';
 import type { CompositeKeySpec } from '../model/keys';
-import type { Claim, Patient, RecordEntry } from '../model/state';
+import type { Claim, Patient, RecordEntry } from '../protocol/state';
 import {
     assertClaimRecords,
     assertPaymentConsent,

@@ -8,17 +8,18 @@
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
-import { readEnvelope, readGrantPayload, readRevokePayload } from '../crypto/signed-payloads';
+import { parseEnvelopeArgument } from '../model/input';
+import { readGrantPayload, readRevokePayload } from '../protocol/payload-readers';
 import { assertChannel, assertFresh, assertPatientQuery, assertSignedByPatient } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
 import type { PageRequest } from '../ledger/query';
 import { emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, readOrganization, readTx } from '../ledger/tx';
 import { assertVisible, readViewer } from '../ledger/viewer';
-import { toCanonicalJson } from '../model/canonical-json';
-import { readId, readMspId, readPatientId } from '../model/input';
+import { toCanonicalJson } from '../protocol/canonical-json';
+import { readId, readMspId, readPatientId } from '../protocol/input';
 import { Keys, ObjectTypes } from '../model/keys';
-import type { Consent } from '../model/state';
+import type { Consent } from '../protocol/state';
 import { mayReadConsent } from '../rules/visibility';
 import { HealthContract } from './base';
 
@@ -47,7 +48,7 @@ export class ConsentContract extends HealthContract {
     @Transaction()
     @Returns('string')
     async grantConsent(ctx: Context, signedJson: string): Promise<string> {
-        const envelope = readEnvelope(signedJson);
+        const envelope = parseEnvelopeArgument(signedJson);
         const grant = readGrantPayload(envelope.payload);
         const tx = readTx(ctx);
         assertFresh(grant.issuedAt, tx);
@@ -105,7 +106,7 @@ export class ConsentContract extends HealthContract {
     @Transaction()
     @Returns('string')
     async revokeConsent(ctx: Context, signedJson: string): Promise<string> {
-        const envelope = readEnvelope(signedJson);
+        const envelope = parseEnvelopeArgument(signedJson);
         const revoke = readRevokePayload(envelope.payload);
         const tx = readTx(ctx);
         assertFresh(revoke.issuedAt, tx);

@@ -8,14 +8,15 @@
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
 import { fromSpkiDer, toPatientId, toSpkiDer } from '../crypto/patient-key';
 import { assertPatientSignature } from '../crypto/signature';
-import { readEnvelope, readRegisterPayload } from '../crypto/signed-payloads';
+import { parseEnvelopeArgument } from '../model/input';
+import { readRegisterPayload } from '../protocol/payload-readers';
 import { assertChannel, assertFresh } from '../ledger/patients';
 import { emitEvent, readRequired, readState, writeState } from '../ledger/state';
 import { assertActiveCaller, readTx } from '../ledger/tx';
-import { toCanonicalJson } from '../model/canonical-json';
-import { readPatientId } from '../model/input';
+import { toCanonicalJson } from '../protocol/canonical-json';
+import { readPatientId } from '../protocol/input';
 import { Keys } from '../model/keys';
-import type { Patient } from '../model/state';
+import type { Patient } from '../protocol/state';
 import { HealthContract } from './base';
 
 /** Patients. Contract name `patient`. */
@@ -38,7 +39,7 @@ export class PatientContract extends HealthContract {
     @Transaction()
     @Returns('string')
     async registerPatient(ctx: Context, signedJson: string): Promise<string> {
-        const envelope = readEnvelope(signedJson);
+        const envelope = parseEnvelopeArgument(signedJson);
         const payload = readRegisterPayload(envelope.payload);
         const spki = toSpkiDer(payload.publicKey, 'payload.publicKey');
         const tx = readTx(ctx);

@@ -1,39 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Patient public keys: ECDSA P-256 given as SPKI PEM or as a JWK (what WebCrypto exports), normalised to
- * SPKI DER, and the pseudonymous patient id derived from it.
+ * SPKI DER with node:crypto, and the pseudonymous patient id derived from it (`protocol/patient-id.ts`).
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { invalid } from '../errors';
-import { readObject, readString } from '../model/input';
+import { readObject, readString } from '../protocol/input';
+import { patientIdFromDigest } from '../protocol/patient-id';
 
 const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]{1,400}-----END PUBLIC KEY-----\r?\n?$/;
 /** A base64url P-256 coordinate: 32 bytes, 43 characters unpadded (RFC 7518 §6.2.1.2). */
 const JWK_COORDINATE = /^[A-Za-z0-9_-]{43}$/;
-const BASE32_ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/**
- * Lowercase RFC 4648 base32 without padding.
- * @param bytes - data to encode
- * @returns the encoding
- */
-export function toBase32(bytes: Uint8Array): string {
-    let output = '';
-    let buffer = 0;
-    let bits = 0;
-    for (const byte of bytes) {
-        buffer = ((buffer << 8) | byte) & 0xffff;
-        bits += 8;
-        while (bits >= 5) {
-            output += BASE32_ALPHABET.charAt((buffer >> (bits - 5)) & 31);
-            bits -= 5;
-        }
-    }
-    if (bits > 0) {
-        output += BASE32_ALPHABET.charAt((buffer << (5 - bits)) & 31);
-    }
-    return output;
-}
 
 /**
  * The patient id of a public key: `pt` + base32(SHA-256(SPKI DER)).
@@ -41,7 +18,7 @@ export function toBase32(bytes: Uint8Array): string {
  * @returns the patient id (54 characters)
  */
 export function toPatientId(spkiDer: Uint8Array): string {
-    return `pt${toBase32(createHash('sha256').update(spkiDer).digest())}`;
+    return patientIdFromDigest(createHash('sha256').update(spkiDer).digest());
 }
 
 function assertP256(key: KeyObject, path: string): KeyObject {

@@ -5,7 +5,7 @@
  */
 import { verify, type KeyObject } from 'node:crypto';
 import { ChaincodeError, ErrorCodes } from '../errors';
-import { toCanonicalJson } from '../model/canonical-json';
+import { toCanonicalJson } from '../protocol/canonical-json';
 
 /** P1363 signature length for P-256: two 32-byte integers. */
 const P1363_LENGTH = 64;

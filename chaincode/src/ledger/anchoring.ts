@@ -7,9 +7,10 @@
  */
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes, type ErrorCode } from '../errors';
+import { InvalidInputError } from '../protocol/errors';
 import { Keys } from '../model/keys';
 import { readAnchorEntry, type AnchorRequest } from '../model/record-input';
-import type { Patient, RecordEntry } from '../model/state';
+import type { Patient, RecordEntry } from '../protocol/state';
 import { readIndex, readRequired, readState, writeIndex, writeState } from './state';
 import type { Tx } from './tx';
 
@@ -168,7 +169,9 @@ async function anchorEntry(
         await writeAnchor(ctx, plan, batch);
         return { recordId: plan.entry.recordId, status: 'anchored', entry: plan.entry };
     } catch (error) {
-        if (!(error instanceof ChaincodeError)) {
+        // The shared protocol readers throw InvalidInputError, the ledger checks ChaincodeError: both refuse the
+        // entry alone; anything else is a fault and aborts the transaction.
+        if (!(error instanceof ChaincodeError || error instanceof InvalidInputError)) {
             throw error;
         }
         return { recordId: toRecordId(value), status: 'refused', code: error.code, detail: error.detail };

@@ -2,7 +2,7 @@
 /** Reading a patient's consents through the consent-by-patient index. */
 import type { Context } from 'fabric-contract-api';
 import { Keys, ObjectTypes } from '../model/keys';
-import type { Consent } from '../model/state';
+import type { Consent } from '../protocol/state';
 import { readAllByPrefix } from './query';
 
 /**

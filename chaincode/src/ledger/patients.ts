@@ -8,11 +8,12 @@ import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes, invalid } from '../errors';
 import { fromStoredKey } from '../crypto/patient-key';
 import { assertPatientSignature } from '../crypto/signature';
-import { readEnvelope, readQueryPayload } from '../crypto/signed-payloads';
-import type { Envelope, QueryPayload } from '../crypto/signed-payloads';
+import { parseEnvelopeArgument } from '../model/input';
+import { readQueryPayload } from '../protocol/payload-readers';
+import type { Envelope, QueryFields } from '../protocol/payload-readers';
 import { Keys } from '../model/keys';
-import type { Patient } from '../model/state';
-import type { PatientView } from '../model/vocabulary';
+import type { Patient } from '../protocol/state';
+import type { PatientView } from '../protocol/vocabulary';
 import {
     checkIssuedAt,
     checkQueryTime,
@@ -20,7 +21,7 @@ import {
     ISSUED_AT_MAX_FUTURE_MS,
     QUERY_MAX_AGE_MS,
     QUERY_MAX_FUTURE_MS,
-} from '../rules/time';
+} from '../protocol/payload-time';
 import { readRequired, readState } from './state';
 import type { Tx } from './tx';
 
@@ -77,7 +78,7 @@ function unauthenticated(detail: string): never {
     throw new ChaincodeError(ErrorCodes.UNAUTHENTICATED, `patient query refused: ${detail}`);
 }
 
-function assertQueryBinding(ctx: Context, tx: Tx, query: QueryPayload, view: PatientView): void {
+function assertQueryBinding(ctx: Context, tx: Tx, query: QueryFields, view: PatientView): void {
     if (query.audience !== tx.caller) {
         unauthenticated(`it was signed for ${query.audience}, not for ${tx.caller}`);
     }
@@ -112,8 +113,8 @@ export async function assertPatientQuery(
     tx: Tx,
     signedJson: string,
     view: PatientView,
-): Promise<QueryPayload> {
-    const envelope = readEnvelope(signedJson);
+): Promise<QueryFields> {
+    const envelope = parseEnvelopeArgument(signedJson);
     const query = readQueryPayload(envelope.payload);
     assertQueryBinding(ctx, tx, query, view);
     const patient = await readState<Patient>(ctx, Keys.patient(query.patientId));

@@ -7,7 +7,8 @@
 import type { Context } from 'fabric-contract-api';
 import { fromStateBytes } from '../model/canonical-json';
 import type { CompositeKeySpec } from '../model/keys';
-import { readIntegerArgument, readString } from '../model/input';
+import { readIntegerArgument } from '../model/input';
+import { readString } from '../protocol/input';
 import { toKey } from './state';
 
 /** One page of a listing. */

@@ -3,7 +3,7 @@
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { Keys } from '../model/keys';
-import type { Claim, RecordEntry } from '../model/state';
+import type { Claim, RecordEntry } from '../protocol/state';
 import { readIndex, readState } from './state';
 
 /** Longest `supersedes` chain followed; a longer one is refused rather than walked without bound. */

@@ -6,8 +6,8 @@
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 import { Keys } from '../model/keys';
-import type { LedgerConfig, Organization } from '../model/state';
-import type { OrgType } from '../model/vocabulary';
+import type { LedgerConfig, Organization } from '../protocol/state';
+import type { OrgType } from '../protocol/vocabulary';
 import { readState } from './state';
 
 /** The transaction's id, time and caller. */

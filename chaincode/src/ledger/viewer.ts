@@ -7,8 +7,8 @@
 import type { Context } from 'fabric-contract-api';
 import { ChaincodeError, ErrorCodes } from '../errors';
 
-import type { AccessEvent, RecordEntry } from '../model/state';
-import { isSensitive } from '../model/vocabulary';
+import type { AccessEvent, RecordEntry } from '../protocol/state';
+import { isSensitive } from '../protocol/vocabulary';
 import type { ConsentTerms } from '../rules/consent';
 import { toShownCategory, type CategoryFacts, type Viewer } from '../rules/visibility';
 import { readConsentsNaming } from './consents';

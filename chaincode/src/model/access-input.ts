@@ -2,9 +2,10 @@
 /** Arguments of the access contract. */
 import { invalid } from '../errors';
 import { GRANT_DEFAULT_MAX_SKEW_MS, GRANT_LIFETIME_MS } from '../rules/time';
-import { parseObjectArgument, readEnum, readId, readString, readText, SHA256_HEX_PATTERN } from './input';
-import { Purposes, Verdicts } from './vocabulary';
-import type { Purpose, Verdict } from './vocabulary';
+import { parseObjectArgument, SHA256_HEX_PATTERN } from './input';
+import { readEnum, readId, readString, readText } from '../protocol/input';
+import { Purposes, Verdicts } from '../protocol/vocabulary';
+import type { Purpose, Verdict } from '../protocol/vocabulary';
 
 /** Longest justification or review note. Free text: gateways must keep personal data out of it. */
 export const MAX_NOTE_LENGTH = 500;

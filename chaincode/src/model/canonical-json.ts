@@ -1,30 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Canonical JSON (RFC 8785, JSON Canonicalization Scheme) for state, results and signed payloads, and a
- * guarded parser for transaction arguments.
+ * State bytes, the UTF-8 of RFC 8785 canonical JSON (`protocol/canonical-json.ts`), and a guarded parser for
+ * transaction arguments.
  */
-import canonicalize from 'canonicalize';
 import { invalid } from '../errors';
+import { toCanonicalJson } from '../protocol/canonical-json';
 
 /** Largest transaction argument accepted, in UTF-16 code units (a consent with 100 record ids fits easily). */
 export const MAX_ARGUMENT_LENGTH = 64 * 1024;
 
 /** Keys that could reach an object's prototype when copied; rejected anywhere in an argument. */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/**
- * Serialises a value as RFC 8785 canonical JSON: object keys sorted by UTF-16 code units at every depth,
- * ECMAScript number formatting, no whitespace.
- * @param value - plain JSON data (no undefined at top level, no NaN or Infinity)
- * @returns the canonical text
- */
-export function toCanonicalJson(value: unknown): string {
-    const text = canonicalize(value);
-    if (text === undefined) {
-        throw new TypeError('value has no JSON form');
-    }
-    return text;
-}
 
 /**
  * Encodes a value as state bytes: UTF-8 of its canonical JSON.

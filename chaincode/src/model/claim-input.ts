@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Arguments of the claim contract. */
 import { invalid } from '../errors';
+import { parseObjectArgument } from './input';
 import {
-    parseObjectArgument,
     readEnum,
     readId,
     readList,
@@ -11,10 +11,10 @@ import {
     readPatientId,
     readString,
     readText,
-} from './input';
-import type { Amount } from './state';
-import { ClaimDecisions } from './vocabulary';
-import type { ClaimDecision } from './vocabulary';
+} from '../protocol/input';
+import type { Amount } from '../protocol/state';
+import { ClaimDecisions } from '../protocol/vocabulary';
+import type { ClaimDecision } from '../protocol/vocabulary';
 
 /** Most supporting records of one claim. */
 export const MAX_CLAIM_RECORDS = 50;

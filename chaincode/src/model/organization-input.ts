@@ -2,9 +2,10 @@
 /** Arguments of the organisation contract. */
 import { createHash, X509Certificate } from 'node:crypto';
 import { invalid } from '../errors';
-import { parseObjectArgument, readEnum, readString, readText } from './input';
-import { OrgTypes } from './vocabulary';
-import type { OrgType } from './vocabulary';
+import { parseObjectArgument } from './input';
+import { readEnum, readString, readText } from '../protocol/input';
+import { OrgTypes } from '../protocol/vocabulary';
+import type { OrgType } from '../protocol/vocabulary';
 
 /** What an organisation says about itself when it registers or updates. */
 export interface OrganizationProfile {

@@ -2,18 +2,10 @@
 /** Arguments of the record contract. */
 import { invalid } from '../errors';
 import { parseJsonArgument } from './canonical-json';
-import {
-    parseObjectArgument,
-    readEnum,
-    readId,
-    readObject,
-    readPatientId,
-    readString,
-    SHA256_HEX_PATTERN,
-    type JsonObject,
-} from './input';
-import { Categories } from './vocabulary';
-import type { Category } from './vocabulary';
+import { parseObjectArgument, SHA256_HEX_PATTERN } from './input';
+import { readEnum, readId, readObject, readPatientId, readString, type JsonObject } from '../protocol/input';
+import { Categories } from '../protocol/vocabulary';
+import type { Category } from '../protocol/vocabulary';
 
 /** What a custodian anchors: the record's id, patient, category, salted content hash, and what it replaces. */
 export interface AnchorRequest {

@@ -5,9 +5,9 @@
  * EMERGENCY (a hospital, with a justification) a non-sensitive record is GRANTED_EMERGENCY → otherwise a
  * consent covers the request → otherwise DENIED with the most telling reason.
  */
-import type { Organization } from '../model/state';
-import { isSensitive, Reasons } from '../model/vocabulary';
-import type { Decision, Purpose, Reason } from '../model/vocabulary';
+import type { Organization } from '../protocol/state';
+import { isSensitive, Reasons } from '../protocol/vocabulary';
+import type { Decision, Purpose, Reason } from '../protocol/vocabulary';
 import { matchConsent } from './consent';
 import type { ConsentTerms, RecordFacts } from './consent';
 import { isPurposePermitted } from './purposes';

@@ -6,7 +6,7 @@
  * across all insurers.
  */
 import { ChaincodeError, ErrorCodes } from '../errors';
-import type { ClaimDecision, ClaimStatus } from '../model/vocabulary';
+import type { ClaimDecision, ClaimStatus } from '../protocol/vocabulary';
 import type { ConsentTerms, RecordFacts } from './consent';
 import { checkWindow } from './time';
 

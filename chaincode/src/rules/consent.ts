@@ -3,9 +3,9 @@
  * Does one consent cover one request at one instant? Scope first (requester, patient, purpose, category,
  * custodian, record), then status (revoked), then the time window; the first failure is the answer.
  */
-import type { Consent, RecordEntry } from '../model/state';
-import { isSensitive, Reasons, WILDCARD } from '../model/vocabulary';
-import type { Purpose } from '../model/vocabulary';
+import type { Consent, RecordEntry } from '../protocol/state';
+import { isSensitive, Reasons, WILDCARD } from '../protocol/vocabulary';
+import type { Purpose } from '../protocol/vocabulary';
 import { checkWindow } from './time';
 
 /** The parts of a consent the rules read. */

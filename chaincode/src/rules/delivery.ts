@@ -6,9 +6,9 @@
  */
 import type { ErrorCode } from '../errors';
 import { ErrorCodes } from '../errors';
-import type { AccessEvent, Organization } from '../model/state';
-import { Reasons } from '../model/vocabulary';
-import type { Reason } from '../model/vocabulary';
+import type { AccessEvent, Organization } from '../protocol/state';
+import { Reasons } from '../protocol/vocabulary';
+import type { Reason } from '../protocol/vocabulary';
 import { recheckConsent } from './consent';
 import type { ConsentTerms } from './consent';
 

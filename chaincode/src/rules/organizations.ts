@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Organisation status transitions: `pending` → `active` ⇄ `suspended`, each by the commission. */
 import { ChaincodeError, ErrorCodes } from '../errors';
-import type { OrgStatus } from '../model/vocabulary';
+import type { OrgStatus } from '../protocol/vocabulary';
 
 /** Governance acts of the commission. */
 export const GovernanceActions = {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Which organisation type may ask for which purpose (docs/design.md "Purposes"). */
-import type { OrgType, Purpose } from '../model/vocabulary';
+import type { OrgType, Purpose } from '../protocol/vocabulary';
 
 /** Purposes each organisation type may request; `RESEARCH` is open to all, under a consent naming it. */
 export const PurposesByOrgType: Readonly<Record<OrgType, readonly Purpose[]>> = {

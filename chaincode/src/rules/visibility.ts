@@ -6,9 +6,9 @@
  * signed query, checked elsewhere) and a member only for what concerns it; a sensitive category is shown only
  * to the custodian, the commission, the patient and a holder of an active consent naming it.
  */
-import type { AccessEvent, Claim, Consent, RecordEntry } from '../model/state';
-import { isSensitive, RESTRICTED_CATEGORY } from '../model/vocabulary';
-import type { Category, OrgType } from '../model/vocabulary';
+import type { AccessEvent, Claim, Consent, RecordEntry } from '../protocol/state';
+import { isSensitive, RESTRICTED_CATEGORY } from '../protocol/vocabulary';
+import type { Category, OrgType } from '../protocol/vocabulary';
 import { evaluateConsent, type ConsentTerms } from './consent';
 import { checkWindow } from './time';
 

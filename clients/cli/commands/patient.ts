@@ -16,7 +16,8 @@ import {
     readPatientKey,
     writePatientKey,
 } from '../../shared/patient-keys';
-import type { PatientKey, PatientQueryView } from '../../shared/patient-keys';
+import type { PatientKey } from '../../shared/patient-keys';
+import type { PatientQueryView } from '../../../chaincode/src/protocol/payloads';
 import { listOption, requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
 
 const keyOption = { flags: '--key <file>', description: "the patient's key file (PKCS#8 PEM)", required: true };

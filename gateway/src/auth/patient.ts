@@ -7,17 +7,16 @@
  * channel, two minutes old at most and 30 seconds ahead at most, and its nonce unused — and then verified
  * again, signature included, inside the chaincode, which is what binds a dishonest member too.
  */
-import { readQueryPayload } from '../../../chaincode/src/crypto/signed-payloads';
-import { checkQueryTime, QUERY_MAX_AGE_MS } from '../../../chaincode/src/rules/time';
-import type { PatientView } from '../../../chaincode/src/model/vocabulary';
+import { readQueryPayload } from '../../../chaincode/src/protocol/payload-readers';
+import { PayloadTypes, type PayloadType } from '../../../chaincode/src/protocol/payloads';
+import { checkQueryTime, QUERY_MAX_AGE_MS } from '../../../chaincode/src/protocol/payload-time';
+import type { PatientView } from '../../../chaincode/src/protocol/vocabulary';
 import type { SignedEnvelope } from '../ledger/contracts';
 import { ApiError } from '../errors';
 import { atBoundary, readObject, readEnum } from '../validation';
 
-/** Payload types the gateway accepts in envelopes. */
-export const PatientPayloadTypes = ['patient.register', 'consent.grant', 'consent.revoke', 'patient.query'] as const;
-/** One of {@link PatientPayloadTypes}. */
-export type PatientPayloadType = (typeof PatientPayloadTypes)[number];
+/** Payload types the gateway accepts in envelopes: every type of the protocol's. */
+const PatientPayloadTypes: readonly PayloadType[] = Object.values(PayloadTypes);
 
 const readQuery = atBoundary(readQueryPayload);
 
@@ -27,7 +26,7 @@ const readQuery = atBoundary(readQueryPayload);
  * @param type - the payload type the route takes
  * @throws ApiError INVALID_INPUT
  */
-export function readEnvelope(body: unknown, type: PatientPayloadType): SignedEnvelope {
+export function readEnvelope(body: unknown, type: PayloadType): SignedEnvelope {
     const envelope = readObject(body, 'body', ['payload', 'signature']);
     // Every key is allowed here: the payload's own verifier (chaincode or query check) names its fields.
     const payload = readObject(envelope.payload, 'payload', ['type'], Object.keys(envelope.payload ?? {}));

@@ -4,7 +4,7 @@
  * it, oldest first, optionally of one status. The chaincode has no index by status, so the status is a
  * filter filled to `limit` (docs/api.md "Lists and cursors").
  */
-import type { ClaimStatus } from '../../../chaincode/src/model/vocabulary';
+import type { ClaimStatus } from '../../../chaincode/src/protocol/vocabulary';
 import type { Claim, LedgerContracts } from '../ledger/contracts';
 import { FILTERED_SCAN_PAGE_SIZE, fillPage, type FillRequest, type ListBody, type Lister } from '../paging';
 

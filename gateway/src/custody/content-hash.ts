@@ -8,7 +8,7 @@
  * record: it cannot be billed twice), while another custodian's salt for the same content differs.
  */
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { toCanonicalJson } from '../../../chaincode/src/protocol/canonical-json';
 
 /** Salt length in bytes. */
 export const SALT_BYTES = 32;
@@ -33,21 +33,8 @@ export function toSaltKey(storeKey: Uint8Array): Buffer {
 export function toSalt(saltKey: Uint8Array, patientId: string, resource: unknown): string {
     return createHmac('sha256', saltKey)
         .update(`${patientId}\u0000`, 'utf8')
-        .update(toCanonicalText(resource), 'utf8')
+        .update(toCanonicalJson(resource), 'utf8')
         .digest('hex');
-}
-
-/**
- * The RFC 8785 canonical text of a JSON value.
- * @param value - plain JSON data
- * @throws TypeError when the value has no JSON form
- */
-export function toCanonicalText(value: unknown): string {
-    const text = canonicalize(value);
-    if (text === undefined) {
-        throw new TypeError('value has no JSON form');
-    }
-    return text;
 }
 
 /**
@@ -62,7 +49,7 @@ export function toContentHash(saltHex: string, resource: unknown): string {
     }
     return createHash('sha256')
         .update(Buffer.from(saltHex, 'hex'))
-        .update(Buffer.from(toCanonicalText(resource), 'utf8'))
+        .update(Buffer.from(toCanonicalJson(resource), 'utf8'))
         .digest('hex');
 }
 

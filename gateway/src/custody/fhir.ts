@@ -5,8 +5,9 @@
  * `resourceType`, a well-formed `id`, no `null` values, Bundles whose entries hold resources; and rejects
  * keys that could reach a prototype, however deep. Not a full profile validation.
  */
-import { ID_PATTERN, PATIENT_ID_PATTERN } from '../../../chaincode/src/model/input';
-import { Categories, type Category } from '../../../chaincode/src/model/vocabulary';
+import { ID_PATTERN } from '../../../chaincode/src/protocol/input';
+import { PATIENT_ID_PATTERN } from '../../../chaincode/src/protocol/patient-id';
+import { Categories, type Category } from '../../../chaincode/src/protocol/vocabulary';
 import { ApiError } from '../errors';
 
 /** A validated publication request. */

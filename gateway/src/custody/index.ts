@@ -15,7 +15,7 @@ import type { TokenStore } from '../auth/tokens';
 import type { GatewayConfig } from '../config';
 import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
-import type { Ledger } from '../ledger/ledger';
+import type { Ledger } from '../../../network/src/ledger';
 import type { Metrics } from '../metrics';
 import { CustodyFetcher } from '../p2p/fetcher';
 import { newP2pApp } from '../p2p/server';

@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
 import type { AnchorInput, LedgerContracts, RecordEntry, Submitted } from '../ledger/contracts';
-import { CommitError } from '../ledger/ledger';
+import { CommitError } from '../../../network/src/ledger';
 import { Backoff, withJitter, type BackoffOptions } from '../retry';
 import type { CustodyDb } from './db';
 

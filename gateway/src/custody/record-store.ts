@@ -4,7 +4,7 @@
  * with the record id as additional authenticated data (`sealed-box.ts`), so a value moved to another id fails
  * to open. Content never reaches a log.
  */
-import type { Category } from '../../../chaincode/src/model/vocabulary';
+import type { Category } from '../../../chaincode/src/protocol/vocabulary';
 import type { CustodySublevel } from './db';
 import { SealedBox } from './sealed-box';
 

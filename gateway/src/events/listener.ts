@@ -17,7 +17,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LedgerContracts } from '../ledger/contracts';
-import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../ledger/ledger';
+import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../../network/src/ledger';
 import { Backoff, sleep, type BackoffOptions } from '../retry';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
 import { EventCache } from './event-cache';

@@ -7,7 +7,7 @@
  * ledger, so where the facts are ambiguous the rules err towards it: a keyword in an uncoded or locally coded
  * test name is enough, and the first matching rule wins.
  */
-import type { Category, OrdinaryCategories, SensitiveCategories } from '../../../chaincode/src/model/vocabulary';
+import type { Category, OrdinaryCategories, SensitiveCategories } from '../../../chaincode/src/protocol/vocabulary';
 import type { CodeFact } from './mapping/datatypes';
 
 /** An ordinary category a mapper gives before the rules. */

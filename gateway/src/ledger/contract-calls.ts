@@ -8,7 +8,15 @@
 import { ApiError } from '../errors';
 import { retry } from '../retry';
 import type { LedgerContractsOptions, Submitted } from './contract-types';
-import { CommitError, toLedgerApiError, type CommitResult, type Ledger } from './ledger';
+import { CommitError, type CommitResult, type Ledger } from '../../../network/src/ledger';
+import { toLedgerApiError } from './ledger';
+
+/**
+ * What the contract calls need of a {@link Ledger}: evaluate, submit and the identity they run as. A caller
+ * with a narrower ledger than the full interface, such as the region launcher's commission client, can use
+ * the facade too.
+ */
+export type ContractLedger = Pick<Ledger, 'mspId' | 'evaluate' | 'submit'>;
 
 const RETRIED_COMMIT_CODES: ReadonlySet<string> = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
 
@@ -23,7 +31,7 @@ function parseResult(bytes: Uint8Array): unknown {
 
 /** Evaluates and submits transactions of any contract. Every method throws {@link ApiError}s. */
 export class ContractCalls {
-    readonly #ledger: Ledger;
+    readonly #ledger: ContractLedger;
     readonly #clock: (() => Date) | undefined;
     readonly #attempts: number;
     readonly #onSubmit: (fn: string, outcome: string) => void;
@@ -32,7 +40,7 @@ export class ContractCalls {
      * @param ledger - the ledger connection, under this organisation's identity
      * @param options - clock and retry attempts
      */
-    constructor(ledger: Ledger, options: LedgerContractsOptions = {}) {
+    constructor(ledger: ContractLedger, options: LedgerContractsOptions = {}) {
         this.#ledger = ledger;
         this.#clock = options.clock;
         this.#attempts = Math.max(1, options.attempts ?? 3);

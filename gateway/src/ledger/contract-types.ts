@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The shapes `LedgerContracts` takes and returns: the chaincode's state shapes from
- * `chaincode/src/model/state.ts` (re-exported, so the gateway and the chaincode cannot drift), a committed
+ * `chaincode/src/protocol/state.ts` (re-exported, so the gateway and the chaincode cannot drift), a committed
  * write, a page of a listing, the inputs of the writes, and the facade's options. `contracts.ts` re-exports
  * every name here.
  */
@@ -14,8 +14,8 @@ import type {
     Organization,
     Patient,
     RecordEntry,
-} from '../../../chaincode/src/model/state';
-import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/model/vocabulary';
+} from '../../../chaincode/src/protocol/state';
+import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/protocol/vocabulary';
 
 export type { AccessEvent, Amount, Claim, Consent, LedgerConfig, Organization, Patient, RecordEntry };
 export type { Category, ClaimDecision, OrgType, Purpose, Verdict };

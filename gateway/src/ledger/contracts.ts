@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * A typed facade over the {@link Ledger}: one method per chaincode transaction the gateway uses. Arguments
- * are JSON-encoded as the contracts expect (every argument a string), results parsed into the state shapes
- * of `chaincode/src/model/state.ts` (re-exported here through `contract-types.ts`, so the gateway and the
- * chaincode cannot drift). Failures, conversion to `ApiError`s and retries of stale reads are handled
- * by `contract-calls.ts`.
+ * A typed facade over the `Ledger` (`network/src/ledger`): one method per chaincode transaction the gateway
+ * uses. Arguments are JSON-encoded as the contracts expect (every argument a string), results parsed into the
+ * state shapes of `chaincode/src/protocol/state.ts` (re-exported here through `contract-types.ts`, so the
+ * gateway and the chaincode cannot drift). Failures, conversion to `ApiError`s and retries of stale reads are
+ * handled by `contract-calls.ts`.
  */
-import { ContractCalls } from './contract-calls';
+import { ContractCalls, type ContractLedger } from './contract-calls';
 import type {
     AccessEvent,
     AccessInput,
@@ -28,7 +28,6 @@ import type {
     Submitted,
     Verdict,
 } from './contract-types';
-import type { Ledger } from './ledger';
 
 export type * from './contract-types';
 
@@ -63,7 +62,7 @@ export class LedgerContracts {
      * @param ledger - the ledger connection, under this organisation's identity
      * @param options - clock and retry attempts
      */
-    constructor(ledger: Ledger, options: LedgerContractsOptions = {}) {
+    constructor(ledger: ContractLedger, options: LedgerContractsOptions = {}) {
         this.#calls = new ContractCalls(ledger, options);
     }
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { common } from '@hyperledger/fabric-protos';
-import type { ChainVerification } from './ledger';
+import type { ChainVerification } from '../../../network/src/ledger';
 
 /** The fields of a block that the chain check needs. */
 export interface BlockSummary {

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Turns `@hyperledger/fabric-gateway` failures into the gateway's ledger errors (`ledger-errors.ts`), with the same
- * stable codes the embedded ledger raises: a chaincode failure becomes an `EndorseError` whose code is the
- * chaincode's `CODE:` prefix (on evaluate it is inside the error message, on submit inside the per-peer details); a
- * peer or orderer that cannot be reached, a deadline that passed, or too few reachable endorsers for the endorsement
- * policy becomes an `UnavailableError` (the gateway fails closed); anything else the peer gateway refused before
- * ordering becomes `EndorseError` `ENDORSEMENT_POLICY_FAILURE` (e.g. endorsers that disagree).
+ * Turns `@hyperledger/fabric-gateway` failures into the ledger interface's errors (`network/src/ledger`), with
+ * the same stable codes the embedded ledger raises: a chaincode failure becomes an `EndorseError` whose code is
+ * the chaincode's `CODE:` prefix (on evaluate it is inside the error message, on submit inside the per-peer
+ * details); a peer or orderer that cannot be reached, a deadline that passed, or too few reachable endorsers for
+ * the endorsement policy becomes an `UnavailableError` (the gateway fails closed); anything else the peer
+ * gateway refused before ordering becomes `EndorseError` `ENDORSEMENT_POLICY_FAILURE` (e.g. endorsers that
+ * disagree).
  */
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { GatewayError } from '@hyperledger/fabric-gateway';
-import { EndorseError, LedgerError, UnavailableError } from './ledger';
+import { EndorseError, LedgerError, UnavailableError } from '../../../network/src/ledger';
 
 /** Where the peer puts the chaincode's own message: `… chaincode response 500, CODE: detail`. */
 const CHAINCODE_RESPONSE = /chaincode response \d+, (.*)$/s;

@@ -5,8 +5,8 @@
  * certificate carries), the organisation's signing identity, a deadline on every call; submit waits for the
  * commit status and reports an invalid transaction with Fabric's validation code; chaincode events resume
  * from a block; chain info and chain verification read blocks through the `qscc` system chaincode.
- * Failures become the gateway's `LedgerError`s with the same codes as on the embedded ledger
- * (`fabric-errors.ts`); this module knows the interface (`ledger.ts`) only, not the embedded ledger.
+ * Failures become the ledger interface's `LedgerError`s with the same codes the embedded ledger raises
+ * (`fabric-errors.ts`); this module knows the interface (`network/src/ledger`) only, not the embedded ledger.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ import {
     type CloseableAsyncIterable,
     type CommitResult,
     type Ledger,
-} from './ledger';
+} from '../../../network/src/ledger';
 
 /** How to reach a peer and as whom. */
 export interface FabricConnection {

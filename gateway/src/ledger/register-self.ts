@@ -2,11 +2,12 @@
 /**
  * The gateway's first act at start: make sure the ledger knows this organisation with its current p2p URL
  * and TLS certificate (pinned by other organisations for mutual TLS), registering it or updating the entry.
- * The commission's gateway also names the commission (bootstrap) on a fresh ledger.
+ * The commission's gateway also names the commission (bootstrap, `bootstrap.ts`) on a fresh ledger.
  */
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ApiError } from '../errors';
+import { bootstrapIfFresh } from './bootstrap';
 import type { LedgerContracts, Organization, OrganizationProfileInput } from './contracts';
 
 /**
@@ -50,26 +51,6 @@ async function readSelf(contracts: LedgerContracts): Promise<Organization | unde
     }
 }
 
-async function bootstrapIfFresh(contracts: LedgerContracts, logger: Logger): Promise<void> {
-    try {
-        await contracts.readConfig();
-        return;
-    } catch (error) {
-        if (!isCode(error, 'NOT_FOUND')) {
-            throw error;
-        }
-    }
-    try {
-        await contracts.bootstrap(contracts.mspId);
-        logger.info({ commission: contracts.mspId }, 'ledger bootstrapped');
-    } catch (error) {
-        // Another process bootstrapped it first: that is the outcome wanted.
-        if (!isCode(error, 'CONFLICT')) {
-            throw error;
-        }
-    }
-}
-
 /**
  * Registers this organisation on the ledger, or updates its name and p2p URL when they changed; a new TLS
  * certificate is asked for and stays pending until the commission approves it. Idempotent.
@@ -84,8 +65,8 @@ export async function registerSelf(
     profile: OrganizationProfileInput,
     logger: Logger,
 ): Promise<SelfRegistration> {
-    if (profile.type === 'commission') {
-        await bootstrapIfFresh(contracts, logger);
+    if (profile.type === 'commission' && (await bootstrapIfFresh(contracts)).bootstrapped) {
+        logger.info({ commission: contracts.mspId }, 'ledger bootstrapped');
     }
     const existing = await readSelf(contracts);
     let outcome: SelfRegistration = 'unchanged';

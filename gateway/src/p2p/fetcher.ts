@@ -6,7 +6,7 @@
  * `SHA-256(salt ‖ JCS(resource))` against the ledger's index entry before anything is returned.
  */
 import type { Logger } from 'pino';
-import { Purposes, type Purpose } from '../../../chaincode/src/model/vocabulary';
+import { Purposes, type Purpose } from '../../../chaincode/src/protocol/vocabulary';
 import type { FetchResult, RecordFetcher } from '../app';
 import { ApiError, type ErrorCode } from '../errors';
 import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contracts';

@@ -10,7 +10,7 @@ import { requireOrgType } from '../auth/org-type';
 import { requireStaff } from '../auth/staff';
 import type { GatewayConfig } from '../config';
 import { toTxFields } from '../ledger/contracts';
-import { Decisions, Purposes, Verdicts } from '../../../chaincode/src/model/vocabulary';
+import { Decisions, Purposes, Verdicts } from '../../../chaincode/src/protocol/vocabulary';
 import {
     assertQueryKeys,
     queryParam,

@@ -12,7 +12,7 @@ import { ApiError } from '../errors';
 import { toTxFields, type Claim, type ClaimDecision } from '../ledger/contracts';
 import { toClaimSubmission } from '../../../chaincode/src/model/claim-input';
 import { assertQueryKeys, atBoundary, queryParam, readEnum, readId, readObject, readText } from '../validation';
-import { ClaimStatuses, ClaimDecisions } from '../../../chaincode/src/model/vocabulary';
+import { ClaimStatuses, ClaimDecisions } from '../../../chaincode/src/protocol/vocabulary';
 import { listClaims } from '../claims/listing';
 import { verifyClaim } from '../claims/verification';
 import { readFillRequest } from '../paging';

@@ -5,7 +5,7 @@
  * event about them, and every claim filed on them. `limit` and `cursor` are query parameters.
  */
 import { Router, type Request } from 'express';
-import type { PatientView } from '../../../chaincode/src/model/vocabulary';
+import type { PatientView } from '../../../chaincode/src/protocol/vocabulary';
 import type { AppDeps } from '../app';
 import { checkPatientQuery, isQueryRefusal, NonceRegistry, toQueryError } from '../auth/patient';
 import type { GatewayConfig } from '../config';

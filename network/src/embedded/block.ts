@@ -5,7 +5,7 @@
  * bytes — and so the hashes — are the same wherever they are computed.
  */
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { toCanonicalJson } from '../../../chaincode/src/protocol/canonical-json';
 import type { ReadWriteSet } from './simulator';
 
 /** Fabric's transaction validation codes that the embedded ledger produces. */
@@ -58,20 +58,12 @@ function sha256(text: string): string {
     return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function canonical(value: unknown): string {
-    const text = canonicalize(value);
-    if (text === undefined) {
-        throw new Error('value cannot be canonicalised');
-    }
-    return text;
-}
-
 /**
  * The hash of a block's transactions.
  * @param data - the transactions
  */
 export function dataHash(data: readonly BlockTransaction[]): string {
-    return sha256(canonical(data));
+    return sha256(toCanonicalJson(data));
 }
 
 /**
@@ -79,7 +71,7 @@ export function dataHash(data: readonly BlockTransaction[]): string {
  * @param header - the header
  */
 export function headerHash(header: BlockHeader): string {
-    return sha256(canonical(header));
+    return sha256(toCanonicalJson(header));
 }
 
 /**
@@ -97,7 +89,7 @@ export function newBlock(number: number, previousHash: string, data: readonly Bl
  * @param block - the block
  */
 export function encodeBlock(block: Block): Uint8Array {
-    return Buffer.from(canonical(block), 'utf8');
+    return Buffer.from(toCanonicalJson(block), 'utf8');
 }
 
 /**

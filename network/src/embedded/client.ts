@@ -2,27 +2,23 @@
 /**
  * A client bound to one identity, in the shape of `@hyperledger/fabric-gateway`'s contract API: it builds
  * and signs proposals locally and hands them to a {@link LedgerTransport} — the in-process ledger, or the
- * ledger node over mutual TLS. The private key never leaves the caller.
+ * ledger node over mutual TLS. The private key never leaves the caller. It is the embedded ledger's
+ * implementation of the {@link Ledger} interface (`network/src/ledger`), and fails with that interface's
+ * errors, which the ledger and its transports throw as they are.
  */
 import type { KeyObject } from 'node:crypto';
 import { signers } from '@hyperledger/fabric-gateway';
 import { newSignedProposal, type Identity, type Signer } from './proposal';
 import type {
+    CallOptions,
     ChainInfo,
     ChainVerification,
     ChaincodeEvent,
     CloseableAsyncIterable,
     CommitResult,
-    LedgerTransport,
-} from './types';
-
-/** Options of one transaction call. */
-export interface CallOptions {
-    readonly arguments?: readonly string[];
-    readonly transientData?: Readonly<Record<string, Uint8Array>>;
-    /** Transaction timestamp; the caller's clock by default. The ledger refuses one far from its own. */
-    readonly timestamp?: Date;
-}
+    Ledger,
+} from '../ledger';
+import type { LedgerTransport } from './transport';
 
 /** A signing identity: certificate and private key of one organisation member. */
 export interface SigningIdentity {
@@ -37,10 +33,15 @@ export interface ClientOptions {
     readonly signer: Signer;
     readonly channel: string;
     readonly chaincode: string;
+    /**
+     * Run by `close()`: closes what the client's owner wants closed with it, such as a transport opened for
+     * this client alone. By default nothing is: a transport shared by several clients stays open.
+     */
+    readonly onClose?: () => void;
 }
 
 /** The ledger as one organisation member sees it. */
-export class LedgerClient {
+export class LedgerClient implements Ledger {
     readonly #transport: LedgerTransport;
     readonly #options: ClientOptions;
 
@@ -122,9 +123,9 @@ export class LedgerClient {
         return this.#transport.getBlock(number);
     }
 
-    /** Releases the client (the transport stays open). */
+    /** Releases the client: runs `onClose`, if given; otherwise the transport's lifetime is its owner's. */
     close(): void {
-        // Nothing is held per client: the transport's lifetime is its owner's.
+        this.#options.onClose?.();
     }
 }
 

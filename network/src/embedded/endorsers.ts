@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { peer } from '@hyperledger/fabric-protos';
 import { ChaincodeHost, type ChaincodeResult, type ContractClass } from './chaincode-host';
 import type { EndorserModule, EndorserWorkerData, FromWorker, StateCall, ToWorker } from './endorser-protocol';
-import { UnavailableError } from './errors';
+import { UnavailableError } from '../ledger';
 import type { StateAccess } from './simulator';
 
 export type { EndorserModule } from './endorser-protocol';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** Chaincode event streams that replay committed blocks from a given number, then follow new ones. */
 import type { Block } from './block';
-import type { ChaincodeEvent, CloseableAsyncIterable } from './types';
+import type { ChaincodeEvent, CloseableAsyncIterable } from '../ledger';
 
 /** What an event stream needs from the ledger. */
 export interface BlockSource {

@@ -17,20 +17,14 @@ import {
     type Block,
     type BlockTransaction,
 } from './block';
-import { CommitError, EndorseError, UnavailableError, newChaincodeError } from './errors';
+import { CommitError, EndorseError, UnavailableError, newChaincodeError } from '../ledger';
 import { newEventStream } from './events';
 import { Msp, type MspDefinition } from './msp';
 import { parseSignedProposal, type ParsedProposal } from './proposal';
 import { TxSimulator, type ReadWriteSet } from './simulator';
 import { LedgerStore, type StoreLocation } from './store';
-import type {
-    ChainInfo,
-    ChainVerification,
-    ChaincodeEvent,
-    CloseableAsyncIterable,
-    CommitResult,
-    LedgerTransport,
-} from './types';
+import type { ChainInfo, ChainVerification, ChaincodeEvent, CloseableAsyncIterable, CommitResult } from '../ledger';
+import type { LedgerTransport } from './transport';
 import { validateBlock } from './validator';
 import { verifyChain } from './verify';
 

@@ -7,7 +7,7 @@
  */
 import { X509Certificate, createHash, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { EndorseError } from './errors';
+import { EndorseError } from '../ledger';
 import type { Identity } from './proposal';
 
 /** An organisation's membership definition: its MSP id and the root CA certificates it trusts. */

@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
-import { EndorseError } from './errors';
+import { EndorseError } from '../ledger';
 
 /** A client identity: MSP id plus its X.509 certificate in PEM. */
 export interface Identity {

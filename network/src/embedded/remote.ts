@@ -7,16 +7,10 @@
  */
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { EndorseError, LedgerError, UnavailableError } from './errors';
+import { EndorseError, LedgerError, UnavailableError } from '../ledger';
 import { parseSignedProposal } from './proposal';
-import type {
-    ChainInfo,
-    ChainVerification,
-    ChaincodeEvent,
-    CloseableAsyncIterable,
-    CommitResult,
-    LedgerTransport,
-} from './types';
+import type { ChainInfo, ChainVerification, ChaincodeEvent, CloseableAsyncIterable, CommitResult } from '../ledger';
+import type { LedgerTransport } from './transport';
 import { MAX_PROPOSAL_BYTES, PROPOSAL_CONTENT_TYPE, fromWireError, fromWireEvent, readBlockNumber } from './wire';
 
 /** TLS material of the client: the node's TLS CA and the organisation's TLS client pair. */

@@ -8,9 +8,9 @@
  * `wire.ts` that carry the ledger error's class, code and transaction id.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EndorseError, LedgerError, UnavailableError } from './errors';
+import { EndorseError, LedgerError, UnavailableError } from '../ledger';
 import type { LedgerServerLogEntry } from './server';
-import type { LedgerTransport } from './types';
+import type { LedgerTransport } from './transport';
 import {
     EVENTS_CONTENT_TYPE,
     MAX_PROPOSAL_BYTES,

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LedgerRoutes } from './server-routes';
-import type { LedgerTransport } from './types';
+import type { LedgerTransport } from './transport';
 
 /** TLS material of the node: its server pair and the CAs whose client certificates it accepts. */
 export interface LedgerServerTls {

@@ -8,7 +8,7 @@ import { dataHash, decodeBlock, headerHash, type Block } from './block';
 import type { Msp } from './msp';
 import { parseSignedProposal } from './proposal';
 import { genesisPreviousHash, type LedgerStore } from './store';
-import type { ChainVerification } from './types';
+import type { ChainVerification } from '../ledger';
 
 function checkTransactions(block: Block, msp: Msp): string | undefined {
     for (const tx of block.data) {

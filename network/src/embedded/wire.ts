@@ -4,8 +4,8 @@
  * ledger error's class, code and transaction id (so a remote caller gets the same error an in-process caller
  * would), chaincode events as NDJSON lines, and the input limits both sides check.
  */
-import { CommitError, EndorseError, LedgerError, UnavailableError } from './errors';
-import type { ChaincodeEvent } from './types';
+import { CommitError, EndorseError, LedgerError, UnavailableError } from '../ledger';
+import type { ChaincodeEvent } from '../ledger';
 
 /** Largest signed proposal the node accepts (bytes). */
 export const MAX_PROPOSAL_BYTES = 1024 * 1024;

@@ -4,16 +4,17 @@
  * the ledger node: `organization:bootstrap` (names the commission, once) and the approval of every member
  * organisation once its gateway has registered it. Both are idempotent, so a restart repeats nothing.
  */
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
-import { LedgerError, type Ledger } from '../../../gateway/src/ledger/ledger';
+import { bootstrapIfFresh } from '../../../gateway/src/ledger/bootstrap';
+import { LedgerContracts } from '../../../gateway/src/ledger/contracts';
+import type { Ledger } from '../ledger';
 import { LedgerClient, toIdentityAndSigner } from '../embedded';
 import { RemoteLedgerTransport } from '../embedded/remote';
 import type { RegionMaterial } from '../pki/region';
 import type { RegionConfig } from '../config/region';
 
 /**
- * What the commission's acts need of a ledger: the gateway's {@link Ledger}, over the embedded ledger node or
- * a Fabric peer, so both fail with the gateway's ledger errors.
+ * What the commission's acts need of a ledger: the {@link Ledger} interface, over the embedded ledger node or
+ * a Fabric peer, so both fail with the same ledger errors.
  */
 export type CommissionLedger = Pick<Ledger, 'mspId' | 'evaluate' | 'submit'>;
 
@@ -58,7 +59,7 @@ export function connectAsCommission(region: RegionConfig, material: RegionMateri
         chaincode: region.chaincode,
     });
     return {
-        client: fromLedgerClient(client),
+        client,
         close: (): void => {
             transport.close();
         },
@@ -70,25 +71,18 @@ function decode(bytes: Uint8Array): unknown {
 }
 
 /**
- * Names the commission on the ledger unless it is already bootstrapped.
+ * Names the commission on the ledger unless it is already bootstrapped (the gateway's `bootstrapIfFresh`, the
+ * same the commission's gateway makes at start), and checks that the ledger names this commission.
  * @param client - the commission admin's client
  * @returns whether this call bootstrapped the ledger
- * @throws Error when the ledger names another commission
+ * @throws Error when the ledger names another commission; ApiError when the ledger refuses or cannot be reached
  */
 export async function ensureBootstrapped(client: CommissionLedger): Promise<boolean> {
-    try {
-        const config = decode(await client.evaluate('organization', 'readConfig')) as { commissionMspId: string };
-        if (config.commissionMspId !== client.mspId) {
-            throw new Error(`The ledger names ${config.commissionMspId} as commission, not ${client.mspId}`);
-        }
-        return false;
-    } catch (error) {
-        if (!(error instanceof LedgerError) || error.code !== 'NOT_FOUND') {
-            throw error;
-        }
+    const { config, bootstrapped } = await bootstrapIfFresh(new LedgerContracts(client));
+    if (config.commissionMspId !== client.mspId) {
+        throw new Error(`The ledger names ${config.commissionMspId} as commission, not ${client.mspId}`);
     }
-    await client.submit('organization', 'bootstrap', { arguments: [client.mspId] });
-    return true;
+    return bootstrapped;
 }
 
 /**

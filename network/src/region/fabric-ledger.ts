@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { FabricLedger } from '../../../gateway/src/ledger/fabric';
-import { EndorseError, UnavailableError } from '../../../gateway/src/ledger/ledger';
+import { EndorseError, UnavailableError } from '../ledger';
 import { startFabricNetwork, type FabricNetwork, type PeerEndpoint } from '../fabric/network';
 import type { RegionMaterial } from '../pki/region';
 import type { CommissionClient, CommissionLedger } from './bootstrap';

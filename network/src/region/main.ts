@@ -10,7 +10,11 @@ import { readLaunchOptions, USAGE, type LaunchOptions } from './launch-options';
 import { REGION_READY_PREFIX, type RegionFile } from '../../../clients/shared/region-file';
 
 function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
+    if (!(error instanceof Error)) {
+        return String(error);
+    }
+    // A failed ledger call reaches here as the facade's ApiError; its cause says what the ledger said.
+    return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 function printRegion(region: RegionFile, regionFile: string): void {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The acts of a test region, each one transaction, with unique ids per call. */
 import { createHash } from 'node:crypto';
-import type { AccessEvent, Consent, RecordEntry } from '../../../chaincode/src/model/state';
+import type { AccessEvent, Consent, RecordEntry } from '../../../chaincode/src/protocol/state';
 import { grantPayload, revokePayload, type GrantFields, type TestPatient } from './patients';
 import type { OrgName, Region } from './region';
 

@@ -6,7 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { contracts } from '../../../chaincode/src';
-import { EmbeddedLedger, EndorseError, type LedgerClient } from '../../../network/src/embedded';
+import { EmbeddedLedger, type LedgerClient } from '../../../network/src/embedded';
+import { EndorseError } from '../../../network/src/ledger';
 import { newTestOrg } from '../../helpers/pki';
 import { newTestPatient, registerPayload, type TestPatient } from './patients';
 

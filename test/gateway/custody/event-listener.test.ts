@@ -6,18 +6,17 @@ import { Registry } from 'prom-client';
 import { readCheckpoint, writeCheckpoint, type Checkpoint } from '../../../gateway/src/events/checkpoint';
 import { ChaincodeEventListener } from '../../../gateway/src/events/listener';
 import { LedgerContracts } from '../../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
-import type { ChaincodeEvent, CloseableAsyncIterable, CommitResult, Ledger } from '../../../gateway/src/ledger/ledger';
+import type { ChaincodeEvent, CloseableAsyncIterable, CommitResult, Ledger } from '../../../network/src/ledger';
 import { anchor, grant, request, revoke } from '../../chaincode/helpers/acts';
 import { Msp, newRegion, type Region } from '../../chaincode/helpers/region';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
-import { SwitchableLedger } from './switchable-ledger';
+import { ProbeLedger } from '../../helpers/probe-ledger';
 
 const logger = pino({ level: 'silent' });
 
 /** A ledger whose next event stream fails just before one event of one block. */
-class BreakingLedger extends SwitchableLedger {
+class BreakingLedger extends ProbeLedger {
     breakAt: { readonly blockNumber: bigint; readonly index: number } | undefined;
     /** Streams broken so far. */
     broken = 0;
@@ -96,7 +95,7 @@ describe('chaincode event stream resumption', () => {
         kv = await newTestLedger({ contracts: [KvContract], batchTimeoutMs: 50 });
         const org = kv.orgs[0];
         assert.ok(org);
-        client = fromLedgerClient(kv.ledger.connect(await org.identity('listener')));
+        client = kv.ledger.connect(await org.identity('listener'));
     });
     after(async () => {
         await kv.close();
@@ -277,7 +276,7 @@ function processed(listener: ChaincodeEventListener, txId: string): Promise<void
 describe('chaincode event listener', () => {
     let region: Region;
     let temp: ReturnType<typeof newTempDir>;
-    let ledger: SwitchableLedger;
+    let ledger: ProbeLedger;
     let checkpointFile: string;
     const listeners: ChaincodeEventListener[] = [];
 
@@ -306,7 +305,7 @@ describe('chaincode event listener', () => {
     beforeEach(() => {
         temp = newTempDir('custody-events-');
         checkpointFile = join(temp.dir, 'events.checkpoint.json');
-        ledger = new SwitchableLedger(fromLedgerClient(region.clients.hospitalA));
+        ledger = new ProbeLedger(region.clients.hospitalA);
     });
     afterEach(async () => {
         for (const listener of listeners.splice(0)) {

@@ -19,7 +19,6 @@ import { newCustody, type Custody } from '../../../gateway/src/custody';
 import { newHl7Intake, type Hl7Intake } from '../../../gateway/src/hl7/service';
 import type { MessageMeta, MessageStatus } from '../../../gateway/src/hl7/store';
 import { LedgerContracts } from '../../../gateway/src/ledger/contracts';
-import { fromLedgerClient } from '../../../gateway/src/ledger/embedded';
 import { newLogger } from '../../../gateway/src/logging';
 import { newMetrics } from '../../../gateway/src/metrics';
 import { newTestPatient, registerPayload, signPayload, type TestPatient } from '../../chaincode/helpers/patients';
@@ -106,7 +105,7 @@ async function setUpLedger(ledger: TestLedger): Promise<Record<(typeof MSP_IDS)[
         if (org === undefined) {
             throw new Error('missing organisation');
         }
-        facades[mspId] = new LedgerContracts(fromLedgerClient(ledger.ledger.connect(await org.identity('gateway'))));
+        facades[mspId] = new LedgerContracts(ledger.ledger.connect(await org.identity('gateway')));
     }
     await facades.CommissionMSP.bootstrap('CommissionMSP');
     for (const mspId of MSP_IDS) {
@@ -162,7 +161,7 @@ export async function newHl7Region(hl7: Partial<Hl7Config> = {}): Promise<Hl7Reg
             const config = newConfig(temp.dir, settings);
             const contracts = facades.HospitalAMSP;
             const base = {
-                ledger: fromLedgerClient(ledger.ledger.connect(await (ledger.orgs[0] ?? fail()).identity('gateway'))),
+                ledger: ledger.ledger.connect(await (ledger.orgs[0] ?? fail()).identity('gateway')),
                 contracts,
                 tokens: new TokenStore(config.tokensFile),
                 logger: newLogger({ level: 'warn', org: HOSPITAL_A }, sink),

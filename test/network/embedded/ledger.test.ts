@@ -4,13 +4,8 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { signers } from '@hyperledger/fabric-gateway';
 import { decodeBlock, encodeBlock } from '../../../network/src/embedded/block';
-import {
-    CommitError,
-    EndorseError,
-    newSignedProposal,
-    type EmbeddedLedger,
-    type LedgerClient,
-} from '../../../network/src/embedded';
+import { newSignedProposal, type EmbeddedLedger, type LedgerClient } from '../../../network/src/embedded';
+import { CommitError, EndorseError } from '../../../network/src/ledger';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
 import { newTestOrg, type TestIdentity } from '../../helpers/pki';

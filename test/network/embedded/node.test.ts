@@ -4,14 +4,12 @@ import { EventEmitter, once } from 'node:events';
 import { request } from 'node:https';
 import { signers } from '@hyperledger/fabric-gateway';
 import {
-    CommitError,
     LedgerClient,
-    LedgerError,
     newSignedProposal,
     toIdentityAndSigner,
-    type CommitResult,
     type LedgerTransport,
 } from '../../../network/src/embedded';
+import { CommitError, LedgerError, type CommitResult } from '../../../network/src/ledger';
 import { newCertificateAuthority } from '../../../network/src/pki/ca';
 import { RemoteLedgerTransport, type RemoteLedgerTls } from '../../../network/src/embedded/remote';
 import {

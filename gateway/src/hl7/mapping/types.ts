@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** What the mappers produce from one HL7 v2 message, and what they need to know. */
 import type { Patient } from '@medplum/fhirtypes';
-import type { Category } from '../../../../chaincode/src/model/vocabulary';
+import type { Category } from '../../../../chaincode/src/protocol/vocabulary';
 import type { SensitivityRule } from '../category-rules';
 import type { V2Header } from '../header';
 import type { V2Message } from '../message';

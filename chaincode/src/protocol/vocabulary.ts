@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Closed sets of the ledger (docs/design.md "On the ledger"): organisation types and statuses, purposes,
- * record categories, access decisions and reason codes.
+ * record categories, consent and delivery statuses, access decisions and reason codes, patient views, review
+ * verdicts and claim statuses. The chaincode checks every value against these lists, and the gateway and the
+ * clients offer and show exactly these.
  */
 
 /** Organisation types. */
@@ -57,6 +59,16 @@ export const WILDCARD = '*';
 export function isSensitive(category: Category): boolean {
     return (SensitiveCategories as readonly string[]).includes(category);
 }
+
+/** Consent statuses: `active` → `revoked`, once. */
+export const ConsentStatuses = ['active', 'revoked'] as const;
+/** One of {@link ConsentStatuses}. */
+export type ConsentStatus = (typeof ConsentStatuses)[number];
+
+/** Outcomes of a custodian's delivery of a grant. */
+export const DeliveryStatuses = ['DELIVERED', 'REFUSED'] as const;
+/** One of {@link DeliveryStatuses}. */
+export type DeliveryStatus = (typeof DeliveryStatuses)[number];
 
 /** Access decisions. */
 export const Decisions = ['GRANTED', 'GRANTED_EMERGENCY', 'DENIED'] as const;

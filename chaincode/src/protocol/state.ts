@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Shapes of the values kept in world state. Every value is stored as canonical JSON; absent optional
- * values are `null` so every stored object of a kind has the same keys. Patients appear only as
- * pseudonymous ids, records only as id, category, custodian and salted hash.
+ * Shapes of the values kept in world state, which the contracts return and the gateway passes on to the
+ * clients unchanged. Every value is stored as canonical JSON; absent optional values are `null` so every
+ * stored object of a kind has the same keys. Patients appear only as pseudonymous ids, records only as id,
+ * category, custodian and salted hash.
  */
 import type {
     Category,
     ClaimStatus,
     ConsentPurpose,
+    ConsentStatus,
     Decision,
+    DeliveryStatus,
     OrgStatus,
     OrgType,
     Purpose,
     Reason,
     Verdict,
-} from './vocabulary';
+} from './vocabulary.js';
 
 /** The ledger's configuration, written once by `bootstrap`. */
 export interface LedgerConfig {
@@ -89,7 +92,7 @@ export interface Consent {
     readonly channel: string;
     /** The patient's signature over the canonical grant payload (base64url P1363). */
     readonly signature: string;
-    readonly status: 'active' | 'revoked';
+    readonly status: ConsentStatus;
     readonly grantedAt: string;
     readonly txId: string;
     readonly revokedAt: string | null;
@@ -98,7 +101,7 @@ export interface Consent {
 
 /** The delivery of a grant, or its recorded refusal. */
 export interface Delivery {
-    readonly status: 'DELIVERED' | 'REFUSED';
+    readonly status: DeliveryStatus;
     /** Null when delivered; the refusal reason otherwise. */
     readonly reason: Reason | null;
     /** The content hash served; null when refused. */

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The patient-signed payloads and their envelope `{payload, signature}`. Each payload has a `type` and an
- * `issuedAt`, and exactly the fields listed here: an unknown field is refused rather than ignored, so
- * nothing unsigned or unchecked can ride along. Readers validate shape only; signatures are checked by
- * the contracts against the patient's registered key.
+ * Readers of the patient-signed payloads (docs/design.md "Signed payloads"). Each payload has a `type` and an
+ * `issuedAt`, and exactly the fields listed: an unknown field is refused rather than ignored, so nothing
+ * unsigned or unchecked can ride along. Readers check shape only: the chaincode checks the signature against
+ * the patient's registered key, the channel and the time, and the gateway checks a query's binding first.
  */
-import { invalid } from '../errors';
+import { invalid } from './errors.js';
 import {
-    parseObjectArgument,
     readAnyObject,
     readEnum,
     readId,
@@ -17,45 +16,31 @@ import {
     readPatientId,
     readString,
     readTime,
-} from '../model/input';
-import type { JsonObject } from '../model/input';
-import { Categories, ConsentPurposes, PatientViews, WILDCARD } from '../model/vocabulary';
-import type { ConsentPurpose, PatientView } from '../model/vocabulary';
+} from './input.js';
+import type { JsonObject } from './input.js';
+import { CHANNEL_PATTERN, CONSENT_LIST_LIMITS, NONCE_PATTERN, PayloadTypes } from './payloads.js';
+import type { PayloadType } from './payloads.js';
+import { Categories, ConsentPurposes, PatientViews, WILDCARD } from './vocabulary.js';
+import type { ConsentPurpose, PatientView } from './vocabulary.js';
 
-/** Payload types. */
-export const PayloadTypes = {
-    patientRegister: 'patient.register',
-    consentGrant: 'consent.grant',
-    consentRevoke: 'consent.revoke',
-    patientQuery: 'patient.query',
-} as const;
-
-/** Fabric channel names (configtxgen's rule): what a payload's `channel` must look like. */
-const CHANNEL_PATTERN = /^[a-z][a-z0-9.-]{0,248}$/;
-/** A query nonce: 16–64 characters of base64url. */
-const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
-
-function readChannel(value: unknown): string {
-    return readString(value, 'payload.channel', 249, CHANNEL_PATTERN);
-}
-
-/** A signed envelope as received: the payload (validated separately) and its signature text. */
+/** A signed envelope as received: the payload (validated separately) and its signature, still unchecked. */
 export interface Envelope {
     /** The payload exactly as received; the signature covers its canonical JSON. */
     readonly payload: JsonObject;
     readonly signature: unknown;
 }
 
-/** A `patient.register` payload. */
-export interface RegisterPayload {
+/** The fields of a `patient.register` payload. */
+export interface RegisterFields {
+    /** SPKI PEM text or a JWK object, as sent; the chaincode's key reader judges it. */
     readonly publicKey: unknown;
     readonly issuedAt: string;
     /** The region's channel: a signature made for one region is refused in another. */
     readonly channel: string;
 }
 
-/** A `consent.grant` payload. */
-export interface GrantPayload {
+/** The fields of a `consent.grant` payload, `recordIds` null when absent: what a consent stores as signed. */
+export interface GrantFields {
     readonly consentId: string;
     readonly patientId: string;
     readonly grantee: string;
@@ -69,8 +54,8 @@ export interface GrantPayload {
     readonly channel: string;
 }
 
-/** A `consent.revoke` payload. */
-export interface RevokePayload {
+/** The fields of a `consent.revoke` payload. */
+export interface RevokeFields {
     readonly consentId: string;
     readonly patientId: string;
     readonly issuedAt: string;
@@ -78,10 +63,10 @@ export interface RevokePayload {
 }
 
 /**
- * A `patient.query` payload: the patient asks one organisation (`audience`) for one view of their own data,
- * once (`nonce`), for two minutes from `issuedAt`.
+ * The fields of a `patient.query` payload: the patient asks one organisation (`audience`) for one view of their
+ * own data, once (`nonce`), for two minutes from `issuedAt`.
  */
-export interface QueryPayload {
+export interface QueryFields {
     readonly patientId: string;
     readonly issuedAt: string;
     readonly audience: string;
@@ -90,33 +75,36 @@ export interface QueryPayload {
     readonly channel: string;
 }
 
-/** Most purposes, categories, custodians and record ids a consent may list. */
-export const CONSENT_LIST_LIMITS = { purposes: 4, categories: 16, custodians: 32, recordIds: 100 } as const;
-
-/**
- * Parses a signed envelope `{payload, signature}`.
- * @param raw - argument text
- * @returns the envelope
- * @throws INVALID_INPUT when not such an object
- */
-export function readEnvelope(raw: string): Envelope {
-    const envelope = parseObjectArgument(raw, 'signed', ['payload', 'signature']);
-    return { payload: readAnyObject(envelope.payload, 'payload'), signature: envelope.signature };
+function readChannel(value: unknown): string {
+    return readString(value, 'payload.channel', 249, CHANNEL_PATTERN);
 }
 
-function readType(payload: JsonObject, expected: string): void {
+function readType(payload: JsonObject, expected: PayloadType): void {
     if (payload.type !== expected) {
         invalid(`payload.type must be ${expected}`);
     }
 }
 
 /**
- * Reads a `patient.register` payload `{type, publicKey, issuedAt}`.
+ * Reads a signed envelope `{payload, signature}`; the payload must be an object, the signature is left to its
+ * verifier.
+ * @param value - the parsed envelope
+ * @param path - its name in errors
+ * @returns the envelope
+ * @throws INVALID_INPUT when not such an object
+ */
+export function readEnvelope(value: unknown, path: string): Envelope {
+    const envelope = readObject(value, path, ['payload', 'signature']);
+    return { payload: readAnyObject(envelope.payload, 'payload'), signature: envelope.signature };
+}
+
+/**
+ * Reads a `patient.register` payload `{type, publicKey, issuedAt, channel}`.
  * @param value - the payload
  * @returns its fields
  * @throws INVALID_INPUT on a wrong type, missing or extra field
  */
-export function readRegisterPayload(value: unknown): RegisterPayload {
+export function readRegisterPayload(value: unknown): RegisterFields {
     const payload = readObject(value, 'payload', ['type', 'publicKey', 'issuedAt', 'channel']);
     readType(payload, PayloadTypes.patientRegister);
     return {
@@ -156,11 +144,11 @@ const GRANT_FIELDS = [
  * @throws INVALID_INPUT on a wrong type, missing or extra field, unknown value, oversized list, or an
  *   empty window (`notAfter` not after `notBefore`)
  */
-export function readGrantPayload(value: unknown): GrantPayload {
+export function readGrantPayload(value: unknown): GrantFields {
     const p = readObject(value, 'payload', GRANT_FIELDS, ['recordIds']);
     readType(p, PayloadTypes.consentGrant);
     const L = CONSENT_LIST_LIMITS;
-    const grant: GrantPayload = {
+    const grant: GrantFields = {
         consentId: readId(p.consentId, 'payload.consentId'),
         patientId: readPatientId(p.patientId, 'payload.patientId'),
         grantee: readMspId(p.grantee, 'payload.grantee'),
@@ -185,12 +173,12 @@ export function readGrantPayload(value: unknown): GrantPayload {
 }
 
 /**
- * Reads a `consent.revoke` payload `{type, consentId, patientId, issuedAt}`.
+ * Reads a `consent.revoke` payload `{type, consentId, patientId, issuedAt, channel}`.
  * @param value - the payload
  * @returns its fields
  * @throws INVALID_INPUT on a wrong type, missing or extra field
  */
-export function readRevokePayload(value: unknown): RevokePayload {
+export function readRevokePayload(value: unknown): RevokeFields {
     const payload = readObject(value, 'payload', ['type', 'consentId', 'patientId', 'issuedAt', 'channel']);
     readType(payload, PayloadTypes.consentRevoke);
     return {
@@ -209,7 +197,7 @@ const QUERY_FIELDS = ['type', 'patientId', 'issuedAt', 'audience', 'view', 'nonc
  * @returns its fields
  * @throws INVALID_INPUT on a wrong type, missing or extra field, unknown view or malformed nonce
  */
-export function readQueryPayload(value: unknown): QueryPayload {
+export function readQueryPayload(value: unknown): QueryFields {
     const payload = readObject(value, 'payload', QUERY_FIELDS);
     readType(payload, PayloadTypes.patientQuery);
     return {

@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * RFC 8785 JSON Canonicalization Scheme (JCS), the one copy every part uses: for the bytes a patient signs and
+ * the chaincode verifies, for world state and results, for record content hashes and for block hashes.
+ *
+ * Object keys are sorted by UTF-16 code units at every depth (RFC 8785 §3.2.3); strings and numbers are
+ * written as ECMAScript's JSON.stringify writes them, which is what RFC 8785 §3.2.2 specifies (number
+ * formatting in particular: `1e+21`, `0.1`, `-0` as `0`); there is no whitespace. Like JSON.stringify, and like
+ * RFC 8785's own ECMAScript sample, a value's `toJSON` is honoured and `undefined`, functions and symbols are
+ * left out of objects and written as `null` in arrays.
+ */
+
+/** A value with its own JSON form (a Date, a Buffer). */
+interface WithToJson {
+    toJSON(): unknown;
+}
+
+function hasToJson(value: object): value is WithToJson {
+    return typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
+/** Values JSON has no form for inside a container: dropped from objects, `null` in arrays. */
+function isOmitted(value: unknown): boolean {
+    return value === undefined || typeof value === 'function' || typeof value === 'symbol';
+}
+
+/** Orders by UTF-16 code units, never by locale (`localeCompare` depends on the ICU build). */
+function byCodeUnits(a: string, b: string): number {
+    if (a === b) {
+        return 0;
+    }
+    return a < b ? -1 : 1;
+}
+
+function toObjectJson(object: Readonly<Record<string, unknown>>): string {
+    const members = Object.keys(object)
+        .sort(byCodeUnits)
+        .filter((key) => !isOmitted(object[key]))
+        .map((key) => `${JSON.stringify(key)}:${toCanonicalJson(object[key])}`);
+    return `{${members.join(',')}}`;
+}
+
+/**
+ * Serialises a value as RFC 8785 canonical JSON.
+ * @param value - plain JSON data
+ * @returns the canonical text
+ * @throws TypeError when the value has no JSON form: `undefined`, a function or a symbol at the top, a bigint,
+ *   NaN or an infinity anywhere
+ */
+export function toCanonicalJson(value: unknown): string {
+    if (value === null || typeof value === 'boolean' || typeof value === 'string') {
+        return JSON.stringify(value);
+    }
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value)) {
+            throw new TypeError('JSON has no form for NaN or an infinity');
+        }
+        return JSON.stringify(value);
+    }
+    if (typeof value !== 'object') {
+        throw new TypeError(`JSON has no form for a ${typeof value}`);
+    }
+    if (hasToJson(value)) {
+        return toCanonicalJson(value.toJSON());
+    }
+    if (Array.isArray(value)) {
+        const items: readonly unknown[] = value;
+        return `[${items.map((item) => toCanonicalJson(isOmitted(item) ? null : item)).join(',')}]`;
+    }
+    return toObjectJson(value as Readonly<Record<string, unknown>>);
+}
