@@ -17,11 +17,7 @@ import { newConsentGrant, newPatientKey, newRegistration, type PatientKey } from
 import { findRegionOrganization } from '../../clients/shared/region-file';
 import { MllpClient, type ReceivedAck } from '../../gateway/src/hl7/mllp-client';
 import { oru } from '../fixtures/hl7/messages';
-import {
-    CLI_SCRIPT,
-    startLauncherRegion as startTestRegion,
-    type LauncherRegion as TestRegion,
-} from '../helpers/launcher';
+import { CLI_SCRIPT, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 const run = promisify(execFile);
 
@@ -46,7 +42,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, att
     throw new Error('the condition was not reached');
 }
 
-async function registerWithMrn(region: TestRegion, key: PatientKey, mrn: string): Promise<void> {
+async function registerWithMrn(region: LauncherRegion, key: PatientKey, mrn: string): Promise<void> {
     const hospitalA = region.region.organizations[0]?.mspId ?? '';
     await region.client(hospitalA, 'clinician').post('/patients', {
         ...newRegistration(key, region.region.channel),
@@ -58,7 +54,7 @@ async function recordsOf(client: ApiClient, patientId: string): Promise<RecordIt
     return (await client.get<{ items: RecordItem[] }>(`/records?patientId=${patientId}&limit=500`)).items;
 }
 
-function hl7UrlOf(region: TestRegion, mspId: string): string {
+function hl7UrlOf(region: LauncherRegion, mspId: string): string {
     const url = findRegionOrganization(region.region, mspId).hl7Url;
     assert.ok(url, `${mspId} has an MLLP listener`);
     return url;
@@ -68,10 +64,10 @@ describe('the HL7 feed of a real region', function () {
     this.timeout(300_000);
 
     describe('from MLLP to another hospital', () => {
-        let region: TestRegion;
+        let region: LauncherRegion;
 
         before(async () => {
-            region = await startTestRegion();
+            region = await startLauncherRegion();
         });
         after(async () => {
             await region.stop();
@@ -161,7 +157,7 @@ describe('the HL7 feed of a real region', function () {
         it('stores and anchors every acknowledged message once after the restart, and duplicates none', async () => {
             const total = 120;
             const killAfter = 40;
-            let region = await startTestRegion();
+            let region = await startLauncherRegion();
             const dataDir = region.dataDir;
             try {
                 const hospitalA = region.region.organizations[0]?.mspId ?? '';
@@ -192,7 +188,7 @@ describe('the HL7 feed of a real region', function () {
                 assert.equal(await region.exited(), 1, 'the launcher stops the region when a gateway dies');
                 await region.stop({ keepData: true });
 
-                region = await startTestRegion({ dataDir });
+                region = await startLauncherRegion({ dataDir });
                 const again = await MllpClient.connect(hl7UrlOf(region, hospitalA));
                 // What had no answer is sent again, and so are ten that were answered (their answers lost).
                 const resend = [...Array(total).keys()].filter((n) => !acked.has(n) || n < 10);

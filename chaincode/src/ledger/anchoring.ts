@@ -169,8 +169,7 @@ async function anchorEntry(
         await writeAnchor(ctx, plan, batch);
         return { recordId: plan.entry.recordId, status: 'anchored', entry: plan.entry };
     } catch (error) {
-        // The shared protocol readers throw InvalidInputError, the ledger checks ChaincodeError: both refuse the
-        // entry alone; anything else is a fault and aborts the transaction.
+        // A malformed entry fails in the protocol's readers (InvalidInputError), a refused one in the rules.
         if (!(error instanceof ChaincodeError || error instanceof InvalidInputError)) {
             throw error;
         }
