@@ -18,7 +18,7 @@ import type { AckError, AckOutcome } from './ack';
 import type { GroupWriter } from './group-writer';
 import { readRawHeader, type V2Header } from './header';
 import type { Hl7Metrics } from './metrics';
-import { unsupportedType } from './mapping';
+import { unsupportedType, type MappedMessage } from './mapping';
 import { Hl7ReadError, readMessage, type ReadSettings } from './reader';
 import type { Hl7Store, IdClock, MessageMeta } from './store';
 
@@ -52,8 +52,8 @@ export interface IntakeDeps {
     readonly clock: () => Date;
     readonly metrics: Hl7Metrics;
     readonly logger: Logger;
-    /** Told when a message was put in the work queue. */
-    readonly onQueued: () => void;
+    /** Told when a message was put in the work queue, with its mapping. */
+    readonly onQueued: (messageId: string, mapped: MappedMessage) => void;
 }
 
 function refuse(header: V2Header | undefined, error: AckError): IntakeAnswer {
@@ -177,7 +177,11 @@ export class Intake {
         try {
             const read = readMessage(bytes, this.#settings.read);
             // The raw header answers: read as ISO 8859-1 and sent back so, its bytes return as they came.
-            return await this.#keep(bytes, header, key, { address, charset: read.charset.hl7Name });
+            return await this.#keep(bytes, header, key, {
+                address,
+                charset: read.charset.hl7Name,
+                mapped: read.mapped,
+            });
         } catch (error) {
             if (!(error instanceof Hl7ReadError)) {
                 throw error;
@@ -193,7 +197,7 @@ export class Intake {
         bytes: Buffer,
         header: V2Header,
         key: string,
-        from: { readonly address: string; readonly charset: string },
+        from: { readonly address: string; readonly charset: string; readonly mapped?: MappedMessage },
         problem?: AckError,
     ): Promise<IntakeAnswer> {
         const { store, ids, clock } = this.#deps;
@@ -224,7 +228,9 @@ export class Intake {
             store.mark(queue, messageId),
         ]);
         if (problem === undefined) {
-            this.#deps.onQueued();
+            if (from.mapped !== undefined) {
+                this.#deps.onQueued(messageId, from.mapped);
+            }
         } else {
             this.#deps.metrics.errors.inc();
             this.#deps.metrics.failures.inc({ code: problem.code });

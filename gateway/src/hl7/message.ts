@@ -78,9 +78,15 @@ export class V2Segment {
      */
     get(field: number, component = 1, subcomponent = 1, repetition = 0): string {
         const raw = this.#field(field)?.components[repetition]?.[component - 1] ?? '';
+        return unescapeHl7(this.#subcomponent(raw, subcomponent), this.#segment.context, this.#decodeHex).trim();
+    }
+
+    #subcomponent(raw: string, subcomponent: number): string {
         const sub = this.#segment.context.subcomponentSeparator;
-        const value = subcomponent === 0 ? raw : (raw.split(sub)[subcomponent - 1] ?? '');
-        return unescapeHl7(value, this.#segment.context, this.#decodeHex).trim();
+        if (subcomponent === 0 || (subcomponent === 1 && !raw.includes(sub))) {
+            return raw;
+        }
+        return raw.split(sub)[subcomponent - 1] ?? '';
     }
 
     /**

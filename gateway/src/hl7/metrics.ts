@@ -99,7 +99,7 @@ export function newHl7Metrics(registry: Registry): Hl7Metrics {
         anchorSeconds: new Histogram({
             name: 'healthchain_hl7_ack_to_anchored_seconds',
             help: 'Seconds from the acknowledgment of an HL7 message to the anchoring of its records',
-            buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+            buckets: [0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60, 300],
             registers,
         }),
     };

@@ -25,6 +25,8 @@ import type { AnchorQueueJob, Hl7Store, IdClock, MessageMeta, RecordVersion, Sto
 
 /** Most messages processed per synced batch. */
 const BATCH_MESSAGES = 64;
+/** Most mappings handed over by the intake and kept until processed. */
+const RECENT_MAX = 10_000;
 
 /** The subject of every published record: the pseudonymous patient id, never the hospital's identifiers. */
 export const PATIENT_SYSTEM = 'urn:healthchain:patient';
@@ -103,6 +105,8 @@ export class Processor {
     readonly #deps: ProcessorDeps;
     #scheduled = false;
     #closed = false;
+    /** Mappings the intake just made, by message id (the normal path); a restart or a reprocess reads again. */
+    readonly #recent = new Map<string, MappedMessage>();
 
     /** @param deps - store, links, pending queue, record store, settings, clock, metrics */
     constructor(deps: ProcessorDeps) {
@@ -126,21 +130,36 @@ export class Processor {
         this.#closed = true;
     }
 
+    /** One batch per task, so that the anchorer's results and the links' wakes are not held behind a long queue. */
     async #drain(): Promise<void> {
         try {
-            for (;;) {
-                if (this.#closed) {
-                    return;
-                }
-                const ids = await this.#deps.store.keys(this.#deps.store.work, BATCH_MESSAGES);
-                if (ids.length === 0) {
-                    return;
-                }
-                await this.#processBatch(ids);
+            if (this.#closed) {
+                return;
             }
+            const ids = await this.#deps.store.keys(this.#deps.store.work, BATCH_MESSAGES);
+            if (ids.length === 0) {
+                return;
+            }
+            await this.#processBatch(ids);
+            this.kick();
         } catch (error) {
             this.#deps.logger.error({ err: error }, 'HL7 processing failed; it resumes with the next message');
         }
+    }
+
+    /**
+     * Hands over a message just read and mapped by the intake, so the processor need not read it again.
+     * @param messageId - the inbox id
+     * @param mapped - its mapping
+     */
+    remember(messageId: string, mapped: MappedMessage): void {
+        if (this.#recent.size >= RECENT_MAX) {
+            const [oldest] = this.#recent.keys();
+            if (oldest !== undefined) {
+                this.#recent.delete(oldest);
+            }
+        }
+        this.#recent.set(messageId, mapped);
     }
 
     async #processBatch(ids: readonly string[]): Promise<void> {
@@ -171,7 +190,8 @@ export class Processor {
             return;
         }
         try {
-            const { mapped } = readMessage(raw, this.#deps.read);
+            const mapped = this.#recent.get(messageId) ?? readMessage(raw, this.#deps.read).mapped;
+            this.#recent.delete(messageId);
             await this.#apply(meta, mapped, batch);
             this.#deps.metrics.mapped.inc({ type: meta.type });
         } catch (error) {

@@ -167,7 +167,8 @@ export function newHl7Intake(config: GatewayConfig, deps: Hl7Deps): Hl7Intake {
             clock: deps.clock,
             metrics,
             logger,
-            onQueued: () => {
+            onQueued: (messageId, mapped) => {
+                processor.remember(messageId, mapped);
                 processor.kick();
             },
         },
