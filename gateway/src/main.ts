@@ -109,6 +109,42 @@ async function openAuditView(
     });
 }
 
+/** The parts of a gateway that keep state beside the ledger connection. */
+interface GatewayParts {
+    readonly custody: Custody;
+    /** The commission's audit view. */
+    readonly auditView: AuditView | undefined;
+    /** A hospital's HL7 v2 intake, when configured. */
+    readonly hl7: Hl7Intake | undefined;
+}
+
+/**
+ * Opens the custody part, then the audit view (at the commission) and the HL7 intake (at a hospital); closes
+ * what was opened, and the ledger, when one of them fails.
+ * @param config - the gateway's configuration
+ * @param base - ledger, contracts, logger and the rest of the shared dependencies
+ */
+async function openParts(config: GatewayConfig, base: Omit<AppDeps, 'custody'>): Promise<GatewayParts> {
+    let custody: Custody;
+    try {
+        custody = await newCustody(config, base);
+    } catch (error) {
+        base.ledger.close();
+        throw error;
+    }
+    let auditView: AuditView | undefined;
+    try {
+        auditView = config.org.type === 'commission' ? await openAuditView(custody, base) : undefined;
+        const hl7 = config.hl7 === undefined ? undefined : newHl7Intake(config, { ...base, custody });
+        return { custody, auditView, hl7 };
+    } catch (error) {
+        await auditView?.close();
+        await custody.close();
+        base.ledger.close();
+        throw error;
+    }
+}
+
 /**
  * Starts a gateway: ledger, API, p2p port, self-registration.
  * @param config - the validated configuration
@@ -132,24 +168,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         metrics,
         clock: (): Date => new Date(),
     };
-    let custody: Custody;
-    try {
-        custody = await newCustody(config, base);
-    } catch (error) {
-        ledger.close();
-        throw error;
-    }
-    let auditView: AuditView | undefined;
-    let hl7: Hl7Intake | undefined;
-    try {
-        auditView = config.org.type === 'commission' ? await openAuditView(custody, base) : undefined;
-        hl7 = config.hl7 === undefined ? undefined : newHl7Intake(config, { ...base, custody });
-    } catch (error) {
-        await auditView?.close();
-        await custody.close();
-        ledger.close();
-        throw error;
-    }
+    const { custody, auditView, hl7 } = await openParts(config, base);
     const deps: AppDeps = { ...base, custody, auditView, ...(hl7 === undefined ? {} : { hl7 }) };
     const tls = {
         cert: readFileSync(config.tls.certFile),

@@ -9,8 +9,16 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { readPatientKey } from '../../clients/shared/patient-keys';
 import { newPatientQuery } from '../../clients/shared/patient-keys';
+import { demoHl7Messages } from '../../network/src/region/demo-hl7';
 import { demoRecords } from '../../network/src/region/demo-plan';
 import { startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
+
+/** Li Wei's records once the demo is loaded: those published over the API and those of the HL7 feed. */
+function liWeiDemoRecords(): number {
+    const published = demoRecords.filter((r) => r.patient === 'li-wei').length;
+    const fed = demoHl7Messages('HospitalAMSP').filter((m) => m.recordOf === 'li-wei').length;
+    return published + fed;
+}
 
 interface List {
     readonly items: readonly Readonly<Record<string, unknown>>[];
@@ -67,7 +75,7 @@ describe('the region launcher (npm start)', function () {
                 assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
             }
         }
-        const liWeiRecords = demoRecords.filter((r) => r.patient === 'li-wei').length;
+        const liWeiRecords = liWeiDemoRecords();
         assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
         assert.equal(statSync(join(dataDir, 'demo', 'patients', 'li-wei.pem')).mode & 0o777, 0o600);
     });
@@ -82,7 +90,7 @@ describe('the region launcher (npm start)', function () {
 
     it('keeps everything on restart and adds nothing when the demo is loaded again', async () => {
         assert.ok(region);
-        const liWeiRecords = demoRecords.filter((r) => r.patient === 'li-wei').length;
+        const liWeiRecords = liWeiDemoRecords();
         assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
         const verify = await region.client('CommissionMSP', 'auditor').get<{ ok: boolean }>('/ledger/verify');
         assert.equal(verify.ok, true);

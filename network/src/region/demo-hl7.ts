@@ -26,11 +26,19 @@ function pid(mrn: string, family: string, given: string): string {
     return `PID|1||${mrn}^^^${DEMO_MRN_AUTHORITY}^MR||${family}^${given}^^^^^L||19650412|M|||88 Jiefang Rd^^Hangzhou^ZJ^310000^CHN^H`;
 }
 
+/** One message of the demo's feed. */
+export interface DemoHl7Message {
+    readonly label: string;
+    readonly text: string;
+    /** The demo patient (alias) whose record the message becomes once anchored; none when it waits. */
+    readonly recordOf?: string;
+}
+
 /**
  * The demo's messages, for the first hospital.
  * @param facility - its MSP id (MSH-6)
  */
-export function demoHl7Messages(facility: string): { readonly label: string; readonly text: string }[] {
+export function demoHl7Messages(facility: string): DemoHl7Message[] {
     const liWei = pid(demoMrns['li-wei'] ?? '', 'Li', 'Wei');
     // Wang Fang is registered at Hospital A without her medical record number: this result waits.
     const wangFang = pid(demoMrns['wang-fang'] ?? '', 'Wang', 'Fang');
@@ -38,6 +46,7 @@ export function demoHl7Messages(facility: string): { readonly label: string; rea
     return [
         {
             label: 'ADT^A01 admission of Li Wei',
+            recordOf: 'li-wei',
             text: [
                 msh('ADT^A01', 'DEMO-ADT-0001', facility),
                 'EVN|A01|20250601083000',
@@ -47,6 +56,7 @@ export function demoHl7Messages(facility: string): { readonly label: string; rea
         },
         {
             label: 'ORU^R01 lipid panel of Li Wei',
+            recordOf: 'li-wei',
             text: [
                 msh('ORU^R01', 'DEMO-ORU-0001', facility),
                 liWei,
@@ -60,6 +70,7 @@ export function demoHl7Messages(facility: string): { readonly label: string; rea
         },
         {
             label: 'MDM^T02 discharge summary of Li Wei',
+            recordOf: 'li-wei',
             text: [
                 msh('MDM^T02', 'DEMO-MDM-0001', facility),
                 'EVN|T02|20250605110000',
