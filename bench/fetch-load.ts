@@ -45,14 +45,30 @@ export function newKeepAliveAgent(tls: AgentTls, sockets: number): Agent {
 }
 
 /**
- * Sends one request and reads the whole answer.
+ * Sends one request and reads the whole answer. A request written to a kept-alive connection that the server
+ * closed meanwhile (it ends with no answer) is sent once more on a new connection, as Node's documentation
+ * advises: the server never saw it.
  * @param target - base URL, agent, headers
  * @param method - GET or POST
  * @param path - path and query
  * @param body - JSON body
  * @throws the connection's error
  */
-export function callHttps(target: HttpTarget, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+export async function callHttps(target: HttpTarget, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
+    try {
+        return await sendHttps(target, method, path, body);
+    } catch (error) {
+        if (error instanceof StaleSocketError) {
+            return sendHttps(target, method, path, body);
+        }
+        throw error;
+    }
+}
+
+/** A request that failed on a reused connection before any answer. */
+class StaleSocketError extends Error {}
+
+function sendHttps(target: HttpTarget, method: string, path: string, body?: unknown): Promise<HttpAnswer> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: Record<string, string> = { accept: 'application/json', ...target.headers };
     if (payload) {
@@ -60,7 +76,9 @@ export function callHttps(target: HttpTarget, method: string, path: string, body
         headers['content-length'] = String(payload.length);
     }
     return new Promise((resolve, reject) => {
+        let answered = false;
         const req = request(new URL(path, target.baseUrl), { method, headers, agent: target.agent }, (res) => {
+            answered = true;
             const chunks: Buffer[] = [];
             res.on('data', (chunk: Buffer) => chunks.push(chunk));
             res.on('end', () => {
@@ -68,7 +86,10 @@ export function callHttps(target: HttpTarget, method: string, path: string, body
             });
             res.on('error', reject);
         });
-        req.on('error', reject);
+        req.on('error', (error: NodeJS.ErrnoException) => {
+            const stale = req.reusedSocket && !answered && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+            reject(stale ? new StaleSocketError(error.message) : error);
+        });
         req.end(payload);
     });
 }
