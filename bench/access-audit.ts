@@ -170,8 +170,13 @@ function percentile(sorted: readonly number[], p: number): number {
     return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
 }
 
-/** Runs a query a few times untimed (warm-up), then `runs` times timed. */
-async function timeRuns(runs: number, call: (run: number) => Promise<number>): Promise<Timing> {
+/**
+ * Runs a query a few times untimed (warm-up), then `runs` times timed.
+ * @param runs - timed runs
+ * @param call - one run; resolves with the number of events it returned
+ * @returns the latency percentiles and the mean events per run
+ */
+export async function timeRuns(runs: number, call: (run: number) => Promise<number>): Promise<Timing> {
     for (let run = 0; run < Math.min(20, Math.ceil(runs / 10)); run++) {
         await call(run);
     }

@@ -4,8 +4,10 @@
  * a staff bearer token when given. A FHIR OperationOutcome answer becomes an {@link ApiCallError} carrying
  * its stable code; a gateway that cannot be reached becomes a {@link ConnectionError}.
  */
+import { once } from 'node:events';
 import { request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
+import type { Writable } from 'node:stream';
 
 /** The gateway answered with an error (an OperationOutcome). */
 export class ApiCallError extends Error {
@@ -48,6 +50,13 @@ export interface ApiClientOptions {
     readonly token?: string;
     /** Deadline of each call (30 s by default). */
     readonly timeoutMs?: number;
+}
+
+/** What a download wrote. */
+export interface Download {
+    readonly status: number;
+    readonly contentType: string;
+    readonly bytes: number;
 }
 
 /** A raw answer: status, content type and body text. */
@@ -112,16 +121,13 @@ export class ApiClient {
         return new ApiClient({ ...this.#options, token });
     }
 
-    /**
-     * Sends a request and returns the raw answer, whatever its status.
-     * @param method - HTTP method
-     * @param path - path and query
-     * @param body - JSON body
-     * @throws ConnectionError when the gateway cannot be reached
-     */
-    raw(method: string, path: string, body?: unknown): Promise<RawResponse> {
-        const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
-        const headers: Record<string, string> = { accept: 'application/json' };
+    /** A client of the same gateway with another deadline (the longest silence of a call). */
+    withTimeout(timeoutMs: number): ApiClient {
+        return new ApiClient({ ...this.#options, timeoutMs });
+    }
+
+    #open(method: string, path: string, payload?: Buffer, accept = 'application/json'): Promise<IncomingMessage> {
+        const headers: Record<string, string> = { accept };
         if (payload) {
             headers['content-type'] = 'application/json';
             headers['content-length'] = String(payload.length);
@@ -132,16 +138,7 @@ export class ApiClient {
         const url = new URL(path, this.#options.baseUrl);
         const timeoutMs = this.#options.timeoutMs ?? 30_000;
         return new Promise((resolve, reject) => {
-            const req = request(url, { method, headers, ca: this.#options.caPem, timeout: timeoutMs }, (res) => {
-                readText(res).then(
-                    (text) => {
-                        resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text });
-                    },
-                    (cause: unknown) => {
-                        reject(new ConnectionError(`Connection to ${url.origin} broke`, { cause }));
-                    },
-                );
-            });
+            const req = request(url, { method, headers, ca: this.#options.caPem, timeout: timeoutMs }, resolve);
             req.on('timeout', () => {
                 req.destroy(new Error(`no answer within ${timeoutMs} ms`));
             });
@@ -151,6 +148,62 @@ export class ApiClient {
             });
             req.end(payload);
         });
+    }
+
+    /**
+     * Sends a GET and writes a 2xx answer's body to `sink` as it arrives, waiting for the sink to drain
+     * (exports of any size, in constant memory). The sink is not ended.
+     * @param path - path and query
+     * @param sink - where the body goes
+     * @param onChunk - told each chunk written (progress)
+     * @throws ApiCallError on a non-2xx answer; ConnectionError when unreachable or when the answer is cut off
+     */
+    async download(
+        path: string,
+        sink: Writable,
+        onChunk: (chunk: Buffer) => void = () => undefined,
+    ): Promise<Download> {
+        const res = await this.#open('GET', path, undefined, '*/*');
+        const status = res.statusCode ?? 0;
+        const contentType = res.headers['content-type'] ?? '';
+        if (status < 200 || status > 299) {
+            const parsed = parseBody(await readText(res));
+            const { code, diagnostics } = readOutcome(parsed);
+            throw new ApiCallError(status, code, diagnostics, parsed);
+        }
+        let bytes = 0;
+        try {
+            for await (const chunk of res as AsyncIterable<Buffer>) {
+                bytes += chunk.length;
+                onChunk(chunk);
+                if (!sink.write(chunk)) {
+                    await once(sink, 'drain');
+                }
+            }
+        } catch (cause) {
+            throw new ConnectionError(`The answer from ${this.#options.baseUrl} was cut off after ${bytes} bytes`, {
+                cause,
+            });
+        }
+        return { status, contentType, bytes };
+    }
+
+    /**
+     * Sends a request and returns the raw answer, whatever its status.
+     * @param method - HTTP method
+     * @param path - path and query
+     * @param body - JSON body
+     * @throws ConnectionError when the gateway cannot be reached
+     */
+    async raw(method: string, path: string, body?: unknown): Promise<RawResponse> {
+        const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
+        const res = await this.#open(method, path, payload);
+        try {
+            const text = await readText(res);
+            return { status: res.statusCode ?? 0, contentType: res.headers['content-type'] ?? '', text };
+        } catch (cause) {
+            throw new ConnectionError(`Connection to ${new URL(path, this.#options.baseUrl).origin} broke`, { cause });
+        }
     }
 
     /**

@@ -9,13 +9,20 @@ import { ApiClient } from './api-client';
  * @param region - the region file
  * @param mspId - the organisation
  * @param role - the staff role whose token to send; none for patient-signed calls
+ * @param options - the deadline of each call (the client's default when left out)
  * @throws Error when the organisation is unknown or its files cannot be read
  */
-export function newRegionClient(region: RegionFile, mspId: string, role?: RegionRole): ApiClient {
+export function newRegionClient(
+    region: RegionFile,
+    mspId: string,
+    role?: RegionRole,
+    options: { readonly timeoutMs?: number } = {},
+): ApiClient {
     const org = findRegionOrganization(region, mspId);
     return new ApiClient({
         baseUrl: org.apiUrl,
         caPem: readFileSync(org.tlsCaFile, 'utf8'),
         token: role === undefined ? undefined : readTokenText(org.tokens[role]),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     });
 }

@@ -22,6 +22,8 @@ export interface RegionFileOrganization {
     readonly name: string;
     readonly apiUrl: string;
     readonly p2pUrl: string;
+    /** A hospital's MLLP listener for its HL7 v2 feed (`mllp://127.0.0.1:7409`), when it runs. */
+    readonly hl7Url?: string;
     /** PEM file of the organisation's TLS CA: trust it to call `apiUrl`. */
     readonly tlsCaFile: string;
     /** Role → file holding a bearer token of that role. */
@@ -68,6 +70,7 @@ function toOrganization(file: string, value: unknown, index: number): RegionFile
         name: readText(file, value.name, `${at}.name`),
         apiUrl: readText(file, value.apiUrl, `${at}.apiUrl`),
         p2pUrl: readText(file, value.p2pUrl, `${at}.p2pUrl`),
+        ...(value.hl7Url === undefined ? {} : { hl7Url: readText(file, value.hl7Url, `${at}.hl7Url`) }),
         tlsCaFile: readText(file, value.tlsCaFile, `${at}.tlsCaFile`),
         tokens: {
             admin: readText(file, tokens.admin, `${at}.tokens.admin`),

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The health commission: a dashboard of charts (accesses per organisation per day, granted vs denied, by
- * purpose, emergencies per day), the emergency review queue, the event explorer with filters and exports
- * (FHIR AuditEvent bundle, CSV), who can see a record and why (`explain-panel.ts`), organisation governance (admin
- * tokens: membership, and the approval of an organisation's changed TLS certificate) and the chain's verification.
+ * The health commission: a dashboard of charts over the last 1, 7 or 30 days (accesses per organisation per
+ * hour or day, granted vs denied, by purpose, emergencies), answered by the gateway's audit view and saying
+ * which block it reflects; the emergency review queue, the event explorer with filters and filtered exports
+ * (FHIR AuditEvent bundle, FHIR NDJSON, CSV), who can see a record and why (`explain-panel.ts`), organisation
+ * governance (admin tokens: membership, and the approval of an organisation's changed TLS certificate) and the
+ * chain's verification.
  */
 import { call, download, type List } from './api.js';
 import { barChart, groupedBarChart } from './charts.js';
@@ -22,6 +24,8 @@ interface Counts {
 }
 interface Stats extends Counts {
     readonly buckets: readonly (Counts & { readonly start: string })[];
+    /** The block height the audit view reflects, and the ledger's. */
+    readonly view: { readonly height: number; readonly ledgerHeight: number };
 }
 interface Organization {
     readonly mspId: string;
@@ -42,7 +46,19 @@ const ACTION_PATHS: Readonly<Record<GovernanceAction, string>> = {
 };
 
 const DAY_MS = 86_400_000;
-const DASHBOARD_DAYS = 7;
+/** The dashboard's ranges, in days: one day is drawn per hour, longer ranges per day. */
+const DASHBOARD_DAYS = [1, 7, 30] as const;
+type DashboardDays = (typeof DASHBOARD_DAYS)[number];
+
+/** The statistics query of a range: the last 24 hours by hour, else whole UTC days up to today's end. */
+function statsQuery(days: DashboardDays): string {
+    if (days === 1) {
+        return 'bucket=hour';
+    }
+    const tomorrow = Math.floor(Date.now() / DAY_MS) * DAY_MS + DAY_MS;
+    const from = new Date(tomorrow - days * DAY_MS).toISOString();
+    return `bucket=day&from=${from}&to=${new Date(tomorrow).toISOString()}`;
+}
 
 function card(titleKey: MessageKey, testId: string, ...children: Node[]): HTMLElement {
     return h('section', { class: 'card', 'data-testid': testId }, h('h2', {}, tx(titleKey)), ...children);
@@ -54,6 +70,12 @@ function chartBox(titleKey: MessageKey, chart: Element): HTMLElement {
 
 function dashboard(): HTMLElement {
     const target = h('div', { class: 'charts' });
+    const range = h(
+        'select',
+        { 'data-testid': 'dashboard-days' },
+        ...DASHBOARD_DAYS.map((days) => option(String(days), `commission.days${days}`)),
+    );
+    range.value = '7';
     const refresh = button(
         'common.refresh',
         () => {
@@ -61,20 +83,31 @@ function dashboard(): HTMLElement {
         },
         { 'data-testid': 'dashboard-refresh' },
     );
+    range.addEventListener('change', () => {
+        load();
+    });
     const load = (): void => {
-        const from = new Date(Date.now() - DASHBOARD_DAYS * DAY_MS).toISOString();
-        const to = new Date(Date.now() + 60_000).toISOString();
+        const days = Number(range.value) as DashboardDays;
+        const unit = days === 1 ? 'Hour' : 'Day';
         void runBusy(target, refresh, async () => {
-            const stats = await call<Stats>('GET', `/audit/stats?bucket=day&from=${from}&to=${to}`);
+            const stats = await call<Stats>('GET', `/audit/stats?${statsQuery(days)}`);
             const orgs = Object.keys(stats.byOrganization).sort();
             const emergencies = Object.fromEntries(
-                stats.buckets.map((b) => [b.start.slice(0, 10), b.byDecision.GRANTED_EMERGENCY ?? 0]),
+                stats.buckets.map((b) => [
+                    days === 1 ? b.start.slice(11, 16) : b.start.slice(0, 10),
+                    b.byDecision.GRANTED_EMERGENCY ?? 0,
+                ]),
             );
             show(
                 target,
                 h('p', { class: 'total', 'data-testid': 'total' }, tx('commission.total', { count: stats.total })),
+                h(
+                    'p',
+                    { class: 'hint', 'data-testid': 'view-height' },
+                    tx('commission.viewHeight', { height: stats.view.height, ledgerHeight: stats.view.ledgerHeight }),
+                ),
                 chartBox(
-                    'commission.chartPerOrgDay',
+                    `commission.chartPerOrg${unit}`,
                     groupedBarChart(
                         {
                             series: orgs,
@@ -104,7 +137,7 @@ function dashboard(): HTMLElement {
                         'chart-purpose',
                     ),
                 ),
-                chartBox('commission.chartEmergency', barChart({ values: emergencies }, 'chart-emergency')),
+                chartBox(`commission.chartEmergency${unit}`, barChart({ values: emergencies }, 'chart-emergency')),
             );
         });
     };
@@ -112,8 +145,7 @@ function dashboard(): HTMLElement {
     return card(
         'commission.dashboardTitle',
         'dashboard',
-        h('p', { class: 'hint' }, tx('commission.lastDays', { days: DASHBOARD_DAYS })),
-        refresh,
+        h('div', { class: 'row' }, field('commission.range', range), refresh),
         target,
     );
 }
@@ -203,6 +235,13 @@ function emergencies(): HTMLElement {
 
 const FILTERS = ['patientId', 'requester', 'custodian'] as const;
 
+type ExportFormat = 'fhir' | 'ndjson' | 'csv';
+const EXPORT_FILES: Readonly<Record<ExportFormat, string>> = {
+    fhir: 'audit-events.fhir.json',
+    ndjson: 'audit-events.ndjson',
+    csv: 'audit-events.csv',
+};
+
 function explorer(): HTMLElement {
     const inputs = Object.fromEntries(
         FILTERS.map((name) => [name, input({ autocomplete: 'off', 'data-testid': `filter-${name}` })]),
@@ -254,32 +293,28 @@ function explorer(): HTMLElement {
         },
         { class: 'primary', 'data-testid': 'search-events' },
     );
-    const exporter = (format: 'fhir' | 'csv', key: MessageKey): HTMLButtonElement => {
+    const exporter = (format: ExportFormat, key: MessageKey): HTMLButtonElement => {
         const trigger = button(
             key,
             () => {
                 const status = h('span', {});
                 exports.append(status);
                 void runBusy(status, trigger, async () => {
-                    const range = new URLSearchParams();
-                    range.set(
-                        'from',
-                        from.value === ''
-                            ? new Date(0).toISOString()
-                            : new Date(`${from.value}T00:00:00`).toISOString(),
-                    );
-                    range.set(
-                        'to',
-                        to.value === ''
-                            ? new Date(Date.now() + 60_000).toISOString()
-                            : new Date(`${to.value}T23:59:59.999`).toISOString(),
-                    );
-                    const blob = await download(`/audit/export?format=${format}&${range.toString()}`);
+                    // The explorer's filters; without dates, everything up to now.
+                    const params = new URLSearchParams(query());
+                    params.set('format', format);
+                    if (!params.has('from')) {
+                        params.set('from', new Date(0).toISOString());
+                    }
+                    if (!params.has('to')) {
+                        params.set('to', new Date(Date.now() + 60_000).toISOString());
+                    }
+                    const blob = await download(`/audit/export?${params.toString()}`);
                     const link = h(
                         'a',
                         {
                             href: URL.createObjectURL(blob),
-                            download: format === 'csv' ? 'audit-events.csv' : 'audit-events.fhir.json',
+                            download: EXPORT_FILES[format],
                             'data-testid': `export-${format}-link`,
                         },
                         tx('commission.saveExport'),
@@ -292,7 +327,11 @@ function explorer(): HTMLElement {
         );
         return trigger;
     };
-    exports.append(exporter('fhir', 'commission.exportFhir'), exporter('csv', 'commission.exportCsv'));
+    exports.append(
+        exporter('fhir', 'commission.exportFhir'),
+        exporter('ndjson', 'commission.exportNdjson'),
+        exporter('csv', 'commission.exportCsv'),
+    );
     return card(
         'commission.explorerTitle',
         'explorer',

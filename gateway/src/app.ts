@@ -6,7 +6,8 @@
  * - {@link AppDeps}: everything a route needs, passed down (no globals) — the `Ledger`, its typed facade
  *   `LedgerContracts`, the staff `TokenStore`, the pino logger, the `Metrics`, a clock, and optionally
  *   `custody`: the record routes (`router`, mounted as is) and the requester-side `fetcher` that the
- *   claims routes use to fetch supporting records under PAYMENT.
+ *   claims routes use to fetch supporting records under PAYMENT; and, at the commission, the `auditView`
+ *   behind `GET /audit/stats`.
  * - Order of middleware: request id (AsyncLocalStorage) → access log and metrics → JSON body (every
  *   route, `POST /records` up to `limits.recordBytes`, everything else up to `limits.jsonBytes`; only
  *   `application/json` and `application/fhir+json`; `__proto__`/`constructor`/`prototype` keys refused)
@@ -23,10 +24,13 @@ import type { LedgerContracts, RecordEntry } from './ledger/contracts';
 import type { Ledger } from '../../network/src/ledger';
 import { accessLogMiddleware, requestIdMiddleware } from './logging';
 import type { Metrics } from './metrics';
+import type { AuditView } from './audit/audit-view';
 import { newAuditRoutes } from './routes/audit';
+import { newAuditViewRoutes } from './routes/audit-view';
 import { newClaimRoutes } from './routes/claims';
 import { newConsentRoutes } from './routes/consents';
 import { newExplainRoutes } from './routes/explain';
+import { newFhirRoutes } from './routes/fhir';
 import { newGuardianRoutes } from './routes/guardians';
 import { newHealthRoutes } from './routes/health';
 import { newLedgerRoutes } from './routes/ledger';
@@ -36,6 +40,7 @@ import { newPatientViewRoutes } from './routes/patient-views';
 import { unauthenticatedLimit } from './rate-limit';
 import { newPortalRoutes } from './static';
 import { jsonBody } from './validation';
+import type { Hl7Intake } from './hl7/service';
 
 /** What the requester side of a record fetch returns: the entry, the verified content and the ledger ids. */
 export interface FetchResult {
@@ -75,6 +80,10 @@ export interface AppDeps {
     /** The gateway's clock (signed-query freshness, audit defaults). */
     readonly clock: () => Date;
     readonly custody?: CustodyRoutes;
+    /** The commission's audit view (docs/design.md "The audit view"); other gateways keep none. */
+    readonly auditView?: AuditView;
+    /** The HL7 v2 intake, at a hospital: its operator routes and the patient links of `POST /patients`. */
+    readonly hl7?: Pick<Hl7Intake, 'router' | 'link' | 'assertLinkable'>;
 }
 
 /**
@@ -100,15 +109,20 @@ export function createApp(config: GatewayConfig, deps: AppDeps): express.Express
     if (deps.custody) {
         app.use(deps.custody.router);
     }
+    if (deps.hl7) {
+        app.use(deps.hl7.router);
+    }
     app.use(newOrgRoutes(config, deps));
     app.use(newPatientRegistrationRoutes(config, deps));
     app.use(newConsentRoutes(config, deps));
     app.use(newPatientViewRoutes(config, deps));
     app.use(newExplainRoutes(config, deps));
     app.use(newGuardianRoutes(config, deps));
+    app.use(newAuditViewRoutes(config, deps));
     app.use(newAuditRoutes(config, deps));
     app.use(newLedgerRoutes(config, deps));
     app.use(newClaimRoutes(config, deps));
+    app.use(newFhirRoutes(config, deps));
     app.use(newPortalRoutes(config, deps));
     app.use((req) => {
         throw new ApiError('NOT_FOUND', `No route ${req.method} ${req.path.slice(0, 100)}`);

@@ -21,6 +21,8 @@ export const ErrorCodes = {
     GUARDIANSHIP_ENDED: { status: 403, issueType: 'forbidden' },
     NOT_FOUND: { status: 404, issueType: 'not-found' },
     METHOD_NOT_ALLOWED: { status: 405, issueType: 'not-supported' },
+    /** A FHIR request that accepts only a format other than JSON (http://hl7.org/fhir/R4/http.html#mime-type). */
+    NOT_ACCEPTABLE: { status: 406, issueType: 'not-supported' },
     CONFLICT: { status: 409, issueType: 'conflict' },
     DUPLICATE_CLAIM: { status: 409, issueType: 'duplicate' },
     PAYLOAD_TOO_LARGE: { status: 413, issueType: 'too-long' },

@@ -72,7 +72,8 @@ export function routeOf(req: Request): string {
 }
 
 /**
- * Middleware that logs one line and records metrics when each response finishes.
+ * Middleware that logs one line (debug for a success, info for a refusal, warn for a failure) and records
+ * metrics when each response finishes.
  * @param logger - the gateway's logger
  * @param metrics - the gateway's metrics
  */
@@ -85,7 +86,10 @@ export function accessLogMiddleware(logger: Logger, metrics: Metrics): RequestHa
             const status = res.statusCode;
             metrics.httpRequests.inc({ method: req.method, route, status: String(status) });
             metrics.httpDuration.observe({ method: req.method, route }, seconds);
-            const level = status >= 500 ? 'warn' : 'info';
+            // A request served is in the metrics (and every access decision on the ledger): its line is for
+            // debugging, so that a busy gateway does not format and ship a line per request. Refusals stay in
+            // the log.
+            const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
             logger[level](
                 { requestId: res.locals.requestId as unknown, method: req.method, route, status, ms: seconds * 1000 },
                 'request',

@@ -3,17 +3,20 @@
  * The gateway process: reads its configuration (`HEALTHCHAIN_GATEWAY_CONFIG`), connects to the ledger,
  * serves the API over HTTPS and the peer-to-peer port over mutual TLS, makes sure the ledger knows this
  * organisation's p2p URL and TLS certificate, then prints ONE JSON line on stdout:
- * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…}`. Logs are JSON lines on stderr. SIGTERM or SIGINT
- * closes the servers, the custody part (outbox, event listener, record store) and the ledger, and exits 0.
+ * `{"event":"ready","org":…,"apiUrl":…,"p2pUrl":…,"hl7Url":…}` (`hl7Url` at a hospital whose MLLP listener
+ * runs). Logs are JSON lines on stderr. SIGTERM or SIGINT closes the servers, the HL7 intake, the audit view
+ * (at the commission), the custody part (outbox, event listener, record store) and the ledger, and exits 0.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { createApp, type AppDeps } from './app';
+import { AuditView } from './audit/audit-view';
 import { TokenStore } from './auth/tokens';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { newCustody, type Custody } from './custody';
+import { newHl7Intake, type Hl7Intake } from './hl7/service';
 import { ApiError } from './errors';
 import { LedgerContracts } from './ledger/contracts';
 import { newEmbeddedLedger } from './ledger/embedded';
@@ -30,6 +33,8 @@ export { registerSelf } from './ledger/register-self';
 export interface RunningGateway {
     readonly apiUrl: string;
     readonly p2pUrl: string;
+    /** The MLLP listener of a hospital's HL7 intake, when it runs. */
+    readonly hl7Url?: string;
     /** Closes the servers, the custody part and the ledger. */
     close(): Promise<void>;
 }
@@ -37,6 +42,8 @@ export interface RunningGateway {
 /** How long the gateway keeps trying to reach the ledger at start. */
 const REGISTER_ATTEMPTS = 60;
 const REGISTER_RETRY_MS = 500;
+/** How long the p2p port keeps an idle connection open. */
+const P2P_KEEP_ALIVE_MS = 30_000;
 
 function newLedger(config: GatewayConfig): Ledger {
     return config.ledger.kind === 'embedded' ? newEmbeddedLedger(config) : newFabricLedger(config);
@@ -87,6 +94,59 @@ async function registerWithRetry(deps: AppDeps, config: GatewayConfig, p2pUrl: s
 }
 
 /**
+ * The commission's audit view, in the gateway's own database, fed by the chaincode events.
+ * @param custody - the custody part (its database)
+ * @param deps - ledger, contracts, logger
+ */
+async function openAuditView(
+    custody: Custody,
+    deps: Pick<AppDeps, 'ledger' | 'contracts' | 'logger'>,
+): Promise<AuditView> {
+    return AuditView.open({
+        db: custody.db.auditView,
+        ledger: deps.ledger,
+        readAccess: (accessId) => deps.contracts.readAccess(accessId),
+        logger: deps.logger.child({ component: 'audit-view' }),
+    });
+}
+
+/** The parts of a gateway that keep state beside the ledger connection. */
+interface GatewayParts {
+    readonly custody: Custody;
+    /** The commission's audit view. */
+    readonly auditView: AuditView | undefined;
+    /** A hospital's HL7 v2 intake, when configured. */
+    readonly hl7: Hl7Intake | undefined;
+}
+
+/**
+ * Opens the custody part, then the audit view (at the commission) and the HL7 intake (at a hospital); closes
+ * what was opened, and the ledger, when one of them fails.
+ * @param config - the gateway's configuration
+ * @param base - ledger, contracts, logger and the rest of the shared dependencies
+ */
+async function openParts(config: GatewayConfig, base: Omit<AppDeps, 'custody'>): Promise<GatewayParts> {
+    let custody: Custody;
+    try {
+        custody = await newCustody(config, base);
+    } catch (error) {
+        base.ledger.close();
+        throw error;
+    }
+    let auditView: AuditView | undefined;
+    try {
+        auditView = config.org.type === 'commission' ? await openAuditView(custody, base) : undefined;
+        const hl7 = config.hl7 === undefined ? undefined : newHl7Intake(config, { ...base, custody });
+        return { custody, auditView, hl7 };
+    } catch (error) {
+        await auditView?.close();
+        await custody.close();
+        base.ledger.close();
+        throw error;
+    }
+}
+
+/**
  * Starts a gateway: ledger, API, p2p port, self-registration.
  * @param config - the validated configuration
  * @param logger - where logs go (stderr in the process)
@@ -109,14 +169,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         metrics,
         clock: (): Date => new Date(),
     };
-    let custody: Custody;
-    try {
-        custody = await newCustody(config, base);
-    } catch (error) {
-        ledger.close();
-        throw error;
-    }
-    const deps: AppDeps = { ...base, custody };
+    const { custody, auditView, hl7 } = await openParts(config, base);
+    const deps: AppDeps = { ...base, custody, auditView, ...(hl7 === undefined ? {} : { hl7 }) };
     const tls = {
         cert: readFileSync(config.tls.certFile),
         key: readFileSync(config.tls.keyFile),
@@ -132,8 +186,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         },
         custody.p2pApp,
     );
+    // Requesters keep connections to this port alive between fetches and drop them after 20 s idle
+    // (p2p/agents.ts); the server keeps them longer, so that it is the client that closes an idle one.
+    p2p.keepAliveTimeout = P2P_KEEP_ALIVE_MS;
+    p2p.headersTimeout = P2P_KEEP_ALIVE_MS + 5_000;
+    // The p2p app reads a connection's client certificate once (p2p/server.ts): a TLS 1.2 renegotiation must
+    // not be able to change it under a kept-alive connection.
+    p2p.on('secureConnection', (socket) => {
+        socket.disableRenegotiation();
+    });
     const close = async (): Promise<void> => {
         await Promise.all([closeServer(api), closeServer(p2p)]);
+        await hl7?.close();
+        await auditView?.close();
         await custody.close();
         ledger.close();
     };
@@ -143,7 +208,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         const p2pUrl = toUrl(p2p, config.p2p.host);
         await registerWithRetry(deps, config, p2pUrl);
         await custody.start();
-        return { apiUrl: toUrl(api, config.api.host), p2pUrl, close };
+        auditView?.start();
+        await hl7?.start();
+        const hl7Url = hl7?.url;
+        return { apiUrl: toUrl(api, config.api.host), p2pUrl, ...(hl7Url === undefined ? {} : { hl7Url }), close };
     } catch (error) {
         await close();
         throw error;
@@ -177,7 +245,13 @@ async function main(): Promise<void> {
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-    const ready = { event: 'ready', org: config.org.mspId, apiUrl: gateway.apiUrl, p2pUrl: gateway.p2pUrl };
+    const ready = {
+        event: 'ready',
+        org: config.org.mspId,
+        apiUrl: gateway.apiUrl,
+        p2pUrl: gateway.p2pUrl,
+        ...(gateway.hl7Url === undefined ? {} : { hl7Url: gateway.hl7Url }),
+    };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
 }
 

@@ -16,6 +16,45 @@ export interface Metrics {
     readonly ledgerSubmits: Counter<'fn' | 'outcome'>;
     /** Access decisions this gateway asked for, by purpose and decision. */
     readonly accessDecisions: Counter<'purpose' | 'decision'>;
+    /**
+     * Time of each step of a record fetch, seconds, by side (`requester`, `custodian`) and step (see
+     * {@link FetchSteps}), so that where a fetch spends its time can be read off `/metrics`.
+     */
+    readonly fetchSteps: Histogram<'side' | 'step'>;
+}
+
+/** The steps of a record fetch that {@link Metrics.fetchSteps} times, by side. */
+export const FetchSteps = {
+    requester: ['request-access', 'read-record', 'read-custodian', 'p2p', 'hash-check'],
+    custodian: ['read-store', 'record-delivery'],
+} as const;
+
+/** One side of a fetch. */
+export type FetchSide = keyof typeof FetchSteps;
+
+/**
+ * Runs one step of a fetch and records how long it took, whether it succeeded or failed.
+ * @param metrics - where to record it; nothing is recorded without
+ * @param side - requester or custodian
+ * @param step - one of that side's {@link FetchSteps}
+ * @param run - the step
+ * @returns what the step returns
+ */
+export async function timeFetchStep<S extends FetchSide, T>(
+    metrics: Metrics | undefined,
+    side: S,
+    step: (typeof FetchSteps)[S][number],
+    run: () => Promise<T> | T,
+): Promise<T> {
+    if (metrics === undefined) {
+        return run();
+    }
+    const end = metrics.fetchSteps.startTimer({ side, step });
+    try {
+        return await run();
+    } finally {
+        end();
+    }
 }
 
 /**
@@ -52,6 +91,13 @@ export function newMetrics(options: { readonly defaults?: boolean } = {}): Metri
             name: 'healthchain_access_decisions_total',
             help: 'Access decisions requested by this gateway, by purpose and decision',
             labelNames: ['purpose', 'decision'],
+            registers: [registry],
+        }),
+        fetchSteps: new Histogram({
+            name: 'healthchain_fetch_step_seconds',
+            help: 'Time of each step of a record fetch, by side (requester, custodian) and step',
+            labelNames: ['side', 'step'],
+            buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
             registers: [registry],
         }),
     };

@@ -65,7 +65,7 @@ describe('access contract on the embedded ledger', () => {
             assert.deepEqual(await readAccess(event.accessId), event);
         });
 
-        it('announces a request in one AccessRequested event carrying ids, decision, reason and purpose', async () => {
+        it('announces a request in one AccessRequested event carrying ids, decision, reason, purpose and time', async () => {
             const record = await anchor(region, 'hospitalA', patient);
             await grant(region, patient);
             const granted = await region.submit('hospitalB', 'access', 'requestAccess', [
@@ -87,6 +87,7 @@ describe('access contract on the embedded ledger', () => {
                         reason: event.reason,
                         recordId: record.recordId,
                         requester: event.requester,
+                        requestedAt: event.requestedAt,
                     },
                 });
             }

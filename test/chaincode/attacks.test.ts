@@ -313,6 +313,32 @@ describe('a dishonest member with its own ledger identity', () => {
         assert.ok(byRequester.some((e) => e.accessId === probe.accessId));
     });
 
+    it('(p2p) a grant is delivered only to its requester, for its record, over the requester’s pinned certificate; any other asker writes nothing and leaves the grant usable', async () => {
+        const patient = await region.newPatient();
+        const record = await anchor(region, 'hospitalA', patient, 'lab');
+        const other = await anchor(region, 'hospitalA', patient, 'lab');
+        await grant(region, patient, { grantee: Msp.hospitalB });
+        const granted = await request(region, 'hospitalB', record.recordId);
+        assert.equal(granted.decision, 'GRANTED');
+        const pinned = (
+            (await region.evaluate('hospitalA', 'organization', 'readOrganization', [Msp.hospitalB])) as Organization
+        ).tlsCertSha256;
+        const asked = { recordId: record.recordId, requester: Msp.hospitalB, requesterCertSha256: pinned };
+        const delivery =
+            (presenter: Record<string, string>): (() => Promise<Submitted>) =>
+            () =>
+                region.submit('hospitalA', 'access', 'recordDelivery', [
+                    JSON.stringify({ accessId: granted.accessId, contentHash: hashOf(record.recordId), ...presenter }),
+                ]);
+
+        // The custodian's gateway says who asked over mutual TLS; the chaincode compares it with the grant.
+        await expectRefusedWithoutWrite(delivery({ ...asked, requester: Msp.insurer }), 'FORBIDDEN');
+        await expectRefusedWithoutWrite(delivery({ ...asked, recordId: other.recordId }), 'FORBIDDEN');
+        await expectRefusedWithoutWrite(delivery({ ...asked, requesterCertSha256: 'f'.repeat(64) }), 'FORBIDDEN');
+        const delivered = (await delivery(asked)()).value as AccessEvent;
+        assert.equal(delivered.delivery?.status, 'DELIVERED');
+    });
+
     it('(5) a patient’s signed query serves only its audience, its view, its region and its window; signed acts for another region write nothing', async () => {
         const patient = await region.newPatient();
         const record = await anchor(region, 'hospitalA', patient, 'lab');

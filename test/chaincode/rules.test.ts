@@ -324,11 +324,16 @@ describe('purposes per organisation type', () => {
     }
 });
 
+const PINNED = 'b'.repeat(64);
+const presenter = { recordId: 'rec-1', requester: 'HospitalBMSP', requesterCertSha256: PINNED } as const;
+
 function deliveryFacts(overrides: Partial<DeliveryFacts> = {}, event: Partial<AccessEvent> = {}): DeliveryFacts {
     return {
         caller: 'HospitalAMSP',
         event: {
             custodian: 'HospitalAMSP',
+            recordId: 'rec-1',
+            requester: 'HospitalBMSP',
             decision: 'GRANTED',
             requestedAt: '2030-06-01T11:58:00.000Z',
             expiresAt: '2030-06-01T12:03:00.000Z',
@@ -336,7 +341,8 @@ function deliveryFacts(overrides: Partial<DeliveryFacts> = {}, event: Partial<Ac
             ...event,
         },
         consent: consent(),
-        requester: { status: 'active' },
+        requester: { status: 'active', tlsCertSha256: PINNED },
+        presenter,
         now: NOW,
         maxSkewMs: 120_000,
         ...overrides,
@@ -351,6 +357,31 @@ describe('delivery check (rules)', () => {
             name: 'rejects a caller that is not the custodian',
             facts: deliveryFacts({ caller: 'HospitalBMSP' }),
             expected: { kind: 'reject', code: 'FORBIDDEN' },
+        },
+        {
+            name: 'rejects a grant asked for under another record',
+            facts: deliveryFacts({ presenter: { ...presenter, recordId: 'rec-2' } }),
+            expected: { kind: 'reject', code: 'FORBIDDEN' },
+        },
+        {
+            name: 'rejects a grant presented by an organisation other than its requester',
+            facts: deliveryFacts({ presenter: { ...presenter, requester: 'InsurerMSP' } }),
+            expected: { kind: 'reject', code: 'FORBIDDEN' },
+        },
+        {
+            name: 'rejects a certificate other than the requester’s pinned one',
+            facts: deliveryFacts({ presenter: { ...presenter, requesterCertSha256: 'c'.repeat(64) } }),
+            expected: { kind: 'reject', code: 'FORBIDDEN' },
+        },
+        {
+            name: 'rejects a certificate when the requester is no longer registered',
+            facts: deliveryFacts({ requester: null }),
+            expected: { kind: 'reject', code: 'FORBIDDEN' },
+        },
+        {
+            name: 'delivers when the custodian’s gateway says nothing of who asked',
+            facts: deliveryFacts({ presenter: { recordId: null, requester: null, requesterCertSha256: null } }),
+            expected: { kind: 'deliver' },
         },
         {
             name: 'rejects a denied access',
@@ -384,7 +415,7 @@ describe('delivery check (rules)', () => {
         },
         {
             name: 'refuses when the requester was suspended since',
-            facts: deliveryFacts({ requester: { status: 'suspended' } }),
+            facts: deliveryFacts({ requester: { status: 'suspended', tlsCertSha256: PINNED } }),
             expected: { kind: 'refuse', reason: 'ORG_NOT_ACTIVE' },
         },
         {

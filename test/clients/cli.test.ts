@@ -2,12 +2,12 @@
 /** The `healthchain` CLI as a user runs it (a child process) against a real region, and its help texts. */
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandGroups } from '../../clients/cli/commands';
 import { runCli } from '../../clients/cli/main';
 import type { Printer } from '../../clients/cli/output';
-import { CLI_SCRIPT, startTestRegion, type TestRegion } from '../helpers/region';
+import { CLI_SCRIPT, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 /** The demo's FHIR fixtures (sources: the CLI reads them as a user's files). */
 const FIXTURES = join(__dirname, '..', '..', '..', 'network', 'src', 'region', 'demo');
@@ -67,13 +67,13 @@ describe('healthchain CLI', function () {
     });
 
     describe('against a running region', () => {
-        let region: TestRegion;
+        let region: LauncherRegion;
         let keyFile: string;
         let patientId: string;
         let labRecordId: string;
 
         before(async () => {
-            region = await startTestRegion();
+            region = await startLauncherRegion();
             keyFile = join(region.dataDir, 'alice.pem');
         });
 
@@ -272,6 +272,65 @@ describe('healthchain CLI', function () {
             const body = JSON.parse(json.stdout) as { ok: boolean; height: number; checked: number };
             assert.equal(body.ok, true);
             assert.equal(body.checked, body.height);
+        });
+
+        it('exports access events to a file as they arrive, in CSV and filtered NDJSON', async () => {
+            const from = '1970-01-01T00:00:00.000Z';
+            const csvFile = join(region.dataDir, 'audit.csv');
+            const csv = await cli('audit', 'export', '--from', from, '--format', 'csv', '--out', csvFile, '--json');
+            assert.equal(csv.code, 0, csv.stderr);
+            const saved = JSON.parse(csv.stdout) as { file: string; format: string; events: number; bytes: number };
+            assert.equal(saved.file, csvFile);
+            assert.match(csv.stderr, /^exported \d+ events \(\d+\.\d MB\)$/m);
+            const rows = readFileSync(csvFile, 'utf8').split('\r\n').slice(1, -1);
+            assert.equal(rows.length, saved.events);
+            assert.equal(statSync(csvFile).size, saved.bytes);
+            const listed = await cli('audit', 'events', '--from', from, '--limit', '500', '--json');
+            const ids = (JSON.parse(listed.stdout) as { items: { accessId: string }[] }).items.map((e) => e.accessId);
+            assert.ok(ids.length >= 2, 'the story above requested records');
+            assert.deepEqual(
+                rows.map((row) => row.split(',')[0]),
+                ids,
+            );
+            const ndjsonFile = join(region.dataDir, 'audit.ndjson');
+            const filtered = ['--requester', 'HospitalBMSP', '--decision', 'DENIED', '--format', 'ndjson'];
+            const ndjson = await cli('audit', 'export', '--from', from, ...filtered, '--out', ndjsonFile);
+            assert.equal(ndjson.code, 0, ndjson.stderr);
+            const lines = readFileSync(ndjsonFile, 'utf8').split('\n').slice(0, -1);
+            assert.ok(lines.length >= 1);
+            for (const line of lines) {
+                const event = JSON.parse(line) as { resourceType: string; outcome: string; agent: unknown[] };
+                assert.equal(event.resourceType, 'AuditEvent');
+                assert.equal(event.outcome, '4');
+                assert.match(JSON.stringify(event.agent[0]), /"HospitalBMSP"/);
+            }
+            assert.equal(existsSync(`${ndjsonFile}.partial`), false);
+            const bad = await cli('audit', 'export', '--format', 'xml');
+            assert.equal(bad.code, 1);
+        });
+
+        it('shows the audit view, verifies it day by day against the ledger, and answers stats from it', async () => {
+            const status = await cli('audit', 'view', 'status', '--json');
+            assert.equal(status.code, 0, status.stderr);
+            const view = JSON.parse(status.stdout) as { generation: number; height: number; ledgerHeight: number };
+            assert.equal(view.generation, 1);
+            assert.ok(view.height <= view.ledgerHeight);
+            const from = new Date(Date.now() - 36 * 3_600_000).toISOString();
+            const to = new Date(Date.now() + 3_600_000).toISOString();
+            const verified = await cli('audit', 'view', 'verify', '--from', from, '--to', to, '--json');
+            assert.equal(verified.code, 0, verified.stderr);
+            const result = JSON.parse(verified.stdout) as { ok: boolean; events: number; viewEvents: number };
+            assert.equal(result.ok, true);
+            assert.ok(result.events >= 2);
+            assert.equal(result.viewEvents, result.events);
+            assert.equal(verified.stderr.trim().split('\n').length, 2, 'two spans of at most a day');
+            const stats = await cli('audit', 'stats', '--bucket', 'hour', '--from', from, '--to', to, '--json');
+            assert.equal(stats.code, 0, stats.stderr);
+            const counted = JSON.parse(stats.stdout) as { total: number; view: { height: number } };
+            assert.equal(counted.total, result.events);
+            assert.ok(counted.view.height > 0);
+            const human = await cli('audit', 'view', 'verify', '--from', from, '--to', to);
+            assert.match(human.stdout, /^view OK/);
         });
 
         it('lists organisations as a table', async () => {

@@ -9,14 +9,22 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { readPatientKey } from '../../clients/shared/patient-keys';
 import { newPatientQuery } from '../../clients/shared/patient-keys';
+import { demoHl7Messages } from '../../network/src/region/demo-hl7';
 import { demoRecords } from '../../network/src/region/demo-plan';
-import { startTestRegion, type TestRegion } from '../helpers/region';
+import { startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
+
+/** Li Wei's records once the demo is loaded: those published over the API and those of the HL7 feed. */
+function liWeiDemoRecords(): number {
+    const published = demoRecords.filter((r) => r.patient === 'li-wei').length;
+    const fed = demoHl7Messages('HospitalAMSP').filter((m) => m.recordOf === 'li-wei').length;
+    return published + fed;
+}
 
 interface List {
     readonly items: readonly Readonly<Record<string, unknown>>[];
 }
 
-async function demoCounts(region: TestRegion): Promise<{ records: number; consents: number; claims: number }> {
+async function demoCounts(region: LauncherRegion): Promise<{ records: number; consents: number; claims: number }> {
     const liWei = readPatientKey(join(region.dataDir, 'demo', 'patients', 'li-wei.pem'));
     const records = await region.client('HospitalBMSP', 'clinician').get<List>(`/records?patientId=${liWei.patientId}`);
     const consents = await region
@@ -29,13 +37,13 @@ async function demoCounts(region: TestRegion): Promise<{ records: number; consen
     return { records: records.items.length, consents: consents.items.length, claims: claims.items.length };
 }
 
-function tokensOf(region: TestRegion): string[] {
+function tokensOf(region: LauncherRegion): string[] {
     return region.region.organizations.flatMap((org) => Object.values(org.tokens).map((f) => readFileSync(f, 'utf8')));
 }
 
 describe('the region launcher (npm start)', function () {
     this.timeout(300_000);
-    let region: TestRegion | undefined;
+    let region: LauncherRegion | undefined;
     let dataDir = '';
 
     after(async () => {
@@ -44,7 +52,7 @@ describe('the region launcher (npm start)', function () {
     });
 
     it('writes region.json as API.md shows it and loads the demo through the API', async () => {
-        region = await startTestRegion({ demo: true });
+        region = await startLauncherRegion({ demo: true });
         dataDir = region.dataDir;
         const file = JSON.parse(readFileSync(region.regionFile, 'utf8')) as typeof region.region;
         assert.equal(file.ledger.kind, 'embedded');
@@ -67,7 +75,7 @@ describe('the region launcher (npm start)', function () {
                 assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
             }
         }
-        const liWeiRecords = demoRecords.filter((r) => r.patient === 'li-wei').length;
+        const liWeiRecords = liWeiDemoRecords();
         assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
         assert.equal(statSync(join(dataDir, 'demo', 'patients', 'li-wei.pem')).mode & 0o777, 0o600);
     });
@@ -76,13 +84,13 @@ describe('the region launcher (npm start)', function () {
         assert.ok(region);
         const before = tokensOf(region);
         assert.equal(await region.stop({ keepData: true }), 0);
-        region = await startTestRegion({ demo: true, dataDir });
+        region = await startLauncherRegion({ demo: true, dataDir });
         assert.deepEqual(tokensOf(region), before);
     });
 
     it('keeps everything on restart and adds nothing when the demo is loaded again', async () => {
         assert.ok(region);
-        const liWeiRecords = demoRecords.filter((r) => r.patient === 'li-wei').length;
+        const liWeiRecords = liWeiDemoRecords();
         assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
         const verify = await region.client('CommissionMSP', 'auditor').get<{ ok: boolean }>('/ledger/verify');
         assert.equal(verify.ok, true);
@@ -93,7 +101,7 @@ describe('the region launcher when a child dies', function () {
     this.timeout(300_000);
 
     it('stops everything and exits non-zero, naming the child', async () => {
-        const region = await startTestRegion();
+        const region = await startLauncherRegion();
         const pidOf = (pattern: RegExp): number => Number(pattern.exec(region.output())?.[1]);
         const gateway = pidOf(/Gateway HospitalBMSP ready \(pid (\d+)\)/);
         const ledger = pidOf(/Ledger node \S+ ready \(pid (\d+)\)/);

@@ -5,10 +5,10 @@
  * (launcher, ledger node and four gateways as processes on loopback), through the gateways' HTTP API only (steps
  * in `test/helpers/story.ts`).
  */
-import { startTestRegion } from '../helpers/region';
+import { startLauncherRegion } from '../helpers/launcher';
 import { describeRegionStory } from '../helpers/story';
 
 describe('the region story over HTTP (real processes)', function () {
     this.timeout(300_000);
-    describeRegionStory(() => startTestRegion());
+    describeRegionStory(() => startLauncherRegion());
 });

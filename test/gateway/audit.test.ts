@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent, Bundle } from '@medplum/fhirtypes';
 import { newTestPatient, registerPayload, signPayload } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { useTestRegion } from '../helpers/region';
 
 describe('gateway audit and ledger routes', () => {
-    let region: TestRegion;
+    const region = useTestRegion();
     let patientId: string;
     let recordId: string;
     let deniedId: string;
@@ -14,7 +15,6 @@ describe('gateway audit and ledger routes', () => {
     const from = new Date(Date.now() - 60_000).toISOString();
 
     before(async () => {
-        region = await newTestRegion();
         const { hospitalA, hospitalB } = region.gateways;
         const patient = newTestPatient();
         const payload = registerPayload(patient, new Date().toISOString());
@@ -30,9 +30,6 @@ describe('gateway audit and ledger routes', () => {
                 justification: 'unconscious, "allergies", unknown',
             })
         ).txId;
-    });
-    after(async () => {
-        await region.close();
     });
 
     it('lists access events with filters', async () => {
@@ -54,6 +51,7 @@ describe('gateway audit and ledger routes', () => {
 
     it('counts events by organisation, purpose and decision per bucket', async () => {
         const { commission } = region.gateways;
+        await region.viewCaughtUp();
         const result = await call(commission, 'GET', `/audit/stats?bucket=hour&from=${from}`, {
             token: commission.tokens.auditor,
         });
@@ -114,10 +112,10 @@ describe('gateway audit and ledger routes', () => {
         const events = (bundle.entry ?? []).map((entry) => entry.resource);
         const denied = events.find((event) => event?.id === deniedId);
         assert.ok(denied);
-        assert.equal(denied.type.code, '110110');
-        assert.equal(denied.action, 'R');
+        assert.equal(denied.type.code, '110113');
+        assert.equal(denied.action, 'E');
         assert.equal(denied.outcome, '4');
-        assert.equal(denied.subtype?.[0]?.code, 'TREATMENT');
+        assert.equal(denied.purposeOfEvent?.[0]?.coding?.[0]?.code, 'TREAT');
         const [requesting] = denied.agent;
         assert.ok(requesting);
         assert.equal(requesting.who?.identifier?.value, 'HospitalBMSP');

@@ -5,7 +5,9 @@ import { Router } from 'express';
 import type { FetchResult, RecordFetcher } from '../../gateway/src/app';
 import { ApiError } from '../../gateway/src/errors';
 import type { RecordEntry } from '../../gateway/src/ledger/contracts';
-import { call, newClaimablePatient, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { useTestRegion } from '../helpers/region';
+import { newClaimablePatient } from '../helpers/region-patients';
 
 type Behaviour = 'ok' | 'denied' | 'tampered';
 
@@ -35,16 +37,12 @@ class FakeFetcher implements RecordFetcher {
 }
 
 describe('gateway claim routes', () => {
-    let region: TestRegion;
-    let patientId: string;
     const fetcher = new FakeFetcher();
+    const region = useTestRegion({ custody: { insurer: { router: Router(), fetcher } } });
+    let patientId: string;
 
     before(async () => {
-        region = await newTestRegion({ custody: { insurer: { router: Router(), fetcher } } });
         patientId = await newClaimablePatient(region);
-    });
-    after(async () => {
-        await region.close();
     });
 
     const newServiceId = (): string => `visit-${randomUUID()}`;

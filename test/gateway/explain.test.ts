@@ -14,7 +14,8 @@ import {
     signPayload,
     type TestPatient,
 } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { useTestRegion } from '../helpers/region';
 
 interface Row {
     readonly requester: string;
@@ -40,13 +41,12 @@ function envelope(payload: Record<string, unknown>, patient: TestPatient): { pay
 }
 
 describe('explaining a decision over HTTP', () => {
-    let region: TestRegion;
+    const region = useTestRegion();
     let patient: TestPatient;
     let recordId: string;
     let consentId: string;
 
     before(async () => {
-        region = await newTestRegion();
         const { hospitalA } = region.gateways;
         patient = newTestPatient();
         await hospitalA.contracts.registerPatient(envelope(registerPayload(patient, now()), patient) as never);
@@ -67,9 +67,6 @@ describe('explaining a decision over HTTP', () => {
             issuedAt: now(),
         });
         await hospitalA.contracts.grantConsent(envelope(consent, patient) as never);
-    });
-    after(async () => {
-        await region.close();
     });
 
     function explainPath(id: string, query = ''): string {

@@ -1,14 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import {
-    call,
-    newClaimablePatient,
-    newTestRegion,
-    outcomeCode,
-    type TestGateway,
-    type TestRegion,
-} from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { useTestRegion, type TestGateway } from '../helpers/region';
+import { newClaimablePatient } from '../helpers/region-patients';
 
 /** One answer of a list route. */
 interface ListAnswer {
@@ -33,7 +28,7 @@ async function walk(gateway: TestGateway, token: string, path: string, idField: 
 }
 
 describe('filtered lists fill their pages (docs/api.md "Lists and cursors")', () => {
-    let region: TestRegion;
+    const region = useTestRegion();
     let patientId: string;
     /** Claim ids in the order they were filed (the listing's order). */
     const claimIds: string[] = [];
@@ -42,7 +37,6 @@ describe('filtered lists fill their pages (docs/api.md "Lists and cursors")', ()
     const accessIds: { id: string; decision: string }[] = [];
 
     before(async () => {
-        region = await newTestRegion();
         const { hospitalA, hospitalB, insurer } = region.gateways;
         patientId = await newClaimablePatient(region);
         for (let index = 0; index < 7; index += 1) {
@@ -74,9 +68,6 @@ describe('filtered lists fill their pages (docs/api.md "Lists and cursors")', ()
             const event = await hospitalB.contracts.requestAccess({ recordId: labId, purpose, justification });
             accessIds.push({ id: event.txId, decision: event.value.decision });
         }
-    });
-    after(async () => {
-        await region.close();
     });
 
     it('GET /claims?status=approved&limit=2 answers 2 then 1: no duplicates, no gaps', async () => {

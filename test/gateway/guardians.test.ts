@@ -19,19 +19,13 @@ import {
     newNotice,
 } from '../../clients/shared/patient-keys';
 import type { ConsentTerms } from '../../chaincode/src/protocol/payloads';
-import { call, newTestRegion, outcomeCode, type TestGateway, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { useTestRegion, type TestGateway } from '../helpers/region';
 
 const CHANNEL = 'healthchain';
 
 describe('notices and guardians over HTTP', () => {
-    let region: TestRegion;
-
-    before(async () => {
-        region = await newTestRegion();
-    });
-    after(async () => {
-        await region.close();
-    });
+    const region = useTestRegion();
 
     async function registered(): Promise<PatientKey> {
         const key = newPatientKey();

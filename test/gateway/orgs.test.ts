@@ -1,15 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { call, newTestRegion, outcomeCode, PENDING_MSP, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { newTestRegion, PENDING_MSP, useTestRegion } from '../helpers/region';
 
 describe('gateway organisation routes', () => {
-    let region: TestRegion;
-    before(async () => {
-        region = await newTestRegion();
-    });
-    after(async () => {
-        await region.close();
-    });
+    const region = useTestRegion();
 
     it('lists the organisations on the ledger to any staff role', async () => {
         const { hospitalB } = region.gateways;
@@ -99,13 +94,7 @@ describe('gateway organisation routes', () => {
 
     describe('GET /directory', () => {
         // A region of its own, so the pending and suspended organisations stay so whatever the tests above did.
-        let directory: TestRegion;
-        before(async () => {
-            directory = await newTestRegion();
-        });
-        after(async () => {
-            await directory.close();
-        });
+        const directory = useTestRegion();
 
         it('lists only the active organisations to an anonymous caller, with mspId, type, name and contact only', async () => {
             const { commission, hospitalA } = directory.gateways;

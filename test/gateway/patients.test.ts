@@ -10,7 +10,8 @@ import {
     signPayload,
     type TestPatient,
 } from '../chaincode/helpers/patients';
-import { call, newTestRegion, outcomeCode, type TestRegion } from '../helpers/gateway';
+import { call, outcomeCode } from '../helpers/api-calls';
+import { useTestRegion } from '../helpers/region';
 
 function envelope(payload: Record<string, unknown>, patient: TestPatient): object {
     return { payload, signature: signPayload(payload, patient.privateKey) };
@@ -32,13 +33,7 @@ function newGrant(patient: TestPatient, grantee: string): Record<string, unknown
 }
 
 describe('gateway patient and consent routes', () => {
-    let region: TestRegion;
-    before(async () => {
-        region = await newTestRegion();
-    });
-    after(async () => {
-        await region.close();
-    });
+    const region = useTestRegion();
 
     async function registered(): Promise<TestPatient> {
         const patient = newTestPatient();

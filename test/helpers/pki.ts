@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Fast in-memory organisations and identities for tests. One CA per MSP id and one identity per
- * (MSP id, name, OU) are made per process and then reused, so suites stay fast.
+ * Fast in-memory organisations and identities for tests. One CA per MSP id, one identity per
+ * (MSP id, name, OU) and one TLS CA with its first gateway certificate per MSP id are made per process and
+ * then reused, so suites stay fast.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { newCertificateAuthority, type CertificateAuthority, type NodeOu } from '../../network/src/pki/ca';
+import {
+    newCertificateAuthority,
+    type CertificateAuthority,
+    type IssuedCertificate,
+    type NodeOu,
+} from '../../network/src/pki/ca';
 
 /** A signing identity of a test organisation. */
 export interface TestIdentity {
@@ -65,4 +71,32 @@ export function newTestOrg(mspId: string): Promise<TestOrg> {
         orgs.set(mspId, org);
     }
     return org;
+}
+
+/** A test organisation's TLS CA and the gateway certificate it issued first. */
+export interface TestTls {
+    readonly ca: CertificateAuthority;
+    /** A `tls-both` certificate for `gateway.<MSP id>`. */
+    readonly gateway: IssuedCertificate;
+}
+
+const tlsMaterial = new Map<string, Promise<TestTls>>();
+
+async function issueTls(mspId: string): Promise<TestTls> {
+    const ca = await newCertificateAuthority({ commonName: `tlsca.${mspId}`, organization: mspId, kind: 'tlsca' });
+    const gateway = await ca.issue({ commonName: `gateway.${mspId}`, ou: 'client', kind: 'tls-both' });
+    return { ca, gateway };
+}
+
+/**
+ * Returns the TLS CA of an MSP id and its first gateway certificate, creating them on first use.
+ * @param mspId - e.g. `HospitalAMSP`
+ */
+export function newTestTls(mspId: string): Promise<TestTls> {
+    let tls = tlsMaterial.get(mspId);
+    if (!tls) {
+        tls = issueTls(mspId);
+        tlsMaterial.set(mspId, tls);
+    }
+    return tls;
 }

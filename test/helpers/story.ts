@@ -25,7 +25,7 @@ import type { ConsentTerms } from '../../chaincode/src/protocol/payloads';
 import { readNotice } from '../../clients/shared/notice';
 import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
-import { apiErrorOf, type TestRegion } from './region';
+import { apiErrorOf, type LauncherRegion } from './launcher';
 
 interface Item {
     readonly [key: string]: unknown;
@@ -62,8 +62,8 @@ function window(): { notBefore: string; notAfter: string } {
  * @param start - starts the region (embedded ledger or Fabric)
  * @returns the running region, for further tests in the same suite
  */
-export function describeRegionStory(start: () => Promise<TestRegion>): () => TestRegion {
-    let region: TestRegion;
+export function describeRegionStory(start: () => Promise<LauncherRegion>): () => LauncherRegion {
+    let region: LauncherRegion;
     let patient: PatientKey;
     let clinicianA: ApiClient;
     let clinicianB: ApiClient;
@@ -315,7 +315,7 @@ export function describeRegionStory(start: () => Promise<TestRegion>): () => Tes
     return () => region;
 }
 
-function readTokenOf(region: TestRegion, mspId: string, role: 'clinician'): string {
+function readTokenOf(region: LauncherRegion, mspId: string, role: 'clinician'): string {
     const org = region.region.organizations.find((o) => o.mspId === mspId);
     assert.ok(org);
     return readFileSync(org.tokens[role], 'utf8').trim();

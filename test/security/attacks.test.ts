@@ -4,7 +4,7 @@
  * docs/security.md section 3 (the seven attacks and how each is stopped). Each test is written as the attacker's
  * steps and asserts the HTTP answer, the OperationOutcome code and what reached the ledger. The region is whole
  * gateways (`createApp` with the real custody part, real mutual TLS between p2p ports) over one embedded ledger:
- * see `./region.ts`.
+ * the test region of `test/helpers/region.ts`, run with p2p.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -21,20 +21,10 @@ import {
 import type { ConsentTerms, PatientQueryView, SignedEnvelope } from '../../chaincode/src/protocol/payloads';
 import { ApiError } from '../../gateway/src/errors';
 import type { AccessEvent } from '../../gateway/src/ledger/contracts';
-import { isIssuedBy, toCertificateDer } from '../../gateway/src/p2p/certificates';
-import {
-    call,
-    certificateSha256,
-    CHANNEL,
-    field,
-    itemsOf,
-    newSecurityRegion,
-    outcomeCode,
-    outcomeCodeOf,
-    type CallResult,
-    type SecurityGateway,
-    type SecurityRegion,
-} from './region';
+import { isIssuedBy, toCertificateDer, toCertificateFingerprint } from '../../gateway/src/p2p/certificates';
+import { TEST_CHANNEL as CHANNEL } from '../chaincode/helpers/patients';
+import { call, field, itemsOf, outcomeCode, outcomeCodeOf, type CallResult } from '../helpers/api-calls';
+import { useTestRegion, type TestGateway } from '../helpers/region';
 
 const HOUR_MS = 3_600_000;
 /** A well-formed notice reference, for grants refused before their notice is checked (channel, signature). */
@@ -62,20 +52,19 @@ function isApiError(code: string): (error: unknown) => boolean {
     return (error: unknown) => error instanceof ApiError && error.code === code;
 }
 
+/** SHA-256 of a PEM certificate's DER, as the ledger's `tlsCertSha256`. */
+function certificateSha256(pem: string): string {
+    return toCertificateFingerprint(toCertificateDer(pem));
+}
+
 function idsOf(result: CallResult, key: string): string[] {
     return itemsOf(result).map((item) => String(item[key]));
 }
 
 describe('attacks by a dishonest member, over HTTP', function () {
     this.timeout(120_000);
-    let region: SecurityRegion;
-
-    before(async () => {
-        region = await newSecurityRegion();
-    });
-    after(async () => {
-        await region.close();
-    });
+    // The ledger takes proposals up to 5 minutes from its clock: room for a gateway whose clock is skewed.
+    const region = useTestRegion({ p2p: true, ledgerMaxClockSkewMs: 300_000 });
 
     /** A patient registered at hospital A with a new key. */
     async function registerPatient(): Promise<PatientKey> {
@@ -105,7 +94,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
 
     /** A hospital clinician publishes a record; returns its id. */
     async function publish(
-        hospital: SecurityGateway,
+        hospital: TestGateway,
         key: PatientKey,
         category: string,
         resource: Record<string, unknown>,
@@ -120,7 +109,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
 
     /** A hospital's claims staff files a claim. */
     function fileClaim(
-        hospital: SecurityGateway,
+        hospital: TestGateway,
         key: PatientKey,
         serviceId: string,
         recordIds: string[],
@@ -138,7 +127,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
     }
 
     /** The patient's signed query for one view at one gateway, sent there. */
-    function askAsPatient(gateway: SecurityGateway, key: PatientKey, view: PatientQueryView): Promise<CallResult> {
+    function askAsPatient(gateway: TestGateway, key: PatientKey, view: PatientQueryView): Promise<CallResult> {
         const query = newPatientQuery(key, { audience: gateway.mspId, view, channel: CHANNEL });
         return call(gateway, 'POST', `/patient/${view}?limit=100`, { body: query });
     }
@@ -154,7 +143,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
     }
 
     /** A hospital clinician asks for a record under TREATMENT. */
-    function fetchRecord(hospital: SecurityGateway, recordId: string): Promise<CallResult> {
+    function fetchRecord(hospital: TestGateway, recordId: string): Promise<CallResult> {
         return call(hospital, 'POST', `/records/${recordId}/fetch`, {
             token: hospital.tokens.clinician,
             body: { purpose: 'TREATMENT' },
@@ -220,7 +209,8 @@ describe('attacks by a dishonest member, over HTTP', function () {
         await grant(patient, terms(insurer.mspId, ['PAYMENT'], ['*'], [hospitalA.mspId]));
         const resource = observation('potassium');
         const first = await publish(hospitalA, patient, 'lab', resource);
-        const stored = async (): Promise<number> => (await hospitalA.custody.store.sublevel.keys().all()).length;
+        const stored = async (): Promise<number> =>
+            (await region.custody('hospitalA').store.sublevel.keys().all()).length;
         const storedBefore = await stored();
         const heightBefore = await region.height();
 
@@ -235,7 +225,7 @@ describe('attacks by a dishonest member, over HTTP', function () {
         // Nothing new anchored, nothing kept in the store, nothing queued to be anchored later.
         assert.equal(await region.height(), heightBefore);
         assert.equal(await stored(), storedBefore);
-        assert.deepEqual(await hospitalA.custody.outbox.pending(), []);
+        assert.deepEqual(await region.custody('hospitalA').outbox.pending(), []);
         const index = await call(hospitalA, 'GET', `/records?patientId=${patient.patientId}`, {
             token: hospitalA.tokens.clinician,
         });

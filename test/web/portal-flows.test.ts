@@ -208,7 +208,11 @@ function grantInPage(recipient: unknown, terms: unknown): string {
 
 /** An AuditEvent as far as the test reads it. */
 interface AuditEntry {
-    readonly resource: { readonly resourceType: string; readonly id: string; readonly subtype: { code: string }[] };
+    readonly resource: {
+        readonly resourceType: string;
+        readonly id: string;
+        readonly purposeOfEvent: { coding: { code: string }[] }[];
+    };
 }
 
 /** A formatted view's fields: label → value. */
@@ -452,7 +456,8 @@ describe('the web portal: key backup, break-the-glass, FHIR views, audit export 
         assert.ok(entries.every((entry) => entry.resource.resourceType === 'AuditEvent'));
         const emergency = entries.find((entry) => entry.resource.id === emergencyAccessId);
         assert.ok(emergency);
-        assert.ok(emergency.resource.subtype.some((coding) => coding.code === 'ETREAT'));
+        const purposes = emergency.resource.purposeOfEvent.flatMap((concept) => concept.coding);
+        assert.ok(purposes.some((coding) => coding.code === 'ETREAT'));
         await auditor.getByTestId('export-fhir-link').waitFor();
         await screenshot(auditor, 'flows-audit-export');
     });

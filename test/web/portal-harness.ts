@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startTestRegion, type TestRegion } from '../helpers/region';
+import { startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 import { hasChromium, launchBrowser, newContext } from './browser';
 
 /** Options of a page: a phone-sized viewport, a locale, a time zone. */
@@ -23,10 +23,10 @@ export type PortalRole = 'clinician' | 'claims' | 'auditor' | 'admin';
 /** The region and browser of a suite, and the pages it opens. */
 export interface PortalHarness {
     /** The running region (set by `before`). */
-    readonly region: TestRegion;
+    readonly region: LauncherRegion;
     /** Every URL any page of the suite requested. */
     readonly requestedUrls: readonly string[];
-    readonly orgOf: (mspId: string) => TestRegion['region']['organizations'][number];
+    readonly orgOf: (mspId: string) => LauncherRegion['region']['organizations'][number];
     readonly tokenOf: (mspId: string, role: PortalRole) => string;
     /** A new page on the organisation's gateway, in a context of its own. */
     readonly openPage: (mspId: string, options?: PageOptions) => Promise<Page>;
@@ -49,7 +49,7 @@ export function folded(text: string | null): string {
 export function usePortalRegion(): PortalHarness {
     const contexts: BrowserContext[] = [];
     const requestedUrls: string[] = [];
-    const started: { region?: TestRegion; browser?: Browser } = {};
+    const started: { region?: LauncherRegion; browser?: Browser } = {};
 
     function running<T>(value: T | undefined, what: string): T {
         assert.ok(value, `${what} is not started`);
@@ -57,7 +57,7 @@ export function usePortalRegion(): PortalHarness {
     }
 
     const harness: PortalHarness = {
-        get region(): TestRegion {
+        get region(): LauncherRegion {
             return running(started.region, 'the region');
         },
         requestedUrls,
@@ -91,7 +91,7 @@ export function usePortalRegion(): PortalHarness {
             console.log('    skipped: /usr/bin/chromium is not installed (apt-get install chromium)');
             this.skip();
         }
-        started.region = await startTestRegion();
+        started.region = await startLauncherRegion();
         started.browser = await launchBrowser();
     });
 

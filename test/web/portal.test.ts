@@ -14,7 +14,7 @@ import { fillFixture } from '../../network/src/region/demo-plan';
 import labHba1c from '../../network/src/region/demo/lab-hba1c.json';
 import { auditText, KEY_EXTRACTABLE_SCRIPT, screenshot, type TextAudit } from './browser';
 import { folded, usePortalRegion } from './portal-harness';
-import { apiErrorOf } from '../helpers/region';
+import { apiErrorOf } from '../helpers/launcher';
 
 const A = 'HospitalAMSP';
 const B = 'HospitalBMSP';
@@ -164,7 +164,15 @@ describe('the web portal (chromium, real region)', function () {
         const decisionChart = (await auditor.getByTestId('chart-decision').textContent()) ?? '';
         assert.match(decisionChart, /1.*Granted.*0.*Emergency.*2.*Denied/s);
         assert.match((await auditor.getByTestId('chart-org-day').textContent()) ?? '', /3.*HospitalBMSP/s);
+        assert.match(folded(await auditor.getByTestId('view-height').textContent()), /^Counted up to block \d+/);
         await screenshot(auditor, 'commission', true);
+        // The other periods: the last 24 hours per hour, the last 30 days per day.
+        await auditor.getByTestId('dashboard-days').selectOption('1');
+        await auditor.getByText('Accesses per organisation per hour').waitFor();
+        assert.match((await auditor.getByTestId('total').textContent()) ?? '', /^3 access requests$/);
+        await auditor.getByTestId('dashboard-days').selectOption('30');
+        await auditor.getByText('Accesses per organisation per day').waitFor();
+        assert.match((await auditor.getByTestId('total').textContent()) ?? '', /^3 access requests$/);
         await auditor.getByTestId('tab-explorer').click();
         await auditor.getByTestId('filter-patientId').fill(patientId);
         await auditor.getByTestId('search-events').click();

@@ -78,6 +78,7 @@ async function newDelivery(ctx: Context, tx: Tx, request: DeliveryRequest, event
         event,
         consent,
         requester,
+        presenter: request,
         now: tx.now,
         maxSkewMs: request.maxSkewMs,
     });
@@ -142,7 +143,9 @@ export class AccessContract extends HealthContract {
             review: null,
         };
         await writeAccessEvent(ctx, event);
-        const { accessId, decision, reason, purpose, requester, custodian, recordId, patientId } = event;
+        const { accessId, decision, reason, purpose, requester, custodian, recordId, patientId, requestedAt } = event;
+        // requestedAt lets an event follower bucket the request by time without reading it back (the commission's
+        // statistics view, docs/design.md "The audit view").
         emitEvent(ctx, 'AccessRequested', {
             accessId,
             decision,
@@ -152,6 +155,7 @@ export class AccessContract extends HealthContract {
             custodian,
             recordId,
             patientId,
+            requestedAt,
         });
         const viewer = await readViewer(ctx, tx);
         const consents = new ViewerConsents(ctx, viewer);
@@ -168,12 +172,15 @@ export class AccessContract extends HealthContract {
      * still unrevoked and in its window. A failed check is recorded on the event (`delivery.status`
      * REFUSED with a reason) and returned; the grant is then used up.
      * @param ctx - transaction context
-     * @param deliveryJson - `{accessId, contentHash, maxSkewMs?}`; the hash must equal the record's index entry;
-     *   a grant timestamped further than `maxSkewMs` (default 2 minutes) from this transaction's time is refused
-     *   with GRANT_CLOCK_SKEW
+     * @param deliveryJson - `{accessId, contentHash, maxSkewMs?, recordId?, requester?, requesterCertSha256?}`;
+     *   the hash must equal the record's index entry; a grant timestamped further than `maxSkewMs` (default 2
+     *   minutes) from this transaction's time is refused with GRANT_CLOCK_SKEW; the optional fields say who
+     *   asked the custodian over mutual TLS — the record asked for, the member whose TLS CA issued the client
+     *   certificate, its SHA-256 — and each must match the grant and the requester's pinned certificate
      * @returns the access event with its `delivery` (canonical JSON)
-     * @throws INVALID_INPUT, FORBIDDEN (caller not the custodian), ORG_NOT_ACTIVE (caller), NOT_FOUND,
-     *   ACCESS_DENIED (the access was denied), CONFLICT (grant already used; hash differs from the index)
+     * @throws INVALID_INPUT, FORBIDDEN (caller not the custodian; another record, another requester or a
+     *   certificate other than the requester's pinned one), ORG_NOT_ACTIVE (caller), NOT_FOUND, ACCESS_DENIED
+     *   (the access was denied), CONFLICT (grant already used; hash differs from the index)
      */
     @Transaction()
     @Returns('string')

@@ -6,82 +6,32 @@
 // Context is imported as a value: emitDecoratorMetadata records it as the first parameter's type, which
 // fabric-contract-api needs to recognise the transaction context.
 import { Context, Info, Returns, Transaction } from 'fabric-contract-api';
-import { ChaincodeError, ErrorCodes } from '../errors';
 import { assertPatientQuery } from '../ledger/patients';
 import { listByPrefix, readPageRequest } from '../ledger/query';
 import type { Page } from '../ledger/query';
 import { readClaimParties } from '../ledger/records';
-import { emitEvent, readIndex, readRequired, readState, writeIndex, writeState } from '../ledger/state';
+import { anchorBatch, planAnchor, writeAnchor } from '../ledger/anchoring';
+import { emitEvent, readRequired } from '../ledger/state';
 import { assertActiveCaller, readTx } from '../ledger/tx';
 import { assertVisible, readViewer, showRecords, ViewerConsents } from '../ledger/viewer';
-import type { Tx } from '../ledger/tx';
 import { toCanonicalJson } from '../protocol/canonical-json';
 import { readId, readPatientId } from '../protocol/input';
 import { Keys, ObjectTypes } from '../model/keys';
-import { readAnchorRequest } from '../model/record-input';
+import { readAnchorBatch, readAnchorRequest } from '../model/record-input';
 import type { AnchorRequest } from '../model/record-input';
-import type { Patient, RecordEntry } from '../protocol/state';
+import type { RecordEntry } from '../protocol/state';
 import { mayListPatientRecords, mayReadRecord } from '../rules/visibility';
 import { HealthContract } from './base';
-
-function isSameAnchor(entry: RecordEntry, request: AnchorRequest, custodian: string): boolean {
-    return (
-        entry.custodian === custodian &&
-        entry.patientId === request.patientId &&
-        entry.category === request.category &&
-        entry.contentHash === request.contentHash &&
-        entry.supersedes === request.supersedes
-    );
-}
-
-async function readSuperseded(ctx: Context, tx: Tx, request: AnchorRequest): Promise<RecordEntry | null> {
-    if (request.supersedes === null) {
-        return null;
-    }
-    const old = await readRequired<RecordEntry>(ctx, Keys.record(request.supersedes), `record ${request.supersedes}`);
-    if (old.custodian !== tx.caller) {
-        throw new ChaincodeError(ErrorCodes.FORBIDDEN, `record ${old.recordId} is held by another custodian`);
-    }
-    if (old.patientId !== request.patientId) {
-        throw new ChaincodeError(ErrorCodes.INVALID_INPUT, `record ${old.recordId} belongs to another patient`);
-    }
-    if (old.supersededBy !== null) {
-        throw new ChaincodeError(ErrorCodes.CONFLICT, `record ${old.recordId} is already superseded`);
-    }
-    return old;
-}
 
 async function anchor(ctx: Context, request: AnchorRequest): Promise<string> {
     const tx = readTx(ctx);
     await assertActiveCaller(ctx, tx, ['hospital']);
-    const existing = await readState<RecordEntry>(ctx, Keys.record(request.recordId));
-    if (existing !== null) {
-        if (!isSameAnchor(existing, request, tx.caller)) {
-            throw new ChaincodeError(ErrorCodes.CONFLICT, `record ${request.recordId} is anchored with other fields`);
-        }
-        return toCanonicalJson(existing);
+    const plan = await planAnchor(ctx, tx, request);
+    if (plan.kind === 'existing') {
+        return toCanonicalJson(plan.entry);
     }
-    await readRequired<Patient>(ctx, Keys.patient(request.patientId), `patient ${request.patientId}`);
-    const old = await readSuperseded(ctx, tx, request);
-    const sameContent = await readIndex(ctx, Keys.recordByHash(tx.caller, request.contentHash));
-    // One service is one record: the same content anchored twice by one custodian could be billed twice. Only
-    // a new version of the very record that holds this content may carry it again.
-    if (sameContent !== null && sameContent !== old?.recordId) {
-        throw new ChaincodeError(ErrorCodes.CONFLICT, `this content is already anchored as record ${sameContent}`);
-    }
-    const entry: RecordEntry = {
-        ...request,
-        custodian: tx.caller,
-        supersededBy: null,
-        createdAt: tx.time,
-        txId: tx.txId,
-    };
-    await writeState(ctx, Keys.record(entry.recordId), entry);
-    await writeIndex(ctx, Keys.recordByPatient(entry.patientId, entry.recordId), entry.recordId);
-    await writeIndex(ctx, Keys.recordByHash(entry.custodian, entry.contentHash), entry.recordId);
-    if (old !== null) {
-        await writeState(ctx, Keys.record(old.recordId), { ...old, supersededBy: entry.recordId });
-    }
+    await writeAnchor(ctx, plan);
+    const { entry } = plan;
     emitEvent(ctx, 'RecordAnchored', {
         recordId: entry.recordId,
         patientId: entry.patientId,
@@ -137,6 +87,42 @@ export class RecordContract extends HealthContract {
     @Returns('string')
     async supersedeRecord(ctx: Context, recordJson: string): Promise<string> {
         return anchor(ctx, readAnchorRequest(recordJson, true));
+    }
+
+    /**
+     * Anchors many records held by the caller (an active hospital) in one transaction, each entry checked as
+     * `anchorRecord` checks it, and also against the entries before it in the batch: a repeated record id, a
+     * content hash anchored earlier in the batch, or a `supersedes` naming a record of the same batch (not
+     * committed yet) is refused. Results are per entry: a refused entry writes nothing and the others are
+     * anchored (docs/design.md "Record index entry"). One `RecordsAnchored` event lists what was written.
+     * @param ctx - transaction context
+     * @param recordsJson - a JSON array of 1–100 `{recordId, patientId, category, contentHash, supersedes?}`
+     * @returns `{results: [{recordId, status: "anchored"|"existing", entry} | {recordId, status: "refused",
+     *   code, detail}]}` in the order given (canonical JSON)
+     * @throws INVALID_INPUT (not an array of 1–100 entries), FORBIDDEN (not a hospital), ORG_NOT_ACTIVE
+     */
+    @Transaction()
+    @Returns('string')
+    async anchorRecords(ctx: Context, recordsJson: string): Promise<string> {
+        const entries = readAnchorBatch(recordsJson);
+        const tx = readTx(ctx);
+        await assertActiveCaller(ctx, tx, ['hospital']);
+        const results = await anchorBatch(ctx, tx, entries);
+        const records = results.flatMap((result) =>
+            result.status === 'anchored'
+                ? [
+                      {
+                          recordId: result.entry.recordId,
+                          patientId: result.entry.patientId,
+                          supersedes: result.entry.supersedes,
+                      },
+                  ]
+                : [],
+        );
+        if (records.length > 0) {
+            emitEvent(ctx, 'RecordsAnchored', { custodian: tx.caller, records, txId: tx.txId });
+        }
+        return toCanonicalJson({ results });
     }
 
     /**

@@ -40,8 +40,20 @@ export function readAccessRequest(raw: string): AccessRequest {
     };
 }
 
+/**
+ * Who asked the custodian for the content, as its gateway saw the mutual TLS connection: the record asked
+ * for, the member whose TLS CA issued the client certificate, and the certificate's SHA-256. Each field given
+ * must match the grant (and the requester's pinned certificate), or the delivery is rejected and nothing is
+ * written, so a call by anyone but the requester can neither get the content nor use up its grant.
+ */
+export interface DeliveryPresenter {
+    readonly recordId: string | null;
+    readonly requester: string | null;
+    readonly requesterCertSha256: string | null;
+}
+
 /** A delivery by the custodian. */
-export interface DeliveryRequest {
+export interface DeliveryRequest extends DeliveryPresenter {
     readonly accessId: string;
     readonly contentHash: string;
     /** The custodian's tolerance between the grant's timestamp and its delivery time. */
@@ -62,17 +74,28 @@ function readMaxSkew(value: unknown): number {
 }
 
 /**
- * Reads `{accessId, contentHash, maxSkewMs?}`.
+ * Reads `{accessId, contentHash, maxSkewMs?, recordId?, requester?, requesterCertSha256?}`.
  * @param raw - argument text
- * @returns the request (`maxSkewMs` 2 minutes when absent)
+ * @returns the request (`maxSkewMs` 2 minutes when absent; the presenter's fields null when absent)
  * @throws INVALID_INPUT when malformed
  */
 export function readDeliveryRequest(raw: string): DeliveryRequest {
-    const args = parseObjectArgument(raw, 'delivery', ['accessId', 'contentHash'], ['maxSkewMs']);
+    const args = parseObjectArgument(
+        raw,
+        'delivery',
+        ['accessId', 'contentHash'],
+        ['maxSkewMs', 'recordId', 'requester', 'requesterCertSha256'],
+    );
     return {
         accessId: readId(args.accessId, 'accessId'),
         contentHash: readString(args.contentHash, 'contentHash', 64, SHA256_HEX_PATTERN),
         maxSkewMs: readMaxSkew(args.maxSkewMs),
+        recordId: args.recordId === undefined ? null : readId(args.recordId, 'recordId'),
+        requester: args.requester === undefined ? null : readMspId(args.requester, 'requester'),
+        requesterCertSha256:
+            args.requesterCertSha256 === undefined
+                ? null
+                : readString(args.requesterCertSha256, 'requesterCertSha256', 64, SHA256_HEX_PATTERN),
     };
 }
 

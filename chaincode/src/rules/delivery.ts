@@ -9,6 +9,7 @@ import { ErrorCodes } from '../errors';
 import type { AccessEvent, Organization } from '../protocol/state';
 import { Reasons } from '../protocol/vocabulary';
 import type { Reason } from '../protocol/vocabulary';
+import type { DeliveryPresenter } from '../model/access-input';
 import { recheckConsent } from './consent';
 import type { ConsentTerms } from './consent';
 
@@ -16,11 +17,16 @@ import type { ConsentTerms } from './consent';
 export interface DeliveryFacts {
     /** The delivering organisation (the caller). */
     readonly caller: string;
-    readonly event: Pick<AccessEvent, 'custodian' | 'decision' | 'requestedAt' | 'expiresAt' | 'delivery'>;
+    readonly event: Pick<
+        AccessEvent,
+        'custodian' | 'recordId' | 'requester' | 'decision' | 'requestedAt' | 'expiresAt' | 'delivery'
+    >;
     /** The consent the grant rests on; null for an emergency grant or when it is missing. */
     readonly consent: ConsentTerms | null;
     /** The requester now; null when it is no longer registered. */
-    readonly requester: Pick<Organization, 'status'> | null;
+    readonly requester: Pick<Organization, 'status' | 'tlsCertSha256'> | null;
+    /** Who asked the custodian, as far as its gateway says (each field null when it does not say). */
+    readonly presenter: DeliveryPresenter;
     /** Delivery transaction time, milliseconds since the epoch. */
     readonly now: number;
     /** The custodian's tolerance between the grant's timestamp and its own clock, milliseconds. */
@@ -33,10 +39,30 @@ export type DeliveryOutcome =
     | { readonly kind: 'refuse'; readonly reason: Reason }
     | { readonly kind: 'reject'; readonly code: ErrorCode; readonly detail: string };
 
+/** Why the one who asked the custodian is not the grant's requester asking for its record, if it is not. */
+function presenterMismatch(facts: DeliveryFacts): string | null {
+    const { event, presenter, requester } = facts;
+    if (presenter.recordId !== null && presenter.recordId !== event.recordId) {
+        return 'the grant is for another record';
+    }
+    if (presenter.requester !== null && presenter.requester !== event.requester) {
+        return 'the grant is another organisation’s';
+    }
+    const pinned = requester?.tlsCertSha256;
+    if (presenter.requesterCertSha256 !== null && presenter.requesterCertSha256 !== pinned) {
+        return 'the client certificate is not the one the requester registered';
+    }
+    return null;
+}
+
 function rejection(facts: DeliveryFacts): DeliveryOutcome | null {
     const { event } = facts;
     if (event.custodian !== facts.caller) {
         return { kind: 'reject', code: ErrorCodes.FORBIDDEN, detail: 'only the custodian delivers a grant' };
+    }
+    const mismatch = presenterMismatch(facts);
+    if (mismatch !== null) {
+        return { kind: 'reject', code: ErrorCodes.FORBIDDEN, detail: mismatch };
     }
     if (event.decision === 'DENIED') {
         return { kind: 'reject', code: ErrorCodes.ACCESS_DENIED, detail: 'the access was denied' };

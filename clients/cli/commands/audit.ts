@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** `healthchain audit …`: the commission's view of every access, its statistics, export and chain verification. */
-import { writeFileSync } from 'node:fs';
+/**
+ * `healthchain audit …`: the commission's view of every access, its statistics (from the audit view), the
+ * view itself, the streamed export and chain verification.
+ */
 import { withQuery } from '../../shared/api-client';
 import {
     argument,
@@ -12,8 +14,9 @@ import {
     type OptionSpec,
 } from '../command-table';
 import type { CliContext } from '../context';
-import { UsageError } from '../errors';
 import { field, itemsOf, toKeyValues, toTable } from '../output';
+import { exportEvents } from './audit-export';
+import { viewCommand } from './audit-view';
 
 const EVENT_FILTERS = ['patientId', 'requester', 'custodian', 'purpose', 'decision', 'from', 'to'] as const;
 
@@ -59,22 +62,6 @@ async function stats(context: CliContext, input: CommandInput): Promise<void> {
         .staff('commission', 'auditor')
         .get(withQuery('/audit/stats', query(input, ['bucket', 'from', 'to'])));
     context.print(body, () => toKeyValues(flattenCounts(body as Record<string, unknown>)));
-}
-
-async function exportEvents(context: CliContext, input: CommandInput): Promise<void> {
-    const format = optionalOption(input, 'format') ?? 'fhir';
-    if (format !== 'fhir' && format !== 'csv') {
-        throw new UsageError('--format must be fhir or csv');
-    }
-    const path = withQuery('/audit/export', { format, ...query(input, ['from', 'to']) });
-    const text = await context.staff('commission', 'auditor').text('GET', path);
-    const out = optionalOption(input, 'out');
-    if (out === undefined) {
-        context.printer.out(text);
-        return;
-    }
-    writeFileSync(out, text);
-    context.print({ file: out, bytes: Buffer.byteLength(text) }, () => `saved ${out}`);
 }
 
 async function verify(context: CliContext): Promise<void> {
@@ -123,7 +110,7 @@ export const auditCommands: CommandGroup = {
             run: events,
         },
         stats: {
-            description: 'counts by organisation, purpose and decision',
+            description: 'counts by organisation, custodian, purpose, decision and reason, per hour or day',
             options: [
                 { flags: '--bucket <bucket>', description: 'hour or day' },
                 { flags: '--from <time>', description: 'from this ISO time' },
@@ -132,14 +119,32 @@ export const auditCommands: CommandGroup = {
             run: stats,
         },
         export: {
-            description: 'every access event as a FHIR Bundle of AuditEvent (or CSV)',
+            description: 'access events as FHIR AuditEvents (Bundle or NDJSON) or CSV, streamed; progress on stderr',
             options: [
-                { flags: '--format <format>', description: 'fhir (default) or csv' },
-                { flags: '--from <time>', description: 'from this ISO time' },
-                { flags: '--to <time>', description: 'until this ISO time' },
-                { flags: '--out <file>', description: 'write to a file' },
+                { flags: '--format <format>', description: 'fhir (a Bundle, default), ndjson or csv' },
+                ...filterOptions,
+                { flags: '--out <file>', description: 'write to a file (default: stdout)' },
+            ],
+            examples: [
+                'healthchain audit export --from 2030-01-01T00:00:00.000Z --to 2030-01-02T00:00:00.000Z --format csv --out day.csv',
+                'healthchain audit export --patient-id <patientId> --from 1970-01-01T00:00:00.000Z --format ndjson --out patient.ndjson',
             ],
             run: exportEvents,
+        },
+        view: {
+            description: 'the audit view behind stats: status, rebuild (from block 0) or verify (recount a range)',
+            args: ['<action>'],
+            options: [
+                { flags: '--from <time>', description: 'verify: from this ISO time (whole hours)' },
+                { flags: '--to <time>', description: 'verify: until this ISO time (whole hours)' },
+                { flags: '--wait', description: 'rebuild: wait until the rebuilt view answers' },
+            ],
+            examples: [
+                'healthchain audit view status',
+                'healthchain audit view rebuild --wait',
+                'healthchain audit view verify --from 2030-01-01T00:00:00.000Z --to 2030-01-08T00:00:00.000Z',
+            ],
+            run: viewCommand,
         },
         verify: { description: "re-check the ledger's hash chain", run: verify },
         emergency: {

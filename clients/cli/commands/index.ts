@@ -5,6 +5,7 @@ import { auditCommands } from './audit';
 import { claimCommands } from './claim';
 import { consentCommands } from './consent';
 import { guardianCommands } from './guardian';
+import { hl7Commands } from './hl7';
 import { ledgerCommands, orgCommands } from './org';
 import { patientCommands } from './patient';
 import { recordCommands } from './record';
@@ -21,4 +22,5 @@ export const commandGroups: Readonly<Record<string, CommandGroup>> = {
     audit: auditCommands,
     org: orgCommands,
     ledger: ledgerCommands,
+    hl7: hl7Commands,
 };

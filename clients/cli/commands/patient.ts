@@ -19,7 +19,7 @@ import {
 } from '../../shared/patient-keys';
 import type { PatientKey } from '../../shared/patient-keys';
 import type { PatientQueryView } from '../../../chaincode/src/protocol/payloads';
-import { requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
+import { listOption, requireOption, type CommandGroup, type CommandInput, type CommandSpec } from '../command-table';
 import { explainOptions, toExplanationText, withSelection } from '../explanation';
 
 const keyOption = { flags: '--key <file>', description: "the patient's key file (PKCS#8 PEM)", required: true };
@@ -61,11 +61,31 @@ async function keygen(context: CliContext, input: CommandInput): Promise<void> {
     return Promise.resolve();
 }
 
+/**
+ * Reads `--identifiers SYSTEM=VALUE,…`: the hospital's own identifiers of the patient (HL7 PID-3's assigning
+ * authority and value), linked at the hospital so that its HL7 feed finds the patient.
+ * @param input - the command input
+ * @throws UsageError when an item is not SYSTEM=VALUE
+ */
+function readIdentifiers(input: CommandInput): { identifiers?: { system: string; value: string }[] } {
+    const items = listOption(input, 'identifiers');
+    if (items === undefined) {
+        return {};
+    }
+    const identifiers = items.map((item) => {
+        const at = item.indexOf('=');
+        if (at <= 0 || at === item.length - 1) {
+            throw new UsageError(`--identifiers takes SYSTEM=VALUE items, not "${item}"`);
+        }
+        return { system: item.slice(0, at), value: item.slice(at + 1) };
+    });
+    return { identifiers };
+}
+
 async function register(context: CliContext, input: CommandInput): Promise<void> {
     const key = readKeyOption(input);
-    const body = await context
-        .staff('hospital', 'clinician')
-        .post('/patients', newRegistration(key, context.channel()));
+    const registration = { ...newRegistration(key, context.channel()), ...readIdentifiers(input) };
+    const body = await context.staff('hospital', 'clinician').post('/patients', registration);
     context.print(body, () => toKeyValues(body as Record<string, unknown>));
 }
 
@@ -110,8 +130,17 @@ export const patientCommands: CommandGroup = {
         },
         register: {
             description: 'register the patient at a hospital (proof of possession of the key)',
-            options: [keyOption],
-            examples: ['healthchain patient register --key alice.pem --org HospitalAMSP'],
+            options: [
+                keyOption,
+                {
+                    flags: '--identifiers <list>',
+                    description: "the hospital's own ids of the patient, SYSTEM=VALUE,… (HL7 PID-3 authority=value)",
+                },
+            ],
+            examples: [
+                'healthchain patient register --key alice.pem --org HospitalAMSP',
+                'healthchain patient register --key alice.pem --identifiers HOSPA=MRN0042,EHC=3301010001',
+            ],
             run: register,
         },
         records: query('records', "the patient's records across the region", [

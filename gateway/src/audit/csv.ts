@@ -40,7 +40,11 @@ export function toCsvField(value: string | null): string {
     return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-function toCsvRow(event: AccessEvent): string {
+/**
+ * One event as a CSV row, without its line end.
+ * @param event - the event
+ */
+export function toCsvRow(event: AccessEvent): string {
     const values: Record<(typeof CSV_COLUMNS)[number], string | null> = {
         ...event,
         consentSigner: event.consentSigner ?? null,
@@ -52,10 +56,13 @@ function toCsvRow(event: AccessEvent): string {
     return CSV_COLUMNS.map((column) => toCsvField(values[column])).join(',');
 }
 
+/** The header row, without its line end. */
+export const CSV_HEADER = CSV_COLUMNS.join(',');
+
 /**
  * Access events as CSV with a header row, CRLF line ends (RFC 4180).
  * @param events - the events
  */
 export function toAuditCsv(events: readonly AccessEvent[]): string {
-    return [CSV_COLUMNS.join(','), ...events.map(toCsvRow)].map((line) => `${line}\r\n`).join('');
+    return [CSV_HEADER, ...events.map(toCsvRow)].map((line) => `${line}\r\n`).join('');
 }

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Query planning for the commission's audit (docs/api.md "Audit"): which chaincode listing serves a
- * filtered `GET /audit/events`, with the filters it does not serve applied in the gateway and the page
- * filled to `limit` (docs/api.md "Lists and cursors"); and the bounded read of every event in a time range
- * behind `GET /audit/stats` and `GET /audit/export`.
+ * filtered `GET /audit/events` or `GET /audit/export`, with the filters it does not serve applied in the
+ * gateway and the page filled to `limit` (docs/api.md "Lists and cursors"); and the time ranges of exports
+ * and of the audit view's statistics (whole UTC hours).
  */
 import { ApiError } from '../errors';
 import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
 import { FILTERED_SCAN_PAGE_SIZE, fillPage, type FillRequest, type ListBody, type Lister } from '../paging';
 
-/** Most events one stats or export request reads (narrow `from`/`to` beyond this). */
-export const MAX_AUDIT_EVENTS = 100_000;
-const DAY_MS = 24 * 60 * 60 * 1000;
-/** Chaincode page size of the range reads behind statistics and exports. */
-const RANGE_PAGE_SIZE = 500;
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+/** Most buckets one statistics answer holds (docs/api.md "Audit"). */
+export const MAX_STATS_BUCKETS = 1000;
 
 /** The filters of `GET /audit/events`; `from` inclusive and `to` exclusive on `requestedAt`. */
 export interface EventFilters {
@@ -123,7 +122,7 @@ export function listEvents(
 }
 
 /**
- * A range `[from, to)` with the defaults of statistics and exports: `to` now, `from` a day before `to`.
+ * A range `[from, to)` with the defaults of exports: `to` now, `from` a day before `to`.
  * @param given - the query's `from` and `to`, each optional
  * @param now - the gateway's clock
  * @throws ApiError INVALID_INPUT when `to` is not later than `from`
@@ -137,22 +136,42 @@ export function toTimeRange(given: { from?: string; to?: string }, now: Date): T
     return { from, to };
 }
 
+function toHour(iso: string | Date, round: (hours: number) => number): string {
+    const millis = typeof iso === 'string' ? Date.parse(iso) : iso.getTime();
+    return new Date(round(millis / HOUR_MS) * HOUR_MS).toISOString();
+}
+
 /**
- * Every access event requested in a range, oldest first, at most {@link MAX_AUDIT_EVENTS}.
- * @param contracts - the ledger facade
- * @param range - `[from, to)`
- * @throws ApiError INVALID_INPUT when the range holds more than {@link MAX_AUDIT_EVENTS} events
+ * The range of whole UTC hours that statistics count (the audit view keeps hours): `from` rounded down and
+ * `to` up to the hour; by default the 24 hours that end with the current one.
+ * @param given - the query's `from` and `to`, each optional
+ * @param now - the gateway's clock
+ * @throws ApiError INVALID_INPUT when `to` is not later than `from`
  */
-export async function readAllInRange(contracts: LedgerContracts, range: TimeRange): Promise<AccessEvent[]> {
-    const events: AccessEvent[] = [];
-    let bookmark = '';
-    do {
-        const page = await contracts.listAccessByTime(range.from, range.to, { pageSize: RANGE_PAGE_SIZE, bookmark });
-        events.push(...page.items);
-        if (events.length > MAX_AUDIT_EVENTS) {
-            throw new ApiError('INVALID_INPUT', `More than ${MAX_AUDIT_EVENTS} events: narrow from/to`);
-        }
-        bookmark = page.bookmark;
-    } while (bookmark !== '');
-    return events;
+export function toHourRange(given: { from?: string; to?: string }, now: Date): TimeRange {
+    if (given.from !== undefined && given.to !== undefined && given.to <= given.from) {
+        throw new ApiError('INVALID_INPUT', 'to must be later than from');
+    }
+    const to = toHour(given.to ?? now, Math.ceil);
+    const from =
+        given.from === undefined ? new Date(Date.parse(to) - DAY_MS).toISOString() : toHour(given.from, Math.floor);
+    if (to <= from) {
+        throw new ApiError('INVALID_INPUT', 'to must be later than from');
+    }
+    return { from, to };
+}
+
+/**
+ * Refuses a statistics range of more than {@link MAX_STATS_BUCKETS} buckets.
+ * @param range - whole hours
+ * @param bucket - `hour` or `day`
+ * @throws ApiError INVALID_INPUT
+ */
+export function assertBucketCount(range: TimeRange, bucket: 'hour' | 'day'): void {
+    const size = bucket === 'hour' ? HOUR_MS : DAY_MS;
+    const first = Math.floor(Date.parse(range.from) / size);
+    const last = Math.ceil(Date.parse(range.to) / size);
+    if (last - first > MAX_STATS_BUCKETS) {
+        throw new ApiError('INVALID_INPUT', `More than ${MAX_STATS_BUCKETS} ${bucket} buckets: narrow from/to`);
+    }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Counts of access events per UTC hour or day and in total, by requesting organisation, custodian, purpose
- * and decision (docs/api.md "Audit", `GET /audit/stats`).
+ * Counts of access events per UTC hour or day and in total, by requesting organisation, custodian, purpose,
+ * decision and reason (docs/api.md "Audit", `GET /audit/stats`), summed from the audit view's rows.
  */
-import type { AccessEvent } from '../ledger/contracts';
+import type { CountedRow, ViewDimensions } from './view-rows';
 
 /** Counts of one bucket or of the whole range. */
 export interface AuditCounts {
@@ -12,21 +12,32 @@ export interface AuditCounts {
     byCustodian: Record<string, number>;
     byPurpose: Record<string, number>;
     byDecision: Record<string, number>;
+    byReason: Record<string, number>;
+}
+
+/** A bucket's counts and its start. */
+export type BucketCounts = AuditCounts & { start: string };
+
+/** Totals and buckets, oldest first. */
+export interface AuditStats {
+    readonly totals: AuditCounts;
+    readonly buckets: BucketCounts[];
 }
 
 function newCounts(): AuditCounts {
-    return { total: 0, byOrganization: {}, byCustodian: {}, byPurpose: {}, byDecision: {} };
+    return { total: 0, byOrganization: {}, byCustodian: {}, byPurpose: {}, byDecision: {}, byReason: {} };
 }
 
-function add(counts: AuditCounts, event: AccessEvent): void {
+function add(counts: AuditCounts, dims: ViewDimensions, count: number): void {
     const bump = (map: Record<string, number>, key: string): void => {
-        map[key] = (map[key] ?? 0) + 1;
+        map[key] = (map[key] ?? 0) + count;
     };
-    counts.total += 1;
-    bump(counts.byOrganization, event.requester);
-    bump(counts.byCustodian, event.custodian ?? 'unknown');
-    bump(counts.byPurpose, event.purpose);
-    bump(counts.byDecision, event.decision);
+    counts.total += count;
+    bump(counts.byOrganization, dims.requester);
+    bump(counts.byCustodian, dims.custodian ?? 'unknown');
+    bump(counts.byPurpose, dims.purpose);
+    bump(counts.byDecision, dims.decision);
+    bump(counts.byReason, dims.reason);
 }
 
 /**
@@ -39,25 +50,23 @@ export function toBucketStart(iso: string, bucket: 'hour' | 'day'): string {
 }
 
 /**
- * Counts events by requesting organisation, custodian, purpose and decision, per bucket and in total.
- * @param events - access events in time order
+ * Sums counted rows per bucket and in total. A request for a record that does not exist has no custodian and
+ * is counted under `unknown` in `byCustodian`.
+ * @param rows - rows in time order (hour rows, or day rollups when buckets are days)
  * @param bucket - `hour` or `day`
  */
-export function toAuditStats(
-    events: readonly AccessEvent[],
-    bucket: 'hour' | 'day',
-): { totals: AuditCounts; buckets: (AuditCounts & { start: string })[] } {
+export function toAuditStats(rows: Iterable<CountedRow>, bucket: 'hour' | 'day'): AuditStats {
     const totals = newCounts();
-    const buckets = new Map<string, AuditCounts & { start: string }>();
-    for (const event of events) {
-        const start = toBucketStart(event.requestedAt, bucket);
+    const buckets = new Map<string, BucketCounts>();
+    for (const { row, count } of rows) {
+        const start = toBucketStart(row.start, bucket);
         let counts = buckets.get(start);
         if (!counts) {
             counts = { start, ...newCounts() };
             buckets.set(start, counts);
         }
-        add(counts, event);
-        add(totals, event);
+        add(counts, row, count);
+        add(totals, row, count);
     }
     return { totals, buckets: [...buckets.values()] };
 }

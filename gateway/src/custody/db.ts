@@ -2,7 +2,7 @@
 /**
  * The custody database: one `level` database in the organisation's own data folder, with a sublevel for the
  * encrypted records and one for the anchoring outbox, so a record and its outbox entry are written in one
- * atomic, synced batch.
+ * atomic, synced batch; and, at the commission, a sublevel for the audit view (docs/design.md "The audit view").
  */
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -12,6 +12,8 @@ import type { AbstractSublevel } from 'abstract-level';
 export type CustodyRoot = Level<string, Uint8Array>;
 /** A sublevel of it. */
 export type CustodySublevel = AbstractSublevel<CustodyRoot, string | Buffer | Uint8Array, string, Uint8Array>;
+/** A sublevel of it with text values. */
+export type TextSublevel = AbstractSublevel<CustodyRoot, string | Buffer | Uint8Array, string, string>;
 
 /** The opened database and its sublevels. */
 export interface CustodyDb {
@@ -22,6 +24,8 @@ export interface CustodyDb {
     readonly outbox: CustodySublevel;
     /** recordId → anchor the ledger refused for good, kept for operators. */
     readonly refused: CustodySublevel;
+    /** The audit view's generations, rows and positions (`gateway/src/audit/view-store.ts`). */
+    readonly auditView: TextSublevel;
     close(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function openCustodyDb(dataDir: string): Promise<CustodyDb> {
         records: sub('records'),
         outbox: sub('outbox'),
         refused: sub('refused'),
+        auditView: root.sublevel('audit-view', { valueEncoding: 'utf8' }),
         close: () => root.close(),
     };
 }

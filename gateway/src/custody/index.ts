@@ -12,18 +12,21 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { CustodyRoutes, RecordFetcher } from '../app';
 import type { TokenStore } from '../auth/tokens';
-import type { GatewayConfig } from '../config';
+import { toLedgerTimings, type GatewayConfig } from '../config';
+import { OrganizationDirectory } from '../events/directory';
 import { ChaincodeEventListener } from '../events/listener';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { Ledger } from '../../../network/src/ledger';
 import type { Metrics } from '../metrics';
+import { P2pClient } from '../p2p/client';
 import { CustodyFetcher } from '../p2p/fetcher';
 import { newP2pApp } from '../p2p/server';
 import { newRecordRoutes } from '../routes/records';
-import { openCustodyDb } from './db';
+import { openCustodyDb, type CustodyDb } from './db';
 import { Outbox, type OutboxRetry } from './outbox';
 import { publishRecord } from './publisher';
 import { RecordStore } from './record-store';
+import { SealedBox } from './sealed-box';
 import { readOrCreateStoreKey } from './store-key';
 import { toSaltKey } from './content-hash';
 
@@ -50,6 +53,15 @@ export interface Custody extends CustodyRoutes {
     readonly store: RecordStore;
     /** The anchoring outbox (emits `anchored` and `refused`). */
     readonly outbox: Outbox;
+    /**
+     * The gateway's level database: records and outbox, and the parts that keep their state beside them (the
+     * commission's audit view; the HL7 intake, which writes with the records in one batch).
+     */
+    readonly db: CustodyDb;
+    /** Seals other content at rest under the record store's key (the HL7 inbox's raw messages). */
+    readonly box: SealedBox;
+    /** This custodian's salt key (`toSaltKey`), for content hashes of records published by other paths. */
+    readonly saltKey: Uint8Array;
     /** The chaincode event listener (emits `processed`). */
     readonly events: ChaincodeEventListener;
     /** Starts the outbox loop and the event listener. */
@@ -78,13 +90,13 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
     const tlsCaPems: Readonly<Record<string, string>> = Object.fromEntries(
         Object.entries(config.regionTlsCaFiles).map(([mspId, file]) => [mspId, readFileSync(file, 'utf8')]),
     );
-    const p2p = {
+    const p2p = new P2pClient({
         certPem: readFileSync(config.tls.certFile, 'utf8'),
         keyPem: readFileSync(config.tls.keyFile, 'utf8'),
         caPems: Object.values(tlsCaPems),
-        timeoutMs: config.ledgerTimeoutMs,
+        timeoutMs: toLedgerTimings(config).p2pTimeoutMs,
         maxResponseBytes: maxResponseBytes(config),
-    };
+    });
     const db = await openCustodyDb(config.dataDir);
     const store = new RecordStore(db.records, key);
     const outbox = new Outbox(db, deps.contracts, logger, deps.retry);
@@ -96,7 +108,21 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         registry: deps.metrics?.registry,
         retry: deps.retry,
     });
-    const fetcher = new CustodyFetcher({ contracts: deps.contracts, p2p, logger, metrics: deps.metrics });
+    // The custodians' entries the fetcher reads, kept while the event stream follows the ledger.
+    const directory = new OrganizationDirectory((mspId) => deps.contracts.readOrganization(mspId));
+    events.on('stream', (open) => {
+        directory.setLive(open);
+    });
+    events.on('organization', (mspId) => {
+        directory.forget(mspId);
+    });
+    const fetcher = new CustodyFetcher({
+        contracts: deps.contracts,
+        directory,
+        p2p,
+        logger,
+        metrics: deps.metrics,
+    });
     const router = newRecordRoutes(config, {
         tokens: deps.tokens,
         contracts: deps.contracts,
@@ -111,13 +137,17 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
         store,
         clock: deps.clock,
         logger,
+        metrics: deps.metrics,
     });
     return {
         router,
         fetcher,
         p2pApp,
+        db,
         store,
         outbox,
+        box: new SealedBox(key),
+        saltKey,
         events,
         orgStatus: (mspId: string): string | undefined => events.orgStatus(mspId),
         start: (): Promise<void> => {
@@ -126,6 +156,7 @@ export async function newCustody(config: GatewayConfig, deps: CustodyDeps): Prom
             return Promise.resolve();
         },
         close: async (): Promise<void> => {
+            p2p.close();
             await events.close();
             await outbox.close();
             await db.close();

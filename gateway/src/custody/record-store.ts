@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The record store: each record's FHIR content, salt and hash, encrypted at rest with AES-256-GCM under the
- * organisation's key, a random 96-bit IV per write (NIST SP 800-38D, 8.2.2) and the record id as additional
- * authenticated data, so a value moved to another id fails to open. Content never reaches a log.
+ * The record store: each record's FHIR content, salt and hash, encrypted at rest under the organisation's key
+ * with the record id as additional authenticated data (`sealed-box.ts`), so a value moved to another id fails
+ * to open. Content never reaches a log.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Category } from '../../../chaincode/src/protocol/vocabulary';
 import type { CustodySublevel } from './db';
+import { SealedBox } from './sealed-box';
 
 /** A record as the custodian holds it. */
 export interface StoredRecord {
@@ -37,16 +37,13 @@ export class RecordIntegrityError extends Error {
 }
 
 const FORMAT_VERSION = 1;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 
 type Sealed = Omit<StoredRecord, 'recordId'>;
 
 /** Reads and writes encrypted records in a sublevel. */
 export class RecordStore {
     readonly #sublevel: CustodySublevel;
-    readonly #key: Buffer;
+    readonly #box: SealedBox;
 
     /**
      * @param sublevel - where records are kept
@@ -57,7 +54,7 @@ export class RecordStore {
             throw new RangeError('the record store key must be 32 bytes');
         }
         this.#sublevel = sublevel;
-        this.#key = key;
+        this.#box = new SealedBox(key);
     }
 
     /** The sublevel, for atomic batches with the outbox. */
@@ -71,12 +68,7 @@ export class RecordStore {
      */
     seal(record: StoredRecord): Uint8Array {
         const { recordId, ...sealed } = record;
-        const plaintext = Buffer.from(JSON.stringify({ ...sealed, v: FORMAT_VERSION }), 'utf8');
-        const iv = randomBytes(IV_BYTES);
-        const cipher = createCipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
-        cipher.setAAD(Buffer.from(recordId, 'utf8'));
-        const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-        return Buffer.concat([Buffer.from([FORMAT_VERSION]), iv, cipher.getAuthTag(), ciphertext]);
+        return this.#box.seal(recordId, Buffer.from(JSON.stringify({ ...sealed, v: FORMAT_VERSION }), 'utf8'));
     }
 
     /**
@@ -86,25 +78,17 @@ export class RecordStore {
      * @throws RecordIntegrityError when authentication fails
      */
     open(recordId: string, value: Uint8Array): StoredRecord {
-        const bytes = Buffer.from(value);
-        if (bytes.length <= HEADER_BYTES || bytes[0] !== FORMAT_VERSION) {
+        let plaintext: Buffer;
+        try {
+            plaintext = this.#box.open(recordId, value);
+        } catch (cause) {
+            throw new RecordIntegrityError(recordId, { cause });
+        }
+        const { v, ...sealed } = JSON.parse(plaintext.toString('utf8')) as Sealed & { v: number };
+        if (v !== FORMAT_VERSION) {
             throw new RecordIntegrityError(recordId);
         }
-        try {
-            const decipher = createDecipheriv('aes-256-gcm', this.#key, bytes.subarray(1, 1 + IV_BYTES), {
-                authTagLength: TAG_BYTES,
-            });
-            decipher.setAAD(Buffer.from(recordId, 'utf8'));
-            decipher.setAuthTag(bytes.subarray(1 + IV_BYTES, HEADER_BYTES));
-            const plaintext = Buffer.concat([decipher.update(bytes.subarray(HEADER_BYTES)), decipher.final()]);
-            const { v, ...sealed } = JSON.parse(plaintext.toString('utf8')) as Sealed & { v: number };
-            if (v !== FORMAT_VERSION) {
-                throw new RecordIntegrityError(recordId);
-            }
-            return { recordId, ...sealed };
-        } catch (cause) {
-            throw cause instanceof RecordIntegrityError ? cause : new RecordIntegrityError(recordId, { cause });
-        }
+        return { recordId, ...sealed };
     }
 
     /**

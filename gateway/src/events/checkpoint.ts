@@ -5,6 +5,7 @@
  * fsync, rename), as fabric-gateway's file checkpointer does.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 
 /** Where the listener stands. */
 export interface Checkpoint {
@@ -45,23 +46,45 @@ export function readCheckpoint(file: string): Checkpoint | undefined {
     return { blockNumber: BigInt(parsed.blockNumber), transactionId: parsed.transactionId };
 }
 
+function toFileText(checkpoint: Checkpoint): string {
+    const content: CheckpointFile = {
+        blockNumber: checkpoint.blockNumber.toString(),
+        transactionId: checkpoint.transactionId,
+    };
+    return JSON.stringify(content) + '\n';
+}
+
 /**
  * Writes a checkpoint file atomically.
  * @param file - its path
  * @param checkpoint - where the listener stands
  */
 export function writeCheckpoint(file: string, checkpoint: Checkpoint): void {
-    const content: CheckpointFile = {
-        blockNumber: checkpoint.blockNumber.toString(),
-        transactionId: checkpoint.transactionId,
-    };
     const temp = `${file}.tmp`;
     const fd = openSync(temp, 'w', 0o600);
     try {
-        writeSync(fd, JSON.stringify(content) + '\n');
+        writeSync(fd, toFileText(checkpoint));
         fsyncSync(fd);
     } finally {
         closeSync(fd);
     }
     renameSync(temp, file);
+}
+
+/**
+ * Writes a checkpoint file atomically, as {@link writeCheckpoint} does, with the file system's work (the
+ * fsync above all) on libuv's threads instead of the caller's event loop.
+ * @param file - its path
+ * @param checkpoint - where the listener stands
+ */
+export async function writeCheckpointAsync(file: string, checkpoint: Checkpoint): Promise<void> {
+    const temp = `${file}.tmp`;
+    const handle = await open(temp, 'w', 0o600);
+    try {
+        await handle.writeFile(toFileText(checkpoint));
+        await handle.sync();
+    } finally {
+        await handle.close();
+    }
+    await rename(temp, file);
 }

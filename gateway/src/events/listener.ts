@@ -7,20 +7,25 @@
  * (the cache can only refuse early; the ledger's own checks stay authoritative). A failed stream is reopened
  * with capped exponential backoff.
  *
- * The checkpoint is kept in memory after every event but written to its file (an fsync) once per block, so
- * that replaying a long chain does not cost one fsync per event. The file always names the last event
- * whose processing finished, never a later one, so a restart never skips an event; a restart after a crash
- * replays the events processed since the last write, whose effects (cache, counters, `processed`) lived only
- * in the crashed process's memory.
+ * The checkpoint is kept in memory after every event but written to its file (an fsync) at most once per
+ * block and, while events keep coming, at most once a second, so that neither replaying a long chain nor a
+ * busy ledger costs every gateway an fsync per block. Writes run off the event loop, one at a time; blocks
+ * that end meanwhile are covered by the next write, which names the latest of them. The file always names the
+ * last event whose processing finished, never a later one, so a restart never skips an event; a restart
+ * after a crash replays the events processed since the last write, whose effects (cache, counters,
+ * `processed`) lived only in the crashed process's memory.
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { LedgerContracts } from '../ledger/contracts';
 import type { ChaincodeEvent, CloseableAsyncIterable, Ledger } from '../../../network/src/ledger';
-import { Backoff, sleep, type BackoffOptions } from '../retry';
-import { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint';
+import type { BackoffOptions } from '../retry';
+import { readCheckpoint, writeCheckpointAsync, type Checkpoint } from './checkpoint';
 import { EventCache } from './event-cache';
+import { parseEventPayload } from './event-payload';
+import { FollowLoop } from './follow-loop';
 
 /** Options of {@link ChaincodeEventListener}. */
 export interface EventListenerOptions {
@@ -34,13 +39,23 @@ export interface EventListenerOptions {
     readonly registry?: Registry;
     /** Reconnection backoff: first delay (default 500 ms) and longest (default 30 s). */
     readonly retry?: BackoffOptions;
-    /** Writes the checkpoint file; {@link writeCheckpoint} by default (tests count the writes). */
-    readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void;
+    /** Writes the checkpoint file; {@link writeCheckpointAsync} by default (tests count the writes). */
+    readonly writeCheckpoint?: (file: string, checkpoint: Checkpoint) => void | Promise<void>;
+    /**
+     * Least time between two checkpoint writes while events keep coming (default 1 s; 0 writes once per
+     * block). The stream's end and `close()` write at once.
+     */
+    readonly checkpointIntervalMs?: number;
 }
 
-/** Events of the listener: one per chaincode event processed (its checkpoint file follows with its block). */
+/** Events of the listener. */
 export interface ListenerEvents {
+    /** One per chaincode event processed (its checkpoint file follows with its block). */
     processed: [event: ChaincodeEvent];
+    /** An organisation event (registered, updated, status, certificate) named this organisation. */
+    organization: [mspId: string];
+    /** The event stream opened (true) or ended, failed or was closed (false). */
+    stream: [open: boolean];
 }
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
@@ -56,12 +71,17 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
     #checkpoint: Checkpoint | undefined;
     /** What the checkpoint file holds. */
     #written: Checkpoint | undefined;
+    /** The latest checkpoint asked to be written, while writes are under way. */
+    #due: Checkpoint | undefined;
+    /** The writes under way, if any. */
+    #writing: Promise<void> | undefined;
     #idleWrite: NodeJS.Immediate | undefined;
+    /** A write put off until the checkpoint interval has passed. */
+    #laterWrite: NodeJS.Timeout | undefined;
+    /** When the last write began (`performance.now()`). */
+    #lastWriteAt = Number.NEGATIVE_INFINITY;
     #stream: CloseableAsyncIterable<ChaincodeEvent> | undefined;
-    #running: Promise<void> | undefined;
-    #closed = false;
-    /** Aborted by `close()`: ends a reconnection pause at once. */
-    #stop = new AbortController();
+    readonly #loop: FollowLoop;
 
     /**
      * @param options - ledger, checkpoint file, logger, metrics registry, backoff
@@ -71,6 +91,11 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         this.#options = options;
         this.#checkpoint = readCheckpoint(options.checkpointFile);
         this.#written = this.#checkpoint;
+        this.#loop = new FollowLoop({
+            follow: () => this.#follow(),
+            endStream: () => this.#stream?.close(),
+            retry: options.retry,
+        });
         this.#events = options.registry
             ? counter(options.registry, 'healthchain_ledger_events_total', 'Chaincode events seen on the ledger', [
                   'event',
@@ -106,27 +131,14 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
 
     /** Starts following events in the background. */
     start(): void {
-        this.#closed = false;
-        this.#stop = new AbortController();
-        this.#running ??= this.#run().finally(() => (this.#running = undefined));
+        this.#loop.start();
     }
 
-    /** Stops following and waits for the loop to end. */
+    /** Stops following and waits for the loop to end and the checkpoint to be written. */
     async close(): Promise<void> {
-        this.#closed = true;
-        this.#stream?.close();
-        this.#stop.abort();
-        await this.#running;
-    }
-
-    async #run(): Promise<void> {
-        const backoff = new Backoff(this.#options.retry);
-        while (!this.#closed) {
-            if (await this.#follow()) {
-                backoff.reset();
-            }
-            await this.#pause(backoff.delayMs);
-            backoff.increase();
+        await this.#loop.close();
+        while (this.#writing !== undefined) {
+            await this.#writing;
         }
     }
 
@@ -139,9 +151,10 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
                 startBlock: this.#checkpoint?.blockNumber ?? 0n,
             });
             this.#stream = stream;
-            if (this.#closed) {
+            if (this.#loop.closed) {
                 stream.close();
             }
+            this.emit('stream', true);
             const isDone = newResumeFilter(this.#checkpoint);
             for await (const event of stream) {
                 if (isDone(event)) {
@@ -155,8 +168,9 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         } finally {
             this.#stream?.close();
             this.#stream = undefined;
+            this.emit('stream', false);
             // The stream ended, failed or was closed, possibly mid-block: keep what was processed.
-            this.#writeCheckpoint();
+            this.#writeCheckpoint({ now: true });
         }
         return progressed;
     }
@@ -174,8 +188,11 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         if (this.#checkpoint !== undefined && event.blockNumber > this.#checkpoint.blockNumber) {
             this.#writeCheckpoint();
         }
-        const payload = parsePayload(event.payload);
+        const payload = parseEventPayload(event.payload);
         this.#cache.apply(event.eventName, payload);
+        if (event.eventName.startsWith('Organization') && typeof payload.mspId === 'string') {
+            this.emit('organization', payload.mspId);
+        }
         this.#count(event.eventName, payload);
         this.#checkpoint = { blockNumber: event.blockNumber, transactionId: event.transactionId };
         this.#writeCheckpointWhenIdle();
@@ -196,8 +213,11 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         });
     }
 
-    /** Writes the in-memory checkpoint to the file unless the file already holds it. */
-    #writeCheckpoint(): void {
+    /**
+     * Has the in-memory checkpoint written to the file unless the file already holds it: at once when told
+     * to, else once the checkpoint interval since the last write has passed.
+     */
+    #writeCheckpoint(options: { readonly now?: boolean } = {}): void {
         if (this.#idleWrite !== undefined) {
             clearImmediate(this.#idleWrite);
             this.#idleWrite = undefined;
@@ -206,13 +226,47 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         if (checkpoint === undefined || checkpoint === this.#written) {
             return;
         }
-        try {
-            (this.#options.writeCheckpoint ?? writeCheckpoint)(this.#options.checkpointFile, checkpoint);
-            this.#written = checkpoint;
-        } catch (error) {
-            // The in-memory checkpoint keeps this process exact; the next write (idle, next block, stream
-            // end) tries again.
-            this.#options.logger.error({ err: error }, 'event checkpoint not written; retrying with the next write');
+        const wait = this.#lastWriteAt + (this.#options.checkpointIntervalMs ?? 1000) - performance.now();
+        if (options.now !== true && wait > 0) {
+            this.#laterWrite ??= setTimeout(() => {
+                this.#laterWrite = undefined;
+                this.#writeCheckpoint();
+            }, wait);
+            return;
+        }
+        clearTimeout(this.#laterWrite);
+        this.#laterWrite = undefined;
+        this.#lastWriteAt = performance.now();
+        this.#due = checkpoint;
+        this.#startWrites();
+    }
+
+    #startWrites(): void {
+        this.#writing ??= this.#drainWrites().finally(() => {
+            this.#writing = undefined;
+            // Asked for between the last write and here.
+            if (this.#due !== undefined && this.#due !== this.#written) {
+                this.#startWrites();
+            }
+        });
+    }
+
+    /** Writes the latest due checkpoint until none is left. */
+    async #drainWrites(): Promise<void> {
+        const write = this.#options.writeCheckpoint ?? writeCheckpointAsync;
+        for (let due = this.#due; due !== undefined && due !== this.#written; due = this.#due) {
+            try {
+                await write(this.#options.checkpointFile, due);
+                this.#written = due;
+            } catch (error) {
+                // The in-memory checkpoint keeps this process exact; the next write (idle, next block, stream
+                // end) tries again.
+                this.#options.logger.error(
+                    { err: error },
+                    'event checkpoint not written; retrying with the next write',
+                );
+                this.#due = undefined;
+            }
         }
     }
 
@@ -221,10 +275,6 @@ export class ChaincodeEventListener extends EventEmitter<ListenerEvents> {
         const reason = typeof payload.reason === 'string' ? payload.reason : '';
         const purpose = typeof payload.purpose === 'string' ? payload.purpose : '';
         this.#events?.inc({ event: eventName, decision, reason, purpose });
-    }
-
-    #pause(ms: number): Promise<void> {
-        return this.#closed ? Promise.resolve() : sleep(ms, this.#stop.signal);
     }
 }
 
@@ -245,13 +295,4 @@ function newResumeFilter(checkpoint: Checkpoint | undefined): (event: ChaincodeE
         }
         return true;
     };
-}
-
-function parsePayload(payload: Uint8Array): Readonly<Record<string, unknown>> {
-    try {
-        const value = JSON.parse(Buffer.from(payload).toString('utf8')) as unknown;
-        return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-    } catch {
-        return {};
-    }
 }

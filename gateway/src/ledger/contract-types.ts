@@ -68,6 +68,17 @@ export interface AnchorInput {
     readonly supersedes?: string;
 }
 
+/** One entry's outcome of `record:anchorRecords` (chaincode/src/ledger/anchoring.ts). */
+export type AnchorBatchResult =
+    | { readonly recordId: string; readonly status: 'anchored' | 'existing'; readonly entry: RecordEntry }
+    | {
+          readonly recordId: string | null;
+          readonly status: 'refused';
+          /** The chaincode's error code for this entry (`CONFLICT`, `NOT_FOUND`, …). */
+          readonly code: string;
+          readonly detail: string;
+      };
+
 /** An access request. */
 export interface AccessInput {
     readonly recordId: string;

@@ -10,6 +10,7 @@ import { ContractCalls, type ContractLedger } from './contract-calls';
 import type {
     AccessEvent,
     AccessInput,
+    AnchorBatchResult,
     AnchorInput,
     Claim,
     ClaimDecision,
@@ -176,6 +177,11 @@ export class LedgerContracts {
         return this.#calls.submit(ContractNames.record, fn, [JSON.stringify(input)]);
     }
 
+    /** Anchors up to 100 records held by this organisation in one transaction; results per entry, in order. */
+    anchorRecords(inputs: readonly AnchorInput[]): Promise<Submitted<{ results: AnchorBatchResult[] }>> {
+        return this.#calls.submit(ContractNames.record, 'anchorRecords', [JSON.stringify(inputs)]);
+    }
+
     /** One index entry. @throws NOT_FOUND */
     readRecord(recordId: string): Promise<RecordEntry> {
         return this.#calls.evaluate(ContractNames.record, 'readRecord', [recordId]);
@@ -232,11 +238,18 @@ export class LedgerContracts {
         return this.#calls.submit(ContractNames.access, 'requestAccess', [JSON.stringify(input)]);
     }
 
-    /** The custodian records that it serves a grant (or the recorded refusal comes back). */
+    /**
+     * The custodian records that it serves a grant (or the recorded refusal comes back). `recordId`,
+     * `requester` and `requesterCertSha256` say who asked over mutual TLS; the chaincode rejects the delivery,
+     * writing nothing, unless they match the grant and the requester's pinned certificate.
+     */
     recordDelivery(input: {
         accessId: string;
         contentHash: string;
         maxSkewMs?: number;
+        recordId?: string;
+        requester?: string;
+        requesterCertSha256?: string;
     }): Promise<Submitted<AccessEvent>> {
         return this.#calls.submit(ContractNames.access, 'recordDelivery', [JSON.stringify(input)]);
     }

@@ -4,14 +4,15 @@
  * identity, over a `RemoteLedgerTransport` that reaches the ledger node with mutual TLS (the gateway's TLS
  * certificate as client certificate, the node's TLS CA as trust anchor) (docs/design.md "The embedded
  * ledger"). The client implements the ledger interface itself and throws its errors, so nothing is adapted
- * here: this module only reads the files and builds the client.
+ * here: this module only reads the files and builds the client, with the configuration's deadlines (a submit
+ * also waits for its commit) and liveness probe.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { LedgerClient, toIdentityAndSigner } from '../../../network/src/embedded';
 import { RemoteLedgerTransport } from '../../../network/src/embedded/remote';
 import type { Ledger } from '../../../network/src/ledger';
-import type { GatewayConfig } from '../config';
+import { toLedgerTimings, type GatewayConfig } from '../config';
 
 /**
  * Connects to the embedded ledger node named in the configuration.
@@ -24,6 +25,7 @@ export function newEmbeddedLedger(config: GatewayConfig): Ledger {
     if (config.ledger.kind !== 'embedded') {
         throw new Error(`newEmbeddedLedger needs ledger.kind embedded, not ${config.ledger.kind}`);
     }
+    const timings = toLedgerTimings(config);
     const transport = new RemoteLedgerTransport({
         url: config.ledger.url,
         tls: {
@@ -31,7 +33,9 @@ export function newEmbeddedLedger(config: GatewayConfig): Ledger {
             certPem: readFileSync(config.tls.certFile, 'utf8'),
             keyPem: readFileSync(config.tls.keyFile, 'utf8'),
         },
-        timeoutMs: config.ledgerTimeoutMs,
+        timeoutMs: timings.ledgerTimeoutMs,
+        submitTimeoutMs: timings.ledgerTimeoutMs + timings.ledgerCommitTimeoutMs,
+        probeMs: timings.ledgerProbeMs,
     });
     const member = {
         mspId: config.org.mspId,

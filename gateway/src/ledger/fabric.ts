@@ -7,17 +7,26 @@
  * from a block; chain info and chain verification read blocks through the `qscc` system chaincode.
  * Failures become the ledger interface's `LedgerError`s with the same codes the embedded ledger raises
  * (`fabric-errors.ts`); this module knows the interface (`network/src/ledger`) only, not the embedded ledger.
+ *
+ * Deadlines: evaluate, endorse and the hand-over to ordering each get `timeoutMs` (a few seconds: the
+ * caller is told `LEDGER_UNAVAILABLE` quickly when the peer, or enough endorsers, do not answer); waiting for
+ * the commit status gets the longer `commitTimeoutMs`, because ordering has accepted the transaction by then
+ * and it is about to commit. A {@link Liveness} probe (`qscc GetChainInfo` every `probeMs`) finds a peer
+ * that stopped answering, such as a frozen process whose kernel still accepts connections: calls then fail
+ * at once, and calls waiting on it (a commit wait included) are abandoned, until it answers again.
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, signers, type Gateway, type Network } from '@hyperledger/fabric-gateway';
 import { peer } from '@hyperledger/fabric-protos';
-import type { GatewayConfig } from '../config';
+import { toLedgerTimings, type GatewayConfig } from '../config';
 import { toBlockSummary, toChainInfo, verifyBlocks } from './fabric-chain';
 import { toFabricLedgerError } from './fabric-errors';
 import {
     CommitError,
+    Liveness,
+    UnavailableError,
     type CallOptions,
     type ChainInfo,
     type ChainVerification,
@@ -40,8 +49,12 @@ export interface FabricConnection {
     readonly keyPem: string;
     readonly channel: string;
     readonly chaincode: string;
-    /** Deadline of each evaluate, endorse, submit and commit-status call. */
+    /** Deadline of each evaluate, endorse and submit (hand-over to ordering) call, milliseconds. */
     readonly timeoutMs: number;
+    /** Deadline of waiting for a submitted transaction's commit status, milliseconds. */
+    readonly commitTimeoutMs: number;
+    /** The pause between liveness probes of the peer, and each probe's deadline, milliseconds. */
+    readonly probeMs: number;
 }
 
 const SYSTEM_QUERIES = 'qscc';
@@ -86,6 +99,11 @@ function toEventIterable(source: CloseableAsyncIterable<ChaincodeEvent>): Closea
     };
 }
 
+/** gRPC call options with a deadline this long from now. */
+function deadlineIn(ms: number): () => grpc.CallOptions {
+    return () => ({ deadline: Date.now() + ms });
+}
+
 /** A ledger client over one peer's Gateway service. */
 export class FabricLedger implements Ledger {
     readonly mspId: string;
@@ -93,10 +111,11 @@ export class FabricLedger implements Ledger {
     readonly #gateway: Gateway;
     readonly #network: Network;
     readonly #connection: FabricConnection;
+    readonly #liveness: Liveness;
 
     /**
-     * Connects lazily: no call reaches the peer until the ledger is used.
-     * @param connection - peer, TLS, identity, channel, chaincode and deadline
+     * Connects lazily: no call reaches the peer, and no probe runs, until the ledger is used.
+     * @param connection - peer, TLS, identity, channel, chaincode, deadlines and probe interval
      */
     constructor(connection: FabricConnection) {
         this.mspId = connection.mspId;
@@ -106,66 +125,115 @@ export class FabricLedger implements Ledger {
             grpc.credentials.createSsl(Buffer.from(connection.tlsCaPem)),
             { 'grpc.ssl_target_name_override': connection.peerHostAlias },
         );
-        const deadline = (): { deadline: number } => ({ deadline: Date.now() + connection.timeoutMs });
+        const call = deadlineIn(connection.timeoutMs);
         this.#gateway = connect({
             client: this.#client,
             identity: { mspId: connection.mspId, credentials: Buffer.from(connection.certPem) },
             signer: signers.newPrivateKeySigner(createPrivateKey(connection.keyPem)),
             hash: hash.sha256,
-            evaluateOptions: deadline,
-            endorseOptions: deadline,
-            submitOptions: deadline,
-            commitStatusOptions: deadline,
+            evaluateOptions: call,
+            endorseOptions: call,
+            submitOptions: call,
+            commitStatusOptions: deadlineIn(connection.commitTimeoutMs),
         });
         this.#network = this.#gateway.getNetwork(connection.channel);
+        this.#liveness = new Liveness({
+            name: `Peer ${connection.peerEndpoint}`,
+            intervalMs: connection.probeMs,
+            probe: (deadlineMs) => this.#probe(deadlineMs),
+        });
+    }
+
+    /** Whether the liveness probe last found the peer down (it recovers by itself). */
+    get isDown(): boolean {
+        return this.#liveness.isDown;
+    }
+
+    /**
+     * Listens to the peer's liveness.
+     * @param listener - told `true` when the peer is found down, `false` when it answers again
+     * @returns stops listening
+     */
+    onLivenessChange(listener: (down: boolean) => void): () => void {
+        return this.#liveness.onChange(listener);
     }
 
     async submit(contract: string, fn: string, options?: CallOptions): Promise<CommitResult> {
         const what = `submit ${contract}:${fn}`;
         const target = this.#network.getContract(this.#connection.chaincode, contract);
-        let submitted;
-        let status;
-        try {
-            submitted = await target.submitAsync(fn, toArguments(options));
-            status = await submitted.getStatus();
-        } catch (error) {
-            throw toFabricLedgerError(error, what);
-        }
+        const proposal = target.newProposal(fn, toArguments(options));
+        const txId = proposal.getTransactionId();
+        const { transaction, status } = await this.#call(what, async () => {
+            const endorsed = await proposal.endorse();
+            const commit = await endorsed.submit();
+            return { transaction: endorsed, status: await commit.getStatus() };
+        }).catch((error: unknown) => {
+            // A call abandoned because the peer went down knows no transaction id by itself; this one may
+            // still commit, so the caller needs it.
+            throw error instanceof UnavailableError && error.txId === undefined
+                ? new UnavailableError(error.message, { txId, cause: error })
+                : error;
+        });
         if (!status.successful) {
             const code = toValidationCodeName(status.code);
-            throw new CommitError(code, `Transaction ${status.transactionId} was invalidated: ${code}`, {
-                txId: status.transactionId,
-            });
+            throw new CommitError(code, `Transaction ${txId} was invalidated: ${code}`, { txId });
         }
-        return { txId: status.transactionId, blockNumber: status.blockNumber, result: submitted.getResult() };
+        return { txId, blockNumber: status.blockNumber, result: transaction.getResult() };
     }
 
     async evaluate(contract: string, fn: string, options?: CallOptions): Promise<Uint8Array> {
-        try {
-            const target = this.#network.getContract(this.#connection.chaincode, contract);
-            return await target.evaluate(fn, toArguments(options));
-        } catch (error) {
-            throw toFabricLedgerError(error, `evaluate ${contract}:${fn}`);
-        }
+        const target = this.#network.getContract(this.#connection.chaincode, contract);
+        return this.#call(`evaluate ${contract}:${fn}`, () => target.evaluate(fn, toArguments(options)));
     }
 
     async chaincodeEvents(options?: { readonly startBlock?: bigint }): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
-        try {
-            const events = await this.#network.getChaincodeEvents(this.#connection.chaincode, {
+        const events = await this.#call('chaincode events', () =>
+            this.#network.getChaincodeEvents(this.#connection.chaincode, {
                 startBlock: options?.startBlock ?? 0n,
-            });
-            return toEventIterable(events);
+            }),
+        );
+        return toEventIterable(events);
+    }
+
+    /**
+     * Runs a call to the peer: at once unavailable while the peer is known to be down, abandoned when it goes
+     * down meanwhile. An answer (a refusal too) shows the peer alive; a call that found it unavailable asks
+     * for a probe straight away.
+     */
+    async #call<T>(what: string, call: () => Promise<T>): Promise<T> {
+        try {
+            const value = await this.#liveness.guard(call);
+            this.#liveness.noteAnswer();
+            return value;
         } catch (error) {
-            throw toFabricLedgerError(error, 'chaincode events');
+            const failure = toFabricLedgerError(error, what);
+            if (failure instanceof UnavailableError) {
+                this.#liveness.probeSoon();
+            } else {
+                this.#liveness.noteAnswer();
+            }
+            throw failure;
+        }
+    }
+
+    /** The probe: the peer's chain height through `qscc`; any answer, a refusal too, shows it alive. */
+    async #probe(deadlineMs: number): Promise<void> {
+        const proposal = this.#network
+            .getContract(SYSTEM_QUERIES)
+            .newProposal('GetChainInfo', { arguments: [this.#connection.channel] });
+        try {
+            await proposal.evaluate({ deadline: Date.now() + deadlineMs });
+        } catch (error) {
+            const failure = toFabricLedgerError(error, 'probe');
+            if (failure instanceof UnavailableError) {
+                throw failure;
+            }
         }
     }
 
     async #query(fn: string, args: string[]): Promise<Uint8Array> {
-        try {
-            return await this.#network.getContract(SYSTEM_QUERIES).evaluateTransaction(fn, ...args);
-        } catch (error) {
-            throw toFabricLedgerError(error, `qscc ${fn}`);
-        }
+        const system = this.#network.getContract(SYSTEM_QUERIES);
+        return this.#call(`qscc ${fn}`, () => system.evaluateTransaction(fn, ...args));
     }
 
     async getChainInfo(): Promise<ChainInfo> {
@@ -181,6 +249,7 @@ export class FabricLedger implements Ledger {
     }
 
     close(): void {
+        this.#liveness.close();
         this.#gateway.close();
         this.#client.close();
     }
@@ -196,6 +265,7 @@ export function newFabricLedger(config: GatewayConfig): Ledger {
     if (config.ledger.kind !== 'fabric') {
         throw new Error(`newFabricLedger needs ledger.kind fabric, not ${config.ledger.kind}`);
     }
+    const timings = toLedgerTimings(config);
     return new FabricLedger({
         peerEndpoint: config.ledger.peerEndpoint,
         peerHostAlias: config.ledger.peerHostAlias,
@@ -205,6 +275,8 @@ export function newFabricLedger(config: GatewayConfig): Ledger {
         keyPem: readFileSync(config.identity.keyFile, 'utf8'),
         channel: config.channel,
         chaincode: config.chaincode,
-        timeoutMs: config.ledgerTimeoutMs,
+        timeoutMs: timings.ledgerTimeoutMs,
+        commitTimeoutMs: timings.ledgerCommitTimeoutMs,
+        probeMs: timings.ledgerProbeMs,
     });
 }

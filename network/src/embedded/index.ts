@@ -8,6 +8,7 @@ export type { EndorserModule } from './endorsers';
 export type { EmbeddedLedgerOptions } from './ledger';
 export type { MspDefinition } from './msp';
 export { newSignedProposal, parseSignedProposal } from './proposal';
+export { newNativeSigner } from './signer';
 export type { Identity, Signer } from './proposal';
 export type { StoreLocation } from './store';
 export type { LedgerTransport } from './transport';

@@ -37,7 +37,11 @@ export interface EmbeddedLedgerOptions {
     readonly store: StoreLocation;
     /** A block is cut at this many transactions, or when the previous block has committed. */
     readonly maxBlockTransactions?: number;
-    /** How long the first transaction of an idle ledger waits for company before its block is cut. */
+    /**
+     * How long the first transaction of an idle ledger waits for company before its block is cut. 0, the
+     * default, cuts it at once (with whatever else was endorsed in the same turn of the event loop); company
+     * comes anyway while a block commits, since everything queued meanwhile forms the next block.
+     */
     readonly batchTimeoutMs?: number;
     /** Proposals whose timestamp is further than this from the ledger's clock are refused. */
     readonly maxClockSkewMs?: number;
@@ -89,7 +93,8 @@ export class EmbeddedLedger implements LedgerTransport {
      */
     readonly #recent = new Map<string, number>();
     #queue: Queued[] = [];
-    #timer: NodeJS.Timeout | undefined;
+    /** Cancels the cut scheduled for an idle ledger's first queued transaction. */
+    #cancelCut: (() => void) | undefined;
     #committing = false;
     #closed = false;
     #heightWaiters: (() => void)[] = [];
@@ -98,7 +103,7 @@ export class EmbeddedLedger implements LedgerTransport {
     private constructor(options: EmbeddedLedgerOptions, store: LedgerStore, runner: ChaincodeRunner) {
         this.#options = {
             maxBlockTransactions: 500,
-            batchTimeoutMs: 2,
+            batchTimeoutMs: 0,
             maxClockSkewMs: 60_000,
             executeTimeoutMs: 30_000,
             clock: () => new Date(),
@@ -230,7 +235,7 @@ export class EmbeddedLedger implements LedgerTransport {
             return;
         }
         this.#closed = true;
-        clearTimeout(this.#timer);
+        this.#cancelCut?.();
         for (const queued of this.#queue.splice(0)) {
             queued.reject(new UnavailableError('Ledger closed before the transaction was ordered'));
         }
@@ -329,21 +334,38 @@ export class EmbeddedLedger implements LedgerTransport {
         }
     }
 
+    /**
+     * Queues an endorsed transaction for ordering. While a block commits, transactions queue and form the next
+     * block once it has committed (one block, one synced write, for all of them); on an idle ledger the first
+     * one's block is cut at the next turn of the event loop (or after `batchTimeoutMs`), a full queue at once.
+     */
     #enqueue(queued: Queued): void {
         this.#queue.push(queued);
         this.events.emit('queued', queued.endorsement.proposal.txId);
         if (this.#queue.length >= this.#options.maxBlockTransactions) {
-            clearTimeout(this.#timer);
-            this.#timer = undefined;
             void this.#cut();
-        } else if (!this.#timer && !this.#committing) {
-            this.#timer = setTimeout(() => void this.#cut(), this.#options.batchTimeoutMs);
+        } else if (this.#cancelCut === undefined && !this.#committing) {
+            this.#cancelCut = this.#scheduleCut();
         }
     }
 
+    #scheduleCut(): () => void {
+        const cut = (): void => void this.#cut();
+        if (this.#options.batchTimeoutMs > 0) {
+            const timer = setTimeout(cut, this.#options.batchTimeoutMs);
+            return () => {
+                clearTimeout(timer);
+            };
+        }
+        const immediate = setImmediate(cut);
+        return () => {
+            clearImmediate(immediate);
+        };
+    }
+
     async #cut(): Promise<void> {
-        clearTimeout(this.#timer);
-        this.#timer = undefined;
+        this.#cancelCut?.();
+        this.#cancelCut = undefined;
         if (this.#committing) {
             return;
         }

@@ -27,9 +27,10 @@ const verifyOnPool = promisify(
     },
 );
 
-// Order of the P-256 group (SEC 2); a signature's s must be at most half of it (Fabric's low-S rule).
-const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-const P256_HALF_N = P256_N >> 1n;
+/** Order of the P-256 group (SEC 2). */
+export const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
+/** A signature's s must be at most this (Fabric's low-S rule). */
+export const P256_HALF_N = P256_N >> 1n;
 
 function readDerInteger(der: Uint8Array, offset: number): { value: bigint; next: number } {
     if (der[offset] !== 0x02) {

@@ -17,8 +17,12 @@ export interface Identity {
     readonly credentials: Uint8Array;
 }
 
-/** Signs a SHA-256 digest, returning an ASN.1 DER ECDSA signature (as fabric-gateway's signers do). */
-export type Signer = (digest: Uint8Array) => Promise<Uint8Array>;
+/**
+ * Signs a proposal, returning an ASN.1 DER ECDSA signature in low-S form. It is given the SHA-256 digest of
+ * the proposal bytes, which is what fabric-gateway's signers sign, and the bytes themselves, for signers that
+ * hash as they sign (Node's own crypto, `signer.ts`).
+ */
+export type Signer = (digest: Uint8Array, message: Uint8Array) => Promise<Uint8Array>;
 
 /** What a caller asks the chaincode to run. */
 export interface ProposalRequest {
@@ -146,7 +150,7 @@ export async function newSignedProposal(
 
     const signed = new peer.SignedProposal();
     signed.setProposalBytes(proposalBytes);
-    signed.setSignature(await signer(createHash('sha256').update(proposalBytes).digest()));
+    signed.setSignature(await signer(createHash('sha256').update(proposalBytes).digest(), proposalBytes));
     return { txId, bytes: signed.serializeBinary() };
 }
 

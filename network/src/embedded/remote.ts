@@ -3,11 +3,14 @@
  * A {@link LedgerTransport} that reaches a ledger node over HTTPS with mutual TLS, presenting the
  * organisation's TLS client certificate. Errors come back as the same classes, codes and transaction ids
  * the in-process ledger raises; a node that cannot be reached, resets the connection or misses a deadline
- * gives an {@link UnavailableError}, so callers fail closed.
+ * gives an {@link UnavailableError}, so callers fail closed. A {@link Liveness} probe (`GET /v1/info` every
+ * `probeMs`) finds a node that stopped answering, such as a frozen process whose kernel still accepts
+ * connections: calls then fail at once, and calls waiting on it (a submit waiting for its commit) are
+ * abandoned, instead of each waiting out its own deadline.
  */
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { EndorseError, LedgerError, UnavailableError } from '../ledger';
+import { EndorseError, LedgerError, Liveness, UnavailableError } from '../ledger';
 import { parseSignedProposal } from './proposal';
 import type { ChainInfo, ChainVerification, ChaincodeEvent, CloseableAsyncIterable, CommitResult } from '../ledger';
 import type { LedgerTransport } from './transport';
@@ -26,11 +29,24 @@ export interface RemoteLedgerOptions {
     /** The node's URL, `https://127.0.0.1:PORT`. */
     readonly url: string;
     readonly tls: RemoteLedgerTls;
-    /** Deadline of every call but submit, and of opening an event stream; 10 s by default. */
+    /** Deadline of every call but submit, and of opening an event stream; {@link DEFAULT_TIMEOUT_MS} by default. */
     readonly timeoutMs?: number;
-    /** Deadline of submit, which waits for the block to commit; three times `timeoutMs` by default. */
+    /**
+     * Deadline of submit, which waits for its block to commit: `timeoutMs` + {@link DEFAULT_COMMIT_WAIT_MS} by
+     * default. Longer than the other calls because a transaction the node has accepted is about to commit, and
+     * calling it failed would mislead the caller; a node that stops answering is caught by the probe instead.
+     */
     readonly submitTimeoutMs?: number;
+    /** The pause between liveness probes, and each probe's deadline; {@link DEFAULT_PROBE_MS} by default. */
+    readonly probeMs?: number;
 }
+
+/** Default deadline of a call, short enough that a caller is told "unavailable" within three seconds. */
+export const DEFAULT_TIMEOUT_MS = 2_500;
+/** Default wait for a submitted transaction's commit, beyond {@link DEFAULT_TIMEOUT_MS}. */
+export const DEFAULT_COMMIT_WAIT_MS = 20_000;
+/** Default probe interval: a node that stops answering is found within two of them. */
+export const DEFAULT_PROBE_MS = 1_000;
 
 /** Responses larger than this are refused (a block of 500 transactions is a few MiB). */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
@@ -118,6 +134,9 @@ export class RemoteLedgerTransport implements LedgerTransport {
     readonly #timeoutMs: number;
     readonly #submitTimeoutMs: number;
     readonly #streams = new Set<() => void>();
+    /** Requests waiting for their answer, destroyed when the node is found down. */
+    readonly #inFlight = new Set<ClientRequest>();
+    readonly #liveness: Liveness;
     #closed = false;
 
     /**
@@ -129,11 +148,22 @@ export class RemoteLedgerTransport implements LedgerTransport {
         if (this.#base.protocol !== 'https:') {
             throw new RangeError('The ledger node URL must be https');
         }
-        this.#timeoutMs = options.timeoutMs ?? 10_000;
-        this.#submitTimeoutMs = options.submitTimeoutMs ?? 3 * this.#timeoutMs;
-        if (![this.#timeoutMs, this.#submitTimeoutMs].every((ms) => Number.isInteger(ms) && ms > 0)) {
+        this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        this.#submitTimeoutMs = options.submitTimeoutMs ?? this.#timeoutMs + DEFAULT_COMMIT_WAIT_MS;
+        const probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
+        if (![this.#timeoutMs, this.#submitTimeoutMs, probeMs].every((ms) => Number.isInteger(ms) && ms > 0)) {
             throw new RangeError('Deadlines must be positive integers (milliseconds)');
         }
+        this.#liveness = new Liveness({
+            name: `Ledger node ${this.#base.origin}`,
+            intervalMs: probeMs,
+            probe: (deadlineMs) => this.#probe(deadlineMs),
+        });
+        this.#liveness.onChange((down) => {
+            if (down) {
+                this.#abandonInFlight();
+            }
+        });
         this.#agent = new Agent({
             keepAlive: true,
             timeout: IDLE_SOCKET_MS,
@@ -162,7 +192,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
 
     /** @inheritdoc */
     async chaincodeEvents(startBlock: bigint): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
-        this.#assertOpen();
+        this.#assertCallable();
         const path = `/v1/events?startBlock=${encodeURIComponent(startBlock.toString())}`;
         const { req, res } = await this.#open('GET', path, undefined, this.#timeoutMs, { headersOnly: true });
         if (res.statusCode !== 200) {
@@ -210,16 +240,60 @@ export class RemoteLedgerTransport implements LedgerTransport {
     /** Ends every open event stream and closes every connection; later calls fail with UnavailableError. */
     close(): void {
         this.#closed = true;
+        this.#liveness.close();
         for (const stop of this.#streams) {
             stop();
         }
         this.#agent.destroy();
     }
 
-    #assertOpen(): void {
+    /** Whether the liveness probe last found the node down (it recovers by itself). */
+    get isDown(): boolean {
+        return this.#liveness.isDown;
+    }
+
+    /**
+     * Listens to the node's liveness.
+     * @param listener - told `true` when the node is found down, `false` when it answers again
+     * @returns stops listening
+     */
+    onLivenessChange(listener: (down: boolean) => void): () => void {
+        return this.#liveness.onChange(listener);
+    }
+
+    /** @throws UnavailableError when the transport is closed or the node is known to be down */
+    #assertCallable(): void {
         if (this.#closed) {
             throw new UnavailableError('Ledger transport is closed');
         }
+        this.#liveness.assertUp();
+    }
+
+    /** The probe: any answer to `GET /v1/info` within the deadline means the node is alive. */
+    async #probe(deadlineMs: number): Promise<void> {
+        const { res, clear } = await this.#open('GET', '/v1/info', undefined, deadlineMs, { headersOnly: false });
+        try {
+            await readBody(res);
+        } finally {
+            clear();
+        }
+    }
+
+    #abandonInFlight(): void {
+        const requests = [...this.#inFlight];
+        this.#inFlight.clear();
+        for (const req of requests) {
+            req.destroy(new UnavailableError('Ledger node stopped answering its health probe'));
+        }
+    }
+
+    /** The error a failed exchange becomes; an unavailable node is probed at once. */
+    #toFailure(error: unknown, timeoutMs: number, expired: boolean): LedgerError {
+        const failure = expired ? deadlineError(timeoutMs) : toUnavailable(error);
+        if (failure instanceof UnavailableError) {
+            this.#liveness.probeSoon();
+        }
+        return failure;
     }
 
     async #propose(path: string, proposal: Uint8Array, timeoutMs: number): Promise<Record<string, unknown>> {
@@ -255,12 +329,12 @@ export class RemoteLedgerTransport implements LedgerTransport {
         body?: Uint8Array,
         timeoutMs = this.#timeoutMs,
     ): Promise<Response> {
-        this.#assertOpen();
+        this.#assertCallable();
         const { res, clear, expired } = await this.#open(method, path, body, timeoutMs, { headersOnly: false });
         try {
             return { status: res.statusCode ?? 0, body: await readBody(res) };
         } catch (error) {
-            throw expired() ? deadlineError(timeoutMs) : toUnavailable(error);
+            throw this.#toFailure(error, timeoutMs, expired());
         } finally {
             clear();
         }
@@ -291,10 +365,13 @@ export class RemoteLedgerTransport implements LedgerTransport {
                 timedOut = true;
                 req.destroy(deadlineError(timeoutMs));
             }, timeoutMs);
+            this.#inFlight.add(req);
             const clear = (): void => {
                 clearTimeout(timer);
+                this.#inFlight.delete(req);
             };
             req.once('response', (res) => {
+                this.#liveness.noteAnswer();
                 if (headersOnly) {
                     clear();
                 }
@@ -303,7 +380,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
             // `on`, not `once`: a socket error after the response arrived must not go unhandled.
             req.on('error', (error) => {
                 clear();
-                reject(timedOut ? deadlineError(timeoutMs) : toUnavailable(error));
+                reject(this.#toFailure(error, timeoutMs, timedOut));
             });
             req.end(body);
         });

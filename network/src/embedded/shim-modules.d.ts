@@ -30,9 +30,21 @@ declare module 'fabric-shim/lib/handler' {
 }
 
 declare module 'fabric-shim/lib/logger' {
-    export function getLogger(name: string): { silent: boolean };
+    /** The part of a winston logger the embedded ledger tunes. */
+    export interface LibraryLogger {
+        silent: boolean;
+        isLevelEnabled(level: string): boolean;
+        warn: (...args: unknown[]) => void;
+        info: (...args: unknown[]) => void;
+        http: (...args: unknown[]) => void;
+        verbose: (...args: unknown[]) => void;
+        debug: (...args: unknown[]) => void;
+        silly: (...args: unknown[]) => void;
+    }
+    export function getLogger(name: string): LibraryLogger;
 }
 
 declare module 'fabric-contract-api/lib/logger' {
-    export function getLogger(name: string): { silent: boolean };
+    import type { LibraryLogger } from 'fabric-shim/lib/logger';
+    export function getLogger(name: string): LibraryLogger;
 }

@@ -73,6 +73,8 @@ type Db = AbstractLevel<string | Uint8Array, string, Uint8Array>;
 type Sub = AbstractSublevel<Db, string | Uint8Array, string, Uint8Array>;
 
 const GENESIS_HASH = '0'.repeat(64);
+/** Most keys whose committed values the store keeps in memory. */
+const MAX_CACHED_KEYS = 50_000;
 
 function encodeVersioned(value: Uint8Array, version: Version): Uint8Array {
     const out = Buffer.allocUnsafe(12 + value.length);
@@ -114,6 +116,12 @@ export class LedgerStore {
     readonly #meta: Sub;
     readonly #sync: boolean;
     #head: ChainHead = { height: 0, currentHash: GENESIS_HASH };
+    /**
+     * Committed values of keys read or written lately (null: the key does not exist), so that a read of a hot
+     * key does not go to level's thread pool. Written by commits in the same turn as the head moves; a read
+     * from level is kept only if no block committed while it was under way.
+     */
+    readonly #cache = new Map<string, VersionedValue | null>();
 
     private constructor(db: Db, sync: boolean) {
         this.#db = db;
@@ -160,8 +168,30 @@ export class LedgerStore {
      * @param key - state key
      */
     async getState(key: string): Promise<VersionedValue | undefined> {
+        const cached = this.#cache.get(key);
+        if (cached !== undefined) {
+            return cached ?? undefined;
+        }
+        const height = this.#head.height;
         const bytes = await this.#state.get(key);
-        return bytes === undefined ? undefined : decodeVersioned(bytes);
+        const value = bytes === undefined ? undefined : decodeVersioned(bytes);
+        if (height === this.#head.height) {
+            this.#remember(key, value ?? null);
+        }
+        return value;
+    }
+
+    #remember(key: string, value: VersionedValue | null): void {
+        if (this.#cache.size >= MAX_CACHED_KEYS) {
+            // The oldest entries go first (a Map iterates in insertion order).
+            for (const old of this.#cache.keys()) {
+                this.#cache.delete(old);
+                if (this.#cache.size < MAX_CACHED_KEYS / 2) {
+                    break;
+                }
+            }
+        }
+        this.#cache.set(key, value);
     }
 
     /**
@@ -257,6 +287,10 @@ export class LedgerStore {
         batch.put('head', Buffer.from(JSON.stringify(head)), { sublevel: this.#meta });
         await batch.write({ sync: this.#sync });
         this.#head = head;
+        for (const write of commit.writes) {
+            this.#cache.delete(write.key);
+            this.#remember(write.key, write.value === null ? null : { value: write.value, version: write.version });
+        }
     }
 
     /**
@@ -276,6 +310,7 @@ export class LedgerStore {
             batch.put(entry.key, encodeVersioned(entry.value, entry.version), { sublevel: this.#state });
         }
         await batch.write({ sync: false });
+        this.#cache.clear();
     }
 
     /**

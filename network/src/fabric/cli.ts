@@ -2,10 +2,11 @@
 /**
  * `node dist/network/src/fabric/cli.js <command>` (wrapped by `network/fabric/scripts/*.sh`):
  *
- * - `up [--data <dir>] [--region <file>] [--port <n>]`: issues the region's identities into `<data>/crypto`
- *   (kept if present), starts the loopback Fabric network in `<data>/fabric` (creating the channel and
- *   deploying the chaincode on first use), prints the peers, and runs until SIGINT/SIGTERM, which tears it
- *   down. Its pid is in `<data>/fabric/network.pid`.
+ * - `up [--data <dir>] [--region <file>] [--port <n>] [--orderers 1|3]`: issues the region's identities into
+ *   `<data>/crypto` (kept if present), starts the loopback Fabric network in `<data>/fabric` (creating the
+ *   channel and deploying the chaincode on first use, with one orderer unless told three), prints the
+ *   orderers and peers, and runs until SIGINT/SIGTERM, which tears it down. Its pid is in
+ *   `<data>/fabric/network.pid`.
  * - `package-node --out <file> [--label <label>]`: the Node chaincode package of `chaincode/` (build it first).
  *
  * `FABRIC_BIN` names the release's `bin/` folder.
@@ -19,7 +20,8 @@ import { startFabricNetwork } from './network';
 import { DEFAULT_LABEL, writeNodePackage } from './packages';
 
 const USAGE = `Usage (FABRIC_BIN must name the bin/ folder of a Fabric 2.5 release):
-  cli.js up [--data <dir>] [--region <file>] [--port <n>]   start the network; Ctrl-C tears it down
+  cli.js up [--data <dir>] [--region <file>] [--port <n>] [--orderers 1|3]
+                                                           start the network; Ctrl-C tears it down
   cli.js package-node --out <file> [--label <label>]       Node chaincode package of chaincode/`;
 
 function fabricBin(): string {
@@ -33,7 +35,12 @@ function fabricBin(): string {
 async function up(args: string[]): Promise<void> {
     const { values } = parseArgs({
         args,
-        options: { data: { type: 'string' }, region: { type: 'string' }, port: { type: 'string' } },
+        options: {
+            data: { type: 'string' },
+            region: { type: 'string' },
+            port: { type: 'string' },
+            orderers: { type: 'string' },
+        },
         strict: true,
     });
     const dataDir = resolve(values.data ?? process.env.HEALTHCHAIN_DATA ?? './data');
@@ -45,11 +52,17 @@ async function up(args: string[]): Promise<void> {
         region,
         material,
         basePort: Number(values.port ?? '7050'),
+        orderers: values.orderers === undefined ? undefined : Number(values.orderers),
         progress: (line) => process.stdout.write(line + '\n'),
+        warning: (line) => process.stderr.write(`fabric: warning: ${line}\n`),
     });
     const pidFile = join(network.layout.dir, 'network.pid');
     writeFileSync(pidFile, `${process.pid}\n`);
-    process.stdout.write(`Orderer ${network.ordererEndpoint}\n`);
+    for (const orderer of network.orderers) {
+        process.stdout.write(
+            `Orderer ${orderer.endpoint} (${orderer.hostAlias}, operations ${orderer.operationsUrl})\n`,
+        );
+    }
     for (const peer of network.peers) {
         process.stdout.write(`Peer ${peer.mspId.padEnd(16)} ${peer.endpoint} (${peer.hostAlias})\n`);
     }

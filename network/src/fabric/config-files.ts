@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The Fabric configuration a loopback network is made from: `configtx.yaml` (four member organisations and
- * the orderer organisation, etcdraft with one consenter, endorsement by a MAJORITY of member organisations,
+ * the orderer organisation, etcdraft with one consenter per orderer, every orderer an ordering endpoint,
+ * endorsement by a MAJORITY of member organisations,
  * anchor peers so that each peer's gateway finds the others), one `core.yaml` per peer (the shipped file with
  * our external chaincode builder, LevelDB, Docker off) and the environment of the orderer, the peers and the
  * peer CLI acting as an organisation's admin.
@@ -9,8 +10,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import type { MemberMaterial, RegionMaterial } from '../pki/region';
-import type { FabricLayout, FabricPorts, OrdererPorts, PeerPorts } from './layout';
+import type { MemberMaterial, NodeMaterial, RegionMaterial } from '../pki/region';
+import type { FabricLayout, FabricPorts, OrdererFiles, OrdererPorts, PeerPorts } from './layout';
 
 /** The builder folder (`bin/detect`, `bin/build`, `bin/release`) shipped in `network/fabric/builders/ccaas`. */
 export const CCAAS_BUILDER_DIR = join(__dirname, '..', '..', '..', '..', 'network', 'fabric', 'builders', 'ccaas');
@@ -47,7 +48,23 @@ function toMemberOrg(member: MemberMaterial, ports: PeerPorts): Record<string, u
     };
 }
 
-function toOrdererOrg(material: RegionMaterial, ports: OrdererPorts): Record<string, unknown> {
+/**
+ * The ordering node that runs as orderer `index`: each its own identity and TLS certificate.
+ * @param material - the region's material
+ * @param index - 0 for the first orderer
+ * @throws Error when the material has fewer ordering nodes
+ */
+export function toOrdererNode(material: RegionMaterial, index: number): NodeMaterial {
+    const node = material.orderer.nodes[index];
+    if (!node) {
+        throw new Error(
+            `The region's crypto material has ${material.orderer.nodes.length} ordering nodes, not ${index + 1}`,
+        );
+    }
+    return node;
+}
+
+function toOrdererOrg(material: RegionMaterial, ports: readonly OrdererPorts[]): Record<string, unknown> {
     const id = material.orderer.mspId;
     return {
         Name: id,
@@ -58,7 +75,8 @@ function toOrdererOrg(material: RegionMaterial, ports: OrdererPorts): Record<str
             Writers: signature(`OR('${id}.member')`),
             Admins: signature(`OR('${id}.admin')`),
         },
-        OrdererEndpoints: [at(ports.listen)],
+        // Every orderer: peers deliver blocks from, and their gateways submit to, whichever answers.
+        OrdererEndpoints: ports.map((orderer) => at(orderer.listen)),
     };
 }
 
@@ -74,7 +92,6 @@ const CHANNEL_POLICIES = {
  * @param ports - the network's ports
  */
 export function toConfigtx(material: RegionMaterial, ports: FabricPorts): Record<string, unknown> {
-    const tls = material.orderer.orderer.tls;
     const members = material.organizations.map((member, i) => {
         const peerPorts = ports.peers[i];
         if (!peerPorts) {
@@ -85,19 +102,22 @@ export function toConfigtx(material: RegionMaterial, ports: FabricPorts): Record
     const orderer = {
         OrdererType: 'etcdraft',
         EtcdRaft: {
-            Consenters: [
-                {
+            // One Raft consenter per orderer, known by its own TLS certificate; three keep ordering through the
+            // loss of one (a majority remains).
+            Consenters: ports.orderers.map((orderer, index) => {
+                const { tls } = toOrdererNode(material, index);
+                return {
                     Host: LOOPBACK,
-                    Port: ports.orderer.listen,
+                    Port: orderer.listen,
                     ClientTLSCert: tls.certFile,
                     ServerTLSCert: tls.certFile,
-                },
-            ],
+                };
+            }),
         },
         // Short batches keep the loopback network quick; a real region would rather use 1–2 s.
         BatchTimeout: '500ms',
         BatchSize: { MaxMessageCount: 50, AbsoluteMaxBytes: '10 MB', PreferredMaxBytes: '2 MB' },
-        Organizations: [toOrdererOrg(material, ports.orderer)],
+        Organizations: [toOrdererOrg(material, ports.orderers)],
         Policies: { ...CHANNEL_POLICIES, BlockValidation: implicit('ANY Writers') },
         Capabilities: { V2_0: true },
     };
@@ -161,18 +181,23 @@ export function writeCoreYaml(fabricConfigDir: string, configDir: string): void 
 }
 
 /**
- * The orderer's environment (overrides of the shipped `orderer.yaml`).
- * @param material - the region's material
- * @param ports - the orderer's ports
- * @param layout - the network folder
+ * An orderer's environment (overrides of the shipped `orderer.yaml`).
+ * @param node - its identity and TLS certificate ({@link toOrdererNode})
+ * @param mspId - the ordering organisation
+ * @param ports - its ports
+ * @param files - its folder
  */
-export function toOrdererEnv(material: RegionMaterial, ports: OrdererPorts, layout: FabricLayout): NodeJS.ProcessEnv {
-    const node = material.orderer.orderer;
+export function toOrdererEnv(
+    node: NodeMaterial,
+    mspId: string,
+    ports: OrdererPorts,
+    files: OrdererFiles,
+): NodeJS.ProcessEnv {
     const tls = node.tls;
     return {
         ORDERER_GENERAL_LISTENADDRESS: LOOPBACK,
         ORDERER_GENERAL_LISTENPORT: String(ports.listen),
-        ORDERER_GENERAL_LOCALMSPID: material.orderer.mspId,
+        ORDERER_GENERAL_LOCALMSPID: mspId,
         ORDERER_GENERAL_LOCALMSPDIR: node.identity.mspDir,
         ORDERER_GENERAL_TLS_ENABLED: 'true',
         ORDERER_GENERAL_TLS_CERTIFICATE: tls.certFile,
@@ -191,12 +216,24 @@ export function toOrdererEnv(material: RegionMaterial, ports: OrdererPorts, layo
         ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
         ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tls.caCertFile}]`,
         ORDERER_OPERATIONS_LISTENADDRESS: at(ports.operations),
-        ORDERER_METRICS_PROVIDER: 'disabled',
-        ORDERER_FILELEDGER_LOCATION: join(layout.ordererDir, 'ledger'),
-        ORDERER_CONSENSUS_WALDIR: join(layout.ordererDir, 'etcdraft', 'wal'),
-        ORDERER_CONSENSUS_SNAPDIR: join(layout.ordererDir, 'etcdraft', 'snapshot'),
+        // `/metrics` on the operations port says which orderer leads the Raft cluster
+        // (consensus_etcdraft_is_leader), for operators and for the test that stops the leader.
+        ORDERER_METRICS_PROVIDER: 'prometheus',
+        ORDERER_FILELEDGER_LOCATION: join(files.dir, 'ledger'),
+        ORDERER_CONSENSUS_WALDIR: join(files.dir, 'etcdraft', 'wal'),
+        ORDERER_CONSENSUS_SNAPDIR: join(files.dir, 'etcdraft', 'snapshot'),
     };
 }
+
+/**
+ * How long a peer's Gateway service waits for one other peer's endorsement, and for one orderer to accept a
+ * transaction, before it tries another or gives up (the release's default is 30 s, as long as a caller would
+ * wait). Below the gateways' own 2.5 s call deadline (`ledgerTimeoutMs`): a frozen endorser or orderer costs
+ * one 2 s wait, after which the peer tries another layout of endorsers or another orderer, or answers that
+ * too few organisations endorsed; if it is still waiting when the gateway's deadline passes, the gateway
+ * fails closed on its own. Either way the caller hears `LEDGER_UNAVAILABLE` within about three seconds.
+ */
+export const PEER_GATEWAY_TIMEOUT = '2s';
 
 /**
  * A peer's environment (overrides of its `core.yaml`).
@@ -224,6 +261,8 @@ export function toPeerEnv(member: MemberMaterial, ports: PeerPorts, dataDir: str
         CORE_PEER_TLS_ROOTCERT_FILE: peer.tls.caCertFile,
         CORE_PEER_FILESYSTEMPATH: dataDir,
         CORE_PEER_GATEWAY_ENABLED: 'true',
+        CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: PEER_GATEWAY_TIMEOUT,
+        CORE_PEER_GATEWAY_BROADCASTTIMEOUT: PEER_GATEWAY_TIMEOUT,
         CORE_OPERATIONS_LISTENADDRESS: at(ports.operations),
         CORE_METRICS_PROVIDER: 'disabled',
         CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Channel and chaincode set-up with Fabric's own tools: `configtxgen` makes the channel's first block,
- * `osnadmin channel join` gives it to the orderer (channel participation API, no system channel), every
+ * `osnadmin channel join` gives it to each orderer (channel participation API, no system channel), every
  * organisation's admin joins its peer, installs its chaincode-as-a-service package and approves the
  * definition, and one admin commits it once every organisation has approved.
  */
 import { join } from 'node:path';
 import type { MemberMaterial, RegionMaterial } from '../pki/region';
-import { CHANNEL_PROFILE, toAdminCliEnv } from './config-files';
+import { CHANNEL_PROFILE, toAdminCliEnv, toOrdererNode } from './config-files';
 import type { FabricLayout, FabricPorts, PeerPorts } from './layout';
 import { runTool } from './process';
 
@@ -54,32 +54,37 @@ export async function writeGenesisBlock(tools: FabricTools, layout: FabricLayout
 }
 
 /**
- * Joins the orderer to the channel through its admin endpoint (mutual TLS with the orderer node's certificate).
+ * Joins an orderer to the channel through its admin endpoint (mutual TLS with that orderer node's certificate).
+ * Every orderer of the channel is joined with the same first block, which names them all as consenters.
  * @param tools - the release
  * @param layout - the network folder
  * @param material - the region's material
  * @param ports - the network's ports
- * @param channel - the channel name
+ * @param target - the channel name and the orderer's index
  */
 export async function joinOrderer(
     tools: FabricTools,
     layout: FabricLayout,
     material: RegionMaterial,
     ports: FabricPorts,
-    channel: string,
+    target: { readonly channel: string; readonly index: number },
 ): Promise<void> {
-    const tls = material.orderer.orderer.tls;
+    const { tls } = toOrdererNode(material, target.index);
+    const admin = ports.orderers[target.index]?.admin;
+    if (admin === undefined) {
+        throw new Error(`No ports for orderer ${target.index}`);
+    }
     await runTool(
         tool(tools, 'osnadmin'),
         [
             'channel',
             'join',
             '--channelID',
-            channel,
+            target.channel,
             '--config-block',
             layout.genesisBlockFile,
             '-o',
-            at(ports.orderer.admin),
+            at(admin),
         ].concat(['--ca-file', tls.caCertFile, '--client-cert', tls.certFile, '--client-key', tls.keyFile]),
         process.env,
     );
@@ -124,8 +129,10 @@ export async function installPackage(tools: FabricTools, node: MemberNode, packa
     await peerCli(tools, node, ['lifecycle', 'chaincode', 'install', packageFile]);
 }
 
+/** The first orderer: lifecycle transactions are made while every orderer of a new channel runs. */
 function ordererArgs(material: RegionMaterial, ports: FabricPorts): string[] {
-    return ['-o', at(ports.orderer.listen), '--tls', '--cafile', material.orderer.orderer.tls.caCertFile];
+    const first = ports.orderers[0]?.listen ?? 0;
+    return ['-o', at(first), '--tls', '--cafile', material.orderer.orderer.tls.caCertFile];
 }
 
 function definitionArgs(definition: ChaincodeDefinition): string[] {

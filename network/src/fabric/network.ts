@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * A native loopback Hyperledger Fabric network for a region, from the binaries of a Fabric 2.5 release
- * (`FABRIC_BIN`; no Docker): one etcdraft orderer, one peer per member organisation (LevelDB, Gateway
- * service), the channel created with `osnadmin`, the chaincode deployed as a service (one chaincode server
- * per organisation, `fabric-chaincode-node server` over `chaincode/dist`). The first start creates the
- * channel and deploys the chaincode and writes `deployment.json`; later starts on the same folder only start
- * the processes. Stopping stops the chaincode servers, the peers, then the orderer.
+ * (`FABRIC_BIN`; no Docker): one or three etcdraft orderers (each a Raft consenter with its own identity and
+ * TLS certificate), one peer per member organisation (LevelDB, Gateway service), the channel created with
+ * `osnadmin` on every orderer, the chaincode deployed as a service (one chaincode server per organisation,
+ * `fabric-chaincode-node server` over `chaincode/dist`). The first start creates the channel and deploys the
+ * chaincode and writes `deployment.json`; later starts on the same folder only start the processes. Stopping
+ * stops the chaincode servers, the peers, then the orderers.
+ *
+ * A process that stops by itself fails the network, except an orderer while a majority of the orderers still
+ * run: Raft goes on ordering, so that is a warning.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { MemberMaterial, RegionMaterial } from '../pki/region';
 import type { RegionConfig } from '../config/region';
-import { toOrdererEnv, toPeerEnv, writeConfigtx, writeCoreYaml } from './config-files';
+import { toOrdererEnv, toOrdererNode, toPeerEnv, writeConfigtx, writeCoreYaml } from './config-files';
 import { toFabricLayout, toFabricPorts, type FabricLayout, type FabricPorts, type PeerPorts } from './layout';
 import {
     approveDefinition,
@@ -35,9 +39,26 @@ export interface FabricNetworkOptions {
     readonly dir: string;
     readonly region: RegionConfig;
     readonly material: RegionMaterial;
-    /** The orderer's port, the rest follow (`layout.ts`); 0 picks a free range. Ignored on a reused folder. */
+    /** The first orderer's port, the rest follow (`layout.ts`); 0 picks a free range. Ignored on a reused folder. */
     readonly basePort: number;
+    /**
+     * How many orderers a new network has, 1 to 3 (default 1). A reused folder keeps the number it was made
+     * with; asking for another is an error.
+     */
+    readonly orderers?: number;
     readonly progress?: (line: string) => void;
+    /** Told when an orderer stops by itself while a majority of orderers still run (the network goes on). */
+    readonly warning?: (line: string) => void;
+}
+
+/** How a client, or an operator, reaches one orderer. */
+export interface OrdererEndpoint {
+    /** `127.0.0.1:<port>`: ordering and Raft. */
+    readonly endpoint: string;
+    /** `http://127.0.0.1:<port>`: the operations service (`/healthz`, `/metrics`). */
+    readonly operationsUrl: string;
+    /** The name in its TLS certificate. */
+    readonly hostAlias: string;
 }
 
 /** How a client reaches one organisation's peer. */
@@ -55,12 +76,17 @@ export interface PeerEndpoint {
 export interface FabricNetwork {
     readonly layout: FabricLayout;
     readonly ports: FabricPorts;
+    /** The first orderer's endpoint. */
     readonly ordererEndpoint: string;
+    /** Every orderer, in the order of the channel's consenters. */
+    readonly orderers: readonly OrdererEndpoint[];
     readonly peers: readonly PeerEndpoint[];
     /** Process ids of everything running. */
     pids(): number[];
     /** The process id of an organisation's peer. */
     pidOf(mspId: string): number | undefined;
+    /** The process id of orderer `index` (0 for the first), while it runs. */
+    pidOfOrderer(index: number): number | undefined;
     /** Stops one organisation's peer (tests: a peer that is down). */
     stopPeer(mspId: string): Promise<void>;
     /** Resolves when any process of the network exits without being asked to. */
@@ -73,6 +99,8 @@ export interface FabricNetwork {
 
 interface Deployment {
     readonly basePort: number;
+    /** Absent in a network made before there could be several: one. */
+    readonly orderers?: number;
     readonly label: string;
     readonly packageIds: Readonly<Record<string, string>>;
 }
@@ -99,26 +127,52 @@ function toNodes(material: RegionMaterial, ports: FabricPorts, layout: FabricLay
 class Processes {
     readonly chaincodes = new Map<string, ServerProcess>();
     readonly peers = new Map<string, ServerProcess>();
-    orderer: ServerProcess | undefined;
+    /** In consenter order. */
+    readonly orderers: ServerProcess[] = [];
     readonly #stopped = new Set<ServerProcess>();
+    readonly #warning: (line: string) => void;
     #stopping: Promise<void> | undefined;
     #onFailure: (message: string) => void = () => undefined;
     readonly failed = new Promise<string>((resolve) => {
         this.#onFailure = resolve;
     });
 
+    constructor(warning: (line: string) => void) {
+        this.#warning = warning;
+    }
+
     all(): ServerProcess[] {
-        const orderer = this.orderer ? [this.orderer] : [];
-        return [...this.chaincodes.values(), ...this.peers.values(), ...orderer];
+        return [...this.chaincodes.values(), ...this.peers.values(), ...this.orderers];
     }
 
     watch(server: ServerProcess): ServerProcess {
         void server.exited().then(() => {
-            if (this.#stopping === undefined && !this.#stopped.has(server)) {
+            if (this.#isUnexpected(server)) {
                 this.#onFailure(`${server.spec.name} stopped by itself; see ${server.spec.logFile}`);
             }
         });
         return server;
+    }
+
+    /** Watches an orderer of `total`: its loss fails the network only when no majority of orderers is left. */
+    watchOrderer(server: ServerProcess, total: number): ServerProcess {
+        void server.exited().then(() => {
+            if (!this.#isUnexpected(server)) {
+                return;
+            }
+            const running = this.orderers.filter((orderer) => orderer.isRunning).length;
+            const message = `${server.spec.name} stopped by itself; see ${server.spec.logFile}`;
+            if (2 * running > total) {
+                this.#warning(`${message}; ordering goes on with ${running} of ${total} orderers`);
+            } else {
+                this.#onFailure(`${message}; ${running} of ${total} orderers left, no majority to order`);
+            }
+        });
+        return server;
+    }
+
+    #isUnexpected(server: ServerProcess): boolean {
+        return this.#stopping === undefined && !this.#stopped.has(server);
     }
 
     async stopOne(server: ServerProcess): Promise<void> {
@@ -130,7 +184,7 @@ class Processes {
         this.#stopping ??= (async (): Promise<void> => {
             await Promise.all([...this.chaincodes.values()].map((s) => s.stop()));
             await Promise.all([...this.peers.values()].map((s) => s.stop()));
-            await this.orderer?.stop();
+            await Promise.all(this.orderers.map((s) => s.stop()));
         })();
         return this.#stopping;
     }
@@ -141,15 +195,22 @@ function startOrderer(
     layout: FabricLayout,
     material: RegionMaterial,
     ports: FabricPorts,
+    index: number,
 ): Promise<ServerProcess> {
-    mkdirSync(layout.ordererDir, { recursive: true, mode: 0o700 });
+    const files = layout.orderer(index);
+    const ordererPorts = ports.orderers[index];
+    if (!ordererPorts) {
+        throw new Error(`No ports for orderer ${index}`);
+    }
+    mkdirSync(files.dir, { recursive: true, mode: 0o700 });
+    const env = toOrdererEnv(toOrdererNode(material, index), material.orderer.mspId, ordererPorts, files);
     return ServerProcess.start({
-        name: 'orderer',
+        name: index === 0 ? 'orderer' : `orderer${index}`,
         command: join(tools.binDir, 'orderer'),
         args: [],
-        env: { ...process.env, FABRIC_CFG_PATH: tools.configDir, ...toOrdererEnv(material, ports.orderer, layout) },
-        logFile: layout.ordererLogFile,
-        readyPort: ports.orderer.listen,
+        env: { ...process.env, FABRIC_CFG_PATH: tools.configDir, ...env },
+        logFile: files.logFile,
+        readyPort: ordererPorts.listen,
         readyTimeoutMs: READY_TIMEOUT_MS,
     });
 }
@@ -196,7 +257,8 @@ async function prepare(options: FabricNetworkOptions, tools: FabricTools, layout
         options.basePort === 0
             ? await findFreePortBase(14 + 10 * options.region.organizations.length)
             : options.basePort;
-    const ports = toFabricPorts(base, options.material.organizations.length);
+    const orderers = options.orderers ?? 1;
+    const ports = toFabricPorts(base, options.material.organizations.length, orderers);
     writeConfigtx(layout, options.material, ports);
     await writeGenesisBlock(tools, layout, options.region.channel);
     const packageIds: Record<string, string> = {};
@@ -206,7 +268,7 @@ async function prepare(options: FabricNetworkOptions, tools: FabricTools, layout
         const address = `127.0.0.1:${node.ports.chaincodeServer}`;
         packageIds[node.member.mspId] = await writeCcaasPackage(file, { label: DEFAULT_LABEL, address });
     }
-    return { basePort: base, label: DEFAULT_LABEL, packageIds };
+    return { basePort: base, orderers, label: DEFAULT_LABEL, packageIds };
 }
 
 async function deploy(
@@ -216,7 +278,9 @@ async function deploy(
 ): Promise<void> {
     const { layout, ports, nodes, deployment } = context;
     const progress = options.progress ?? ((): void => undefined);
-    await joinOrderer(tools, layout, options.material, ports, options.region.channel);
+    for (const index of ports.orderers.keys()) {
+        await joinOrderer(tools, layout, options.material, ports, { channel: options.region.channel, index });
+    }
     for (const node of nodes) {
         await joinPeer(tools, node, layout);
     }
@@ -237,47 +301,68 @@ async function deploy(
     progress(`Chaincode ${definition.name} ${definition.version} committed (every organisation approved)`);
 }
 
-/**
- * Starts (and on first use creates) a region's loopback Fabric network.
- * @param options - the release, the folder, the region and its material, ports
- * @returns the running network
- * @throws Error (after stopping what it started) when a step fails
- */
-export async function startFabricNetwork(options: FabricNetworkOptions): Promise<FabricNetwork> {
-    const tools: FabricTools = { binDir: options.fabricBin, configDir: join(dirname(options.fabricBin), 'config') };
-    if (!existsSync(join(CHAINCODE_DIR, 'dist', 'index.js'))) {
-        throw new Error('chaincode/dist is missing: run npm run build:chaincode first');
+/** The orderers of a network: as many as it was made with; asking a made network for another count fails. */
+function toOrdererCount(options: FabricNetworkOptions, deployment: Deployment, dir: string): number {
+    const orderers = deployment.orderers ?? 1;
+    if (options.orderers !== undefined && options.orderers !== orderers) {
+        throw new Error(
+            `${dir} holds a network of ${orderers} orderer(s), not ${options.orderers}: ` +
+                'start it as it was made, or remove the folder to make a new one',
+        );
     }
-    const layout = toFabricLayout(options.dir);
-    mkdirSync(layout.logsDir, { recursive: true, mode: 0o700 });
-    const existing = readDeployment(layout.deploymentFile);
-    const deployment = existing ?? (await prepare(options, tools, layout));
-    const ports = toFabricPorts(deployment.basePort, options.material.organizations.length);
-    const nodes = toNodes(options.material, ports, layout);
-    const processes = new Processes();
-    try {
-        processes.orderer = processes.watch(await startOrderer(tools, layout, options.material, ports));
-        const peers = await Promise.all(nodes.map((node) => startPeer(tools, layout, node)));
-        nodes.forEach((node, i) => processes.peers.set(node.member.mspId, processes.watch(peers[i] as ServerProcess)));
-        for (const node of nodes) {
-            const id = deployment.packageIds[node.member.mspId] ?? '';
-            processes.chaincodes.set(
-                node.member.mspId,
-                processes.watch(await startChaincode(layout, node.member, node.ports, id)),
-            );
+    return orderers;
+}
+
+/** Starts every orderer at once; those that started are kept in `processes` even when another fails. */
+async function startOrderers(
+    context: { tools: FabricTools; layout: FabricLayout; material: RegionMaterial; ports: FabricPorts },
+    processes: Processes,
+): Promise<void> {
+    const { tools, layout, material, ports } = context;
+    const started = await Promise.allSettled(
+        ports.orderers.map((_, index) => startOrderer(tools, layout, material, ports, index)),
+    );
+    for (const result of started) {
+        if (result.status === 'fulfilled') {
+            processes.orderers.push(processes.watchOrderer(result.value, ports.orderers.length));
         }
-        if (!existing) {
-            await deploy(options, tools, { layout, ports, nodes, deployment });
-            writeFileSync(layout.deploymentFile, JSON.stringify(deployment, null, 2) + '\n');
-        }
-    } catch (error) {
-        await processes.stop();
-        throw error;
     }
+    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+        throw failed.reason;
+    }
+}
+
+async function startMembers(
+    context: { tools: FabricTools; layout: FabricLayout; nodes: MemberNode[]; deployment: Deployment },
+    processes: Processes,
+): Promise<void> {
+    const { tools, layout, nodes, deployment } = context;
+    const peers = await Promise.all(nodes.map((node) => startPeer(tools, layout, node)));
+    nodes.forEach((node, i) => processes.peers.set(node.member.mspId, processes.watch(peers[i] as ServerProcess)));
+    for (const node of nodes) {
+        const id = deployment.packageIds[node.member.mspId] ?? '';
+        processes.chaincodes.set(
+            node.member.mspId,
+            processes.watch(await startChaincode(layout, node.member, node.ports, id)),
+        );
+    }
+}
+
+function toFabricNetwork(
+    context: { layout: FabricLayout; ports: FabricPorts; nodes: MemberNode[]; material: RegionMaterial },
+    processes: Processes,
+): FabricNetwork {
+    const { layout, ports, nodes, material } = context;
     return {
         layout,
         ports,
-        ordererEndpoint: `127.0.0.1:${ports.orderer.listen}`,
+        ordererEndpoint: `127.0.0.1:${String(ports.orderers[0]?.listen)}`,
+        orderers: ports.orderers.map((orderer, index) => ({
+            endpoint: `127.0.0.1:${orderer.listen}`,
+            operationsUrl: `http://127.0.0.1:${orderer.operations}`,
+            hostAlias: toOrdererNode(material, index).host,
+        })),
         peers: nodes.map((node) => ({
             mspId: node.member.mspId,
             endpoint: `127.0.0.1:${node.ports.listen}`,
@@ -290,6 +375,7 @@ export async function startFabricNetwork(options: FabricNetworkOptions): Promise
                 .filter((p) => p.isRunning)
                 .flatMap((p) => (p.pid === undefined ? [] : [p.pid])),
         pidOf: (mspId) => processes.peers.get(mspId)?.pid,
+        pidOfOrderer: (index) => processes.orderers[index]?.pid,
         stopPeer: async (mspId) => {
             const peer = processes.peers.get(mspId);
             if (peer) {
@@ -304,4 +390,38 @@ export async function startFabricNetwork(options: FabricNetworkOptions): Promise
             });
         },
     };
+}
+
+/**
+ * Starts (and on first use creates) a region's loopback Fabric network.
+ * @param options - the release, the folder, the region and its material, ports, how many orderers
+ * @returns the running network
+ * @throws Error (after stopping what it started) when a step fails
+ */
+export async function startFabricNetwork(options: FabricNetworkOptions): Promise<FabricNetwork> {
+    const tools: FabricTools = { binDir: options.fabricBin, configDir: join(dirname(options.fabricBin), 'config') };
+    if (!existsSync(join(CHAINCODE_DIR, 'dist', 'index.js'))) {
+        throw new Error('chaincode/dist is missing: run npm run build:chaincode first');
+    }
+    const layout = toFabricLayout(options.dir);
+    mkdirSync(layout.logsDir, { recursive: true, mode: 0o700 });
+    const existing = readDeployment(layout.deploymentFile);
+    const deployment = existing ?? (await prepare(options, tools, layout));
+    const orderers = toOrdererCount(options, deployment, layout.dir);
+    const material = options.material;
+    const ports = toFabricPorts(deployment.basePort, material.organizations.length, orderers);
+    const nodes = toNodes(material, ports, layout);
+    const processes = new Processes(options.warning ?? ((): void => undefined));
+    try {
+        await startOrderers({ tools, layout, material, ports }, processes);
+        await startMembers({ tools, layout, nodes, deployment }, processes);
+        if (!existing) {
+            await deploy(options, tools, { layout, ports, nodes, deployment });
+            writeFileSync(layout.deploymentFile, JSON.stringify(deployment, null, 2) + '\n');
+        }
+    } catch (error) {
+        await processes.stop();
+        throw error;
+    }
+    return toFabricNetwork({ layout, ports, nodes, material }, processes);
 }

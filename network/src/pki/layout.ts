@@ -39,8 +39,14 @@ export interface OrganizationPaths {
     readonly gatewayHost: string;
     /** `peers/peer0.<domain>`. */
     readonly peer: NodePaths;
-    /** `orderers/orderer0.<domain>`. */
+    /** `orderers/orderer0.<domain>`, the first ordering node ({@link OrganizationPaths.ordererNode}(0)). */
     readonly orderer: NodePaths;
+    /**
+     * `orderers/orderer<index>.<domain>`: one node of an ordering service, each its own identity and TLS
+     * certificate (a Raft consenter is known by its TLS certificate).
+     * @param index - 0 for the first node
+     */
+    ordererNode(index: number): NodePaths;
 }
 
 function toNodePaths(base: string, host: string): NodePaths {
@@ -74,5 +80,6 @@ export function toOrganizationPaths(
         gatewayHost: `gateway.${org.domain}`,
         peer: toNodePaths(join(root, 'peers'), `peer0.${org.domain}`),
         orderer: toNodePaths(join(root, 'orderers'), `orderer0.${org.domain}`),
+        ordererNode: (index: number): NodePaths => toNodePaths(join(root, 'orderers'), `orderer${index}.${org.domain}`),
     });
 }

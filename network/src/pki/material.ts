@@ -82,6 +82,8 @@ export interface OrdererMaterial extends OrganizationMaterialBase {
     readonly kind: 'orderer';
     /** `orderer0.<domain>`; the embedded ledger node serves with its TLS certificate. */
     readonly orderer: NodeMaterial;
+    /** Every ordering node issued, `orderer0.<domain>` first, then `orderer1.<domain>`, … in order. */
+    readonly nodes: readonly NodeMaterial[];
 }
 
 /** A whole region's material. */
@@ -182,10 +184,17 @@ function toMember(dir: string, org: OrganizationConfig): MemberMaterial {
  */
 export function readRegionMaterial(region: RegionConfig, dir: string): RegionMaterial {
     const base = toBase(dir, region.orderer);
+    const first = toNode(region.orderer.mspId, base.paths.orderer);
+    const nodes = [first];
+    // Nodes after the first are read as far as they were issued (`issueRegion`'s `ordererNodes`).
+    for (let index = 1; existsSync(base.paths.ordererNode(index).mspDir); index++) {
+        nodes.push(toNode(region.orderer.mspId, base.paths.ordererNode(index)));
+    }
     const orderer: OrdererMaterial = Object.freeze({
         ...base,
         kind: 'orderer',
-        orderer: toNode(region.orderer.mspId, base.paths.orderer),
+        orderer: first,
+        nodes: Object.freeze(nodes),
     });
     return Object.freeze({
         dir: resolve(dir),

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * Issues a region's crypto material: per organisation a signing CA and a TLS CA, the organisation MSP,
- * the admin, and per member the gateway's identities and `peer0`, for the orderer organisation
- * `orderer0`. Re-running keeps every existing file and issues only what is missing.
+ * the admin, and per member the gateway's identities and `peer0`, for the orderer organisation its ordering
+ * nodes `orderer0`, `orderer1`, `orderer2` (three by default: a Raft ordering service that survives one node's
+ * failure), each its own identity and TLS certificate. Re-running keeps every existing file and issues only
+ * what is missing.
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -22,6 +24,9 @@ import { readRegionMaterial, type RegionMaterial } from './material';
 import { KEY_FILE_MODE, MSP_KEY, MSP_SIGN_CERT, writeFileOnce, writeMsp, writeTls, type FileListener } from './msp';
 
 export { InconsistentMaterialError, MissingMaterialError } from './errors';
+
+/** Ordering nodes issued by default: three Raft consenters keep ordering through one node's failure. */
+export const DEFAULT_ORDERER_NODES = 3;
 export {
     findOrganizationMaterial,
     readRegionMaterial,
@@ -216,6 +221,8 @@ async function writeOrganizationBase(
  * @param region - the region configuration
  * @param dir - the region's crypto folder, created if missing
  * @param onFile - told about every file, made or kept
+ * @param options - how many ordering nodes to issue ({@link DEFAULT_ORDERER_NODES} by default; more already
+ *   issued are kept)
  * @returns the region's material
  * @throws InconsistentMaterialError when kept material does not fit together (half a key pair, a certificate
  *   of another CA, a missing CA beside issued material); nothing is issued over it
@@ -224,9 +231,16 @@ export async function issueRegion(
     region: RegionConfig,
     dir: string,
     onFile: FileListener = () => undefined,
+    options: { readonly ordererNodes?: number } = {},
 ): Promise<RegionMaterial> {
+    const ordererNodes = options.ordererNodes ?? DEFAULT_ORDERER_NODES;
+    if (!Number.isSafeInteger(ordererNodes) || ordererNodes < 1) {
+        throw new RangeError('ordererNodes must be a positive whole number');
+    }
     const orderer = await writeOrganizationBase(dir, region.orderer, onFile);
-    await writeNode(orderer, orderer.paths.orderer, 'orderer');
+    for (let index = 0; index < ordererNodes; index++) {
+        await writeNode(orderer, orderer.paths.ordererNode(index), 'orderer');
+    }
     for (const config of region.organizations) {
         const org = await writeOrganizationBase(dir, config, onFile);
         await writeGateway(org);

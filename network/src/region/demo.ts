@@ -2,8 +2,10 @@
 /**
  * Loads the demo (`npm start -- --demo`) through the gateways' HTTP API only, as the region's staff and
  * patients would: patients get keys (saved under `<data>/demo/patients/`, mode 0600) and are registered at the
- * first hospital; both hospitals publish FHIR records; patients sign consents; the first hospital files a
- * claim. What was done is remembered in `<data>/demo/state.json`, so running it again adds nothing.
+ * first hospital (two of them with their medical record numbers); both hospitals publish FHIR records; patients
+ * sign consents; the first hospital files a claim; its integration engine sends an HL7 feed over MLLP, and the
+ * demo waits until the hospital has anchored it. What was done is remembered in `<data>/demo/state.json`, so
+ * running it again adds nothing.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -19,6 +21,7 @@ import {
 import { readNotice } from '../../../clients/shared/notice';
 import { newRegionClient } from '../../../clients/shared/region-clients';
 import type { DataLayout } from './data-layout';
+import { DEMO_MRN_AUTHORITY, demoMrns, sendDemoHl7 } from './demo-hl7';
 import { demoClaims, demoConsents, demoPatients, demoRecords, fillFixture, type DemoConsent } from './demo-plan';
 import type { RegionFile, RegionFileOrganization } from '../../../clients/shared/region-file';
 
@@ -84,7 +87,10 @@ function patientOf(context: DemoContext, alias: string): PatientKey {
 async function registerPatients(context: DemoContext): Promise<void> {
     const clinician = newRegionClient(context.region, context.hospitals[0].mspId, 'clinician');
     for (const [alias, key] of context.patients) {
-        await clinician.post('/patients', newRegistration(key, context.region.channel));
+        // Li Wei and Zhang Min are linked by their medical record numbers, so the HL7 feed finds them.
+        const mrn = alias === 'wang-fang' ? undefined : demoMrns[alias];
+        const identifiers = mrn === undefined ? {} : { identifiers: [{ system: DEMO_MRN_AUTHORITY, value: mrn }] };
+        await clinician.post('/patients', { ...newRegistration(key, context.region.channel), ...identifiers });
         context.log(`  patient ${alias.padEnd(10)} ${key.patientId}`);
     }
 }
@@ -182,6 +188,36 @@ async function submitClaims(context: DemoContext): Promise<void> {
     }
 }
 
+/** How long the demo waits for the hospital to anchor its HL7 feed. */
+const FEED_DEADLINE_MS = 60_000;
+/** How often it asks the hospital's intake how far it is. */
+const FEED_POLL_MS = 100;
+
+/**
+ * Waits until the hospital has processed and anchored every message of the feed (its work and anchoring
+ * queues are empty; the message for a patient who never joined stays pending), so that the demo is loaded
+ * whole when the launcher says the region is ready.
+ */
+async function waitForFeed(context: DemoContext, hospital: RegionFileOrganization): Promise<void> {
+    const admin = newRegionClient(context.region, hospital.mspId, 'admin');
+    const deadline = Date.now() + FEED_DEADLINE_MS;
+    for (;;) {
+        const status = await admin.get<{ queues: { work: number; anchoring: number; pending: number } }>('/hl7/status');
+        if (status.queues.work === 0 && status.queues.anchoring === 0) {
+            context.log(
+                `  hl7     feed stored and anchored; ${status.queues.pending} message(s) wait for a patient link`,
+            );
+            return;
+        }
+        if (Date.now() > deadline) {
+            throw new Error(
+                `${hospital.mspId} has not anchored the demo's HL7 feed after ${FEED_DEADLINE_MS / 1000} s`,
+            );
+        }
+        await new Promise((resolve) => setTimeout(resolve, FEED_POLL_MS));
+    }
+}
+
 /**
  * Loads the demo into a running region (idempotent).
  * @param region - the running region's file
@@ -209,5 +245,10 @@ export async function loadDemo(region: RegionFile, layout: DataLayout, log: (lin
     await publishRecords(context);
     await grantConsents(context);
     await submitClaims(context);
+    const feed = context.hospitals[0];
+    if (feed.hl7Url !== undefined) {
+        await sendDemoHl7(feed.hl7Url, feed.mspId, log);
+        await waitForFeed(context, feed);
+    }
     log(`Demo loaded; patient keys are in ${layout.demoPatientsDir}`);
 }

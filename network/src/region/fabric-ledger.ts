@@ -20,21 +20,26 @@ import type { LaunchOptions } from './launch-options';
 export const FABRIC_PORT_OFFSET = 100;
 const RETRY_ATTEMPTS = 60;
 const RETRY_MS = 1_000;
-const CALL_TIMEOUT_MS = 30_000;
+/**
+ * The commission admin's deadlines at start: longer than a gateway's, since the first calls may wait for a peer
+ * to reach its chaincode server; a call that still fails unavailable is retried.
+ */
+const CALL_TIMEOUT_MS = 10_000;
+const COMMIT_TIMEOUT_MS = 30_000;
+const PROBE_MS = 1_000;
 
 /**
  * Starts (or restarts) the region's Fabric network.
  * @param options - launch options (`fabricBin` set)
  * @param layout - the data folder
- * @param region - the region configuration
- * @param material - the region's identities
- * @param progress - progress lines
+ * @param context - the region configuration and its identities
+ * @param listener - progress lines, and warnings (an orderer that stopped while the others order on)
  */
 export async function startRegionFabric(
     options: LaunchOptions,
     layout: DataLayout,
     context: { readonly region: RegionConfig; readonly material: RegionMaterial },
-    progress: (line: string) => void,
+    listener: { readonly progress: (line: string) => void; readonly warning: (line: string) => void },
 ): Promise<FabricNetwork> {
     if (options.fabricBin === undefined) {
         throw new Error('--ledger fabric needs FABRIC_BIN');
@@ -45,12 +50,22 @@ export async function startRegionFabric(
         region: context.region,
         material: context.material,
         basePort: options.basePort === 0 ? 0 : options.basePort + FABRIC_PORT_OFFSET,
-        progress,
+        orderers: options.orderers,
+        progress: listener.progress,
+        warning: listener.warning,
+    });
+    network.orderers.forEach((orderer, index) => {
+        const pid = String(network.pidOfOrderer(index));
+        listener.progress(
+            `Fabric orderer ${index} ${orderer.endpoint} (operations ${orderer.operationsUrl}, pid ${pid})`,
+        );
     });
     for (const peer of network.peers) {
-        progress(`Fabric peer ${peer.mspId} ${peer.endpoint} (pid ${String(network.pidOf(peer.mspId))})`);
+        listener.progress(`Fabric peer ${peer.mspId} ${peer.endpoint} (pid ${String(network.pidOf(peer.mspId))})`);
     }
-    progress(`Fabric network ready: orderer ${network.ordererEndpoint}; processes ${network.pids().join(' ')}`);
+    listener.progress(
+        `Fabric network ready: ${network.orderers.length} orderer(s); processes ${network.pids().join(' ')}`,
+    );
     return network;
 }
 
@@ -101,6 +116,8 @@ export function connectAsCommissionOnFabric(
         channel: region.channel,
         chaincode: region.chaincode,
         timeoutMs: CALL_TIMEOUT_MS,
+        commitTimeoutMs: COMMIT_TIMEOUT_MS,
+        probeMs: PROBE_MS,
     });
     const client: CommissionLedger = {
         mspId: ledger.mspId,

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The region launcher's options: the only place it reads the command line and the environment. Flags
- * override `HEALTHCHAIN_DATA` (default `./data`) and `HEALTHCHAIN_PORT` (default 7400; `0` picks free ports).
+ * override `HEALTHCHAIN_DATA` (default `./data`), `HEALTHCHAIN_PORT` (default 7400; `0` picks free ports) and
+ * `HEALTHCHAIN_ORDERERS` (how many Fabric orderers a new network has; 1 by default).
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,16 @@ export interface LaunchOptions {
     readonly ledger: 'embedded' | 'fabric';
     /** `FABRIC_BIN`: the `bin/` folder of a Fabric 2.5 release (needed for `--ledger fabric`). */
     readonly fabricBin: string | undefined;
+    /**
+     * `HEALTHCHAIN_NODE_OPTIONS`, split on spaces: options given to Node for the ledger node and the gateways
+     * only, not the launcher (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
+     */
+    readonly childNodeOptions: readonly string[];
+    /**
+     * How many etcdraft orderers a new Fabric network has (1 or 3); undefined when not asked, which is one
+     * for a new network and the number it was made with for an existing one.
+     */
+    readonly orderers: number | undefined;
     readonly help: boolean;
 }
 
@@ -30,6 +41,7 @@ export const DEFAULT_BASE_PORT = 7400;
 
 /** The launcher's usage text. */
 export const USAGE = `Usage: npm start -- [--demo] [--data <dir>] [--port <n>] [--region <file>] [--ledger embedded|fabric]
+                    [--orderers 1|3]
 
 Starts a whole region on this machine: the embedded ledger node and one gateway per organisation.
   --demo           also load the demo (patients, records, consents, a claim); safe to repeat
@@ -38,7 +50,10 @@ Starts a whole region on this machine: the embedded ledger node and one gateway 
                    ${DEFAULT_BASE_PORT}); 0 picks free ports
   --region <file>  region configuration (default: network/region.json)
   --ledger <kind>  embedded (default) or fabric: a loopback Hyperledger Fabric network from the release in
-                   $FABRIC_BIN (orderer at port n+100, peers from n+110; with --port 0, free ports)
+                   $FABRIC_BIN (orderers at port n+100, +103, +106, peers from n+110; with --port 0, free ports)
+  --orderers <n>   with --ledger fabric, how many etcdraft orderers a new network has: 1 (default) or 3, which
+                   keep ordering when one of them fails (default: $HEALTHCHAIN_ORDERERS or 1; an existing
+                   network keeps the number it was made with)
   --help           show this text`;
 
 function readPort(text: string, source: string): number {
@@ -64,11 +79,39 @@ function readLedgerChoice(
     return { ledger, fabricBin };
 }
 
+function readChildNodeOptions(env: NodeJS.ProcessEnv): string[] {
+    return (env.HEALTHCHAIN_NODE_OPTIONS ?? '').split(/\s+/).filter((option) => option !== '');
+}
+
+/** Orderer counts a loopback network may have: Raft needs a majority, so an even count adds no tolerance. */
+const ORDERER_COUNTS: readonly number[] = [1, 3];
+
+function readOrderers(
+    value: string | undefined,
+    env: NodeJS.ProcessEnv,
+    ledger: 'embedded' | 'fabric',
+): number | undefined {
+    if (value !== undefined && ledger !== 'fabric') {
+        throw new Error('--orderers needs --ledger fabric');
+    }
+    // The environment's value applies to Fabric only, so that it can stay set while an embedded region runs.
+    const text = value ?? (ledger === 'fabric' ? env.HEALTHCHAIN_ORDERERS : undefined);
+    if (text === undefined || text === '') {
+        return undefined;
+    }
+    const orderers = Number(text);
+    if (!/^[0-9]$/.test(text) || !ORDERER_COUNTS.includes(orderers)) {
+        const source = value === undefined ? 'HEALTHCHAIN_ORDERERS' : '--orderers';
+        throw new Error(`${source} must be ${ORDERER_COUNTS.join(' or ')}, not "${text}"`);
+    }
+    return orderers;
+}
+
 /**
  * Reads the launcher's options.
  * @param args - command-line arguments after the script
  * @param env - the environment
- * @throws Error on an unknown flag, a missing value or a bad port
+ * @throws Error on an unknown flag, a missing value, a bad port or orderer count
  */
 export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEnv): LaunchOptions {
     const { values } = parseArgs({
@@ -79,6 +122,7 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
             port: { type: 'string' },
             region: { type: 'string' },
             ledger: { type: 'string' },
+            orderers: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -98,6 +142,8 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
         demo: values.demo ?? false,
         ledger,
         fabricBin,
+        childNodeOptions: readChildNodeOptions(env),
+        orderers: readOrderers(values.orderers, env, ledger),
         help: values.help ?? false,
     });
 }

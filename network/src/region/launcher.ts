@@ -34,10 +34,14 @@ export interface RunningRegion {
     stop(): Promise<void>;
 }
 
-/** Told about progress (one line each) and about a child that stopped by itself. */
+/**
+ * Told about progress (one line each), about a child that stopped by itself, and about a loss the region
+ * survives (a Fabric orderer that stopped while a majority of orderers still run).
+ */
 export interface LaunchListener {
     readonly progress: (line: string) => void;
     readonly failure: (message: string) => void;
+    readonly warning: (message: string) => void;
 }
 
 function readString(ready: ReadyLine, field: string, name: string): string {
@@ -48,15 +52,25 @@ function readString(ready: ReadyLine, field: string, name: string): string {
     return value;
 }
 
-function toPorts(options: LaunchOptions, index: number): GatewayPorts {
+/**
+ * Organisation i gets API n+1+2i and p2p n+2+2i; after them, hospital k (in the region's order) gets its MLLP
+ * listener at n+1+2N+k, N organisations in all (the first hospital of the default region: 7409).
+ */
+function toPorts(options: LaunchOptions, region: RegionConfig, index: number): GatewayPorts {
+    const org = region.organizations[index];
+    const hospital = region.organizations.filter((o, i) => o.type === 'hospital' && i < index).length;
+    const hl7 = org?.type === 'hospital' ? { hl7: 0 } : {};
     if (options.basePort === 0) {
-        return { api: 0, p2p: 0 };
+        return { api: 0, p2p: 0, ...hl7 };
     }
-    return { api: options.basePort + 1 + 2 * index, p2p: options.basePort + 2 + 2 * index };
+    const base = options.basePort;
+    const hl7Port = org?.type === 'hospital' ? { hl7: base + 1 + 2 * region.organizations.length + hospital } : {};
+    return { api: base + 1 + 2 * index, p2p: base + 2 + 2 * index, ...hl7Port };
 }
 
 function assertPortRange(options: LaunchOptions, region: RegionConfig): void {
-    const last = options.basePort + 2 * region.organizations.length;
+    const hospitals = region.organizations.filter((o) => o.type === 'hospital').length;
+    const last = options.basePort + 2 * region.organizations.length + hospitals;
     if (options.basePort !== 0 && last > 65_535) {
         throw new Error(`Ports ${options.basePort}–${last} do not fit below 65536; choose a lower --port`);
     }
@@ -130,6 +144,7 @@ async function startLedger(
     const { child, ready } = await ManagedProcess.start({
         name: 'ledger node',
         script: LEDGER_NODE_SCRIPT,
+        nodeOptions: options.childNodeOptions,
         args: [
             '--data',
             layout.ledgerDir,
@@ -165,7 +180,7 @@ interface GatewayStart {
 
 async function startGateway(
     start: GatewayStart,
-    context: GatewayContext & { region: RegionConfig },
+    context: GatewayContext & { region: RegionConfig; options: LaunchOptions },
     children: Children,
 ): Promise<RegionFileOrganization> {
     const { org, ports } = start;
@@ -176,6 +191,7 @@ async function startGateway(
     const { child, ready } = await ManagedProcess.start({
         name: `gateway ${org.mspId}`,
         script: GATEWAY_SCRIPT,
+        nodeOptions: context.options.childNodeOptions,
         args: [],
         env: { HEALTHCHAIN_GATEWAY_CONFIG: files.gatewayConfigFile, CORE_CHAINCODE_LOGGING_LEVEL: CHAINCODE_LOG_LEVEL },
         logFile: files.logFile,
@@ -190,6 +206,7 @@ async function startGateway(
         name: org.name,
         apiUrl: readString(ready, 'apiUrl', child.spec.name),
         p2pUrl: readString(ready, 'p2pUrl', child.spec.name),
+        ...(typeof ready.hl7Url === 'string' ? { hl7Url: ready.hl7Url } : {}),
         tlsCaFile: member?.paths.tlsCaCertFile ?? '',
         tokens,
     };
@@ -200,7 +217,7 @@ async function startGateways(
     context: GatewayContext & { options: LaunchOptions },
     children: Children,
 ): Promise<RegionFileOrganization[]> {
-    const starts = region.organizations.map((org, index) => ({ org, ports: toPorts(context.options, index) }));
+    const starts = region.organizations.map((org, index) => ({ org, ports: toPorts(context.options, region, index) }));
     const results = await Promise.allSettled(
         starts.map((start) => startGateway(start, { ...context, region }, children)),
     );
@@ -226,7 +243,7 @@ async function startBackend(
 ): Promise<Backend> {
     const { region, material, layout } = context;
     if (options.ledger === 'fabric') {
-        const network = await startRegionFabric(options, layout, { region, material }, listener.progress);
+        const network = await startRegionFabric(options, layout, { region, material }, listener);
         children.setNetwork(network);
         const commission = connectAsCommissionOnFabric(region, material, network);
         return { ledgerUrl: `grpcs://${network.ordererEndpoint}`, network, commission };

@@ -19,7 +19,9 @@ function describe(error: unknown): string {
 
 function printRegion(region: RegionFile, regionFile: string): void {
     const lines = region.organizations.map(
-        (org) => `  ${org.mspId.padEnd(16)} ${org.type.padEnd(11)} api ${org.apiUrl}  p2p ${org.p2pUrl}`,
+        (org) =>
+            `  ${org.mspId.padEnd(16)} ${org.type.padEnd(11)} api ${org.apiUrl}  p2p ${org.p2pUrl}` +
+            (org.hl7Url === undefined ? '' : `  hl7 ${org.hl7Url}`),
     );
     process.stdout.write(
         [
@@ -81,6 +83,7 @@ async function run(options: LaunchOptions): Promise<void> {
     const running = await launchRegion(options, {
         progress: (line) => process.stdout.write(line + '\n'),
         failure: (message) => void shutdown.fail(message),
+        warning: (message) => process.stderr.write(`region: warning: ${message}\n`),
     });
     shutdown.attach(running);
     if (shutdown.requested) {

@@ -17,6 +17,8 @@ import { RegionRoles, type RegionRole } from '../../../clients/shared/region-fil
 export interface GatewayPorts {
     readonly api: number;
     readonly p2p: number;
+    /** The MLLP listener of a hospital's HL7 intake. */
+    readonly hl7?: number;
 }
 
 /** What a gateway configuration is made from. */
@@ -72,6 +74,7 @@ export function toGatewayConfigFile(setup: GatewaySetup): GatewayConfigFile {
                   tlsCaFile: setup.fabricPeer.tlsCaFile,
               }
             : { kind: 'embedded', url: setup.ledgerUrl, tlsCaFile: material.orderer.paths.tlsCaCertFile },
+        ...(org.type === 'hospital' ? { hl7: { host: '127.0.0.1', port: ports.hl7 ?? 0 } } : {}),
     };
 }
 

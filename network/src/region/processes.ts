@@ -14,6 +14,8 @@ export interface ChildSpec {
     readonly name: string;
     /** The Node script to run. */
     readonly script: string;
+    /** Options for Node itself, before the script (e.g. `--cpu-prof`). */
+    readonly nodeOptions?: readonly string[];
     readonly args: readonly string[];
     /** Added to the launcher's environment. */
     readonly env: Readonly<Record<string, string>>;
@@ -77,7 +79,7 @@ export class ManagedProcess {
         this.spec = spec;
         this.#log = createWriteStream(spec.logFile, { flags: 'a', mode: 0o600 });
         // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the children in order.
-        this.#child = spawn(process.execPath, [spec.script, ...spec.args], {
+        this.#child = spawn(process.execPath, [...(spec.nodeOptions ?? []), spec.script, ...spec.args], {
             env: { ...process.env, ...spec.env },
             stdio: ['ignore', 'pipe', 'pipe'],
             detached: true,

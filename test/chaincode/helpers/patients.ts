@@ -75,10 +75,6 @@ export const TEST_DIRECTORY: Readonly<Record<string, Omit<NoticeRecipient, 'mspI
     InsurerMSP: { name: 'insurer organisation', contact: null },
     CommissionMSP: { name: 'commission organisation', contact: null },
     ClinicMSP: { name: 'clinic organisation', contact: null },
-    P2pHospitalAMSP: { name: 'P2pHospitalAMSP gateway', contact: null },
-    P2pHospitalBMSP: { name: 'P2pHospitalBMSP gateway', contact: null },
-    P2pInsurerMSP: { name: 'P2pInsurerMSP gateway', contact: null },
-    P2pCommissionMSP: { name: 'commission', contact: null },
 };
 
 /**

@@ -11,12 +11,12 @@ import { anchor, grant, request, revoke } from '../../chaincode/helpers/acts';
 import { Msp, newRegion, type Region } from '../../chaincode/helpers/region';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
-import { SwitchableLedger } from './switchable-ledger';
+import { ProbeLedger } from '../../helpers/probe-ledger';
 
 const logger = pino({ level: 'silent' });
 
 /** A ledger whose next event stream fails just before one event of one block. */
-class BreakingLedger extends SwitchableLedger {
+class BreakingLedger extends ProbeLedger {
     breakAt: { readonly blockNumber: bigint; readonly index: number } | undefined;
     /** Streams broken so far. */
     broken = 0;
@@ -84,6 +84,8 @@ describe('chaincode event stream resumption', () => {
             logger,
             retry: { initialMs: 2, maxMs: 20 },
             writeCheckpoint: write,
+            // Every block's checkpoint is written, as the tests count them.
+            checkpointIntervalMs: 0,
         });
         const seen: ChaincodeEvent[] = [];
         listener.on('processed', (event) => seen.push(event));
@@ -206,13 +208,25 @@ describe('chaincode event listener checkpoint', () => {
     let checkpointFile: string;
     const listeners: ChaincodeEventListener[] = [];
 
-    function newListener(writes: Checkpoint[] = []): { listener: ChaincodeEventListener; seen: string[] } {
+    function newListener(
+        writes: Checkpoint[] = [],
+        options: {
+            readonly events?: readonly ChaincodeEvent[];
+            readonly writeGate?: Promise<void>;
+            readonly checkpointIntervalMs?: number;
+        } = {},
+    ): { listener: ChaincodeEventListener; seen: string[] } {
         const listener = new ChaincodeEventListener({
-            ledger: newScriptedLedger(events),
+            ledger: newScriptedLedger(options.events ?? events),
             checkpointFile,
             logger,
-            writeCheckpoint: (file, checkpoint) => {
+            checkpointIntervalMs: options.checkpointIntervalMs ?? 0,
+            writeCheckpoint: async (file, checkpoint) => {
                 writes.push(checkpoint);
+                // The first write waits for the gate, like an fsync of a busy disk.
+                if (writes.length === 1) {
+                    await options.writeGate;
+                }
                 writeCheckpoint(file, checkpoint);
             },
         });
@@ -247,6 +261,41 @@ describe('chaincode event listener checkpoint', () => {
         ]);
     });
 
+    it('covers the blocks that end while a write is under way with one write of the latest', async () => {
+        const more = [...events, newEvent(5n, 'f'), newEvent(6n, 'g')];
+        const writes: Checkpoint[] = [];
+        let open: () => void = () => undefined;
+        const writeGate = new Promise<void>((resolve) => (open = resolve));
+        const { listener, seen } = newListener(writes, { events: more, writeGate });
+        const done = processed(listener, 'g');
+        listener.start();
+        await done;
+        open();
+        await listener.close();
+        assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+        // Blocks 4 and 5 ended while block 3's write was held: block 4's checkpoint was overtaken by block 5's
+        // before a write could take it, and is never written.
+        assert.deepEqual(writes[0], { blockNumber: 3n, transactionId: 'c' });
+        assert.deepEqual(writes.at(-1), { blockNumber: 6n, transactionId: 'g' });
+        assert.ok(!writes.some((checkpoint) => checkpoint.blockNumber === 4n));
+        assert.deepEqual(readCheckpoint(checkpointFile), { blockNumber: 6n, transactionId: 'g' });
+    });
+
+    it('writes at most once per checkpoint interval while events keep coming, and the latest when it stops', async () => {
+        const more = [...events, newEvent(5n, 'f'), newEvent(6n, 'g')];
+        const writes: Checkpoint[] = [];
+        const { listener } = newListener(writes, { events: more, checkpointIntervalMs: 3_600_000 });
+        const done = processed(listener, 'g');
+        listener.start();
+        await done;
+        await listener.close();
+        assert.deepEqual(writes, [
+            { blockNumber: 3n, transactionId: 'c' },
+            { blockNumber: 6n, transactionId: 'g' },
+        ]);
+        assert.deepEqual(readCheckpoint(checkpointFile), { blockNumber: 6n, transactionId: 'g' });
+    });
+
     it('resumes inside a partly processed block after the transaction its checkpoint names', async () => {
         writeCheckpoint(checkpointFile, { blockNumber: 3n, transactionId: 'b' });
         const writes: Checkpoint[] = [];
@@ -276,7 +325,7 @@ function processed(listener: ChaincodeEventListener, txId: string): Promise<void
 describe('chaincode event listener', () => {
     let region: Region;
     let temp: ReturnType<typeof newTempDir>;
-    let ledger: SwitchableLedger;
+    let ledger: ProbeLedger;
     let checkpointFile: string;
     const listeners: ChaincodeEventListener[] = [];
 
@@ -305,7 +354,7 @@ describe('chaincode event listener', () => {
     beforeEach(() => {
         temp = newTempDir('custody-events-');
         checkpointFile = join(temp.dir, 'events.checkpoint.json');
-        ledger = new SwitchableLedger(region.clients.hospitalA);
+        ledger = new ProbeLedger(region.clients.hospitalA);
     });
     afterEach(async () => {
         for (const listener of listeners.splice(0)) {

@@ -16,7 +16,7 @@ import { LedgerContracts, type RecordEntry } from '../../../gateway/src/ledger/c
 import { newRegion, type Region } from '../../chaincode/helpers/region';
 import type { TestPatient } from '../../chaincode/helpers/patients';
 import { newTempDir } from '../../helpers/ledger';
-import { SwitchableLedger } from './switchable-ledger';
+import { ProbeLedger } from '../../helpers/probe-ledger';
 
 const logger = pino({ level: 'silent' });
 const KEY = Buffer.alloc(32, 9);
@@ -52,7 +52,7 @@ async function expectApiError(call: Promise<unknown>, code: string): Promise<Api
 describe('anchoring outbox', () => {
     let region: Region;
     let patient: TestPatient;
-    let ledger: SwitchableLedger;
+    let ledger: ProbeLedger;
     let contracts: LedgerContracts;
     let temp: ReturnType<typeof newTempDir>;
     let db: CustodyDb;
@@ -74,7 +74,7 @@ describe('anchoring outbox', () => {
     before(async () => {
         region = await newRegion();
         patient = await region.newPatient();
-        ledger = new SwitchableLedger(region.clients.hospitalA);
+        ledger = new ProbeLedger(region.clients.hospitalA);
         contracts = new LedgerContracts(ledger, { clock: () => region.clock.now });
     });
     after(async () => {

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { PeerUnreachableError, requestDelivery } from '../../../gateway/src/p2p/client';
 import { newCertificateAuthority } from '../../../network/src/pki/ca';
-import { callP2p, codeOf, newP2pRegion, type P2pRegion } from './region';
+import type { TestPatient } from '../../chaincode/helpers/patients';
+import { call, field, outcomeCode, outcomeCodeOf } from '../../helpers/api-calls';
+import { useTestRegion } from '../../helpers/region';
+import { newConsentingPatient } from '../../helpers/region-patients';
 
 const lab = {
     resourceType: 'Observation',
@@ -12,31 +15,29 @@ const lab = {
     valueQuantity: { value: 4.1 },
 };
 
-function outcomeCode(body: unknown): unknown {
-    return codeOf(body as Record<string, unknown>);
-}
-
 describe('p2p attacks', function () {
     this.timeout(30_000);
-    let region: P2pRegion;
+    const region = useTestRegion({ p2p: true });
+    let patient: TestPatient;
     let recordId: string;
     let resource: Record<string, unknown>;
 
     before(async () => {
-        region = await newP2pRegion();
-    });
-    after(async () => {
-        await region.close();
+        patient = await newConsentingPatient(region);
     });
     beforeEach(async () => {
-        const published = await region.call('hospitalA', 'POST', '/records', {
-            patientId: region.patient.patientId,
-            category: 'lab',
-            // Each test publishes a result of its own: the same content is anchored once per custodian.
-            resource: (resource = { ...lab, id: randomUUID() }),
+        const { hospitalA } = region.gateways;
+        const published = await call(hospitalA, 'POST', '/records', {
+            token: hospitalA.tokens.clinician,
+            body: {
+                patientId: patient.patientId,
+                category: 'lab',
+                // Each test publishes a result of its own: the same content is anchored once per custodian.
+                resource: (resource = { ...lab, id: randomUUID() }),
+            },
         });
         assert.equal(published.status, 201);
-        recordId = published.body.recordId as string;
+        recordId = field(published, 'recordId') as string;
     });
 
     async function grantToB(): Promise<string> {
@@ -52,35 +53,35 @@ describe('p2p attacks', function () {
 
     it('refuses another organisation’s accessId', async () => {
         const accessId = await grantToB();
-        const response = await callP2p(region, 'hospitalA', region.gateways.insurer.tls, recordId, accessId);
+        const response = await region.callP2p('hospitalA', region.gateways.insurer.tls, recordId, accessId);
         assert.equal(response.status, 403);
-        assert.equal(outcomeCode(response.body), 'FORBIDDEN');
+        assert.equal(outcomeCodeOf(response.body), 'FORBIDDEN');
         assert.equal((response.body as Record<string, unknown>).resource, undefined);
         await assertUndelivered(accessId);
     });
 
     it('refuses a replayed accessId', async () => {
         const accessId = await grantToB();
-        const first = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
+        const first = await region.callP2p('hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
         assert.equal(first.status, 200);
         assert.deepEqual((first.body as Record<string, unknown>).resource, resource);
-        const replay = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
+        const replay = await region.callP2p('hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
         assert.equal(replay.status, 409);
-        assert.equal(outcomeCode(replay.body), 'CONFLICT');
+        assert.equal(outcomeCodeOf(replay.body), 'CONFLICT');
         assert.equal((replay.body as Record<string, unknown>).resource, undefined);
     });
 
     it('refuses a grant presented for another record', async () => {
         const accessId = await grantToB();
-        const other = await region.call('hospitalA', 'POST', '/records', {
-            patientId: region.patient.patientId,
-            category: 'lab',
-            resource: lab,
+        const { hospitalA } = region.gateways;
+        const other = await call(hospitalA, 'POST', '/records', {
+            token: hospitalA.tokens.clinician,
+            body: { patientId: patient.patientId, category: 'lab', resource: lab },
         });
-        const otherId = other.body.recordId as string;
-        const response = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, otherId, accessId);
+        const otherId = field(other, 'recordId') as string;
+        const response = await region.callP2p('hospitalA', region.gateways.hospitalB.tls, otherId, accessId);
         assert.equal(response.status, 403);
-        assert.equal(outcomeCode(response.body), 'FORBIDDEN');
+        assert.equal(outcomeCodeOf(response.body), 'FORBIDDEN');
         await assertUndelivered(accessId);
     });
 
@@ -92,7 +93,7 @@ describe('p2p attacks', function () {
             kind: 'tlsca',
         });
         const rogue = await rogueCa.issue({ commonName: 'gateway.rogue', ou: 'client', kind: 'tls-both' });
-        await assert.rejects(callP2p(region, 'hospitalA', rogue, recordId, accessId), PeerUnreachableError);
+        await assert.rejects(region.callP2p('hospitalA', rogue, recordId, accessId), PeerUnreachableError);
         await assertUndelivered(accessId);
     });
 
@@ -100,9 +101,9 @@ describe('p2p attacks', function () {
         const accessId = await grantToB();
         const b = region.gateways.hospitalB;
         const impostor = await b.tlsCa.issue({ commonName: `gateway.${b.mspId}`, ou: 'client', kind: 'tls-both' });
-        const response = await callP2p(region, 'hospitalA', impostor, recordId, accessId);
+        const response = await region.callP2p('hospitalA', impostor, recordId, accessId);
         assert.equal(response.status, 403);
-        assert.equal(outcomeCode(response.body), 'FORBIDDEN');
+        assert.equal(outcomeCodeOf(response.body), 'FORBIDDEN');
         await assertUndelivered(accessId);
     });
 
@@ -133,14 +134,16 @@ describe('p2p attacks', function () {
         it('fails closed on both sides: nothing granted, nothing served', async () => {
             const accessId = await grantToB();
             await region.ledger.close();
-            const fetched = await region.call('hospitalB', 'POST', `/records/${recordId}/fetch`, {
-                purpose: 'TREATMENT',
+            const { hospitalB } = region.gateways;
+            const fetched = await call(hospitalB, 'POST', `/records/${recordId}/fetch`, {
+                token: hospitalB.tokens.clinician,
+                body: { purpose: 'TREATMENT' },
             });
             assert.equal(fetched.status, 503);
-            assert.equal(codeOf(fetched.body), 'LEDGER_UNAVAILABLE');
-            const response = await callP2p(region, 'hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
+            assert.equal(outcomeCode(fetched), 'LEDGER_UNAVAILABLE');
+            const response = await region.callP2p('hospitalA', region.gateways.hospitalB.tls, recordId, accessId);
             assert.equal(response.status, 503);
-            assert.equal(outcomeCode(response.body), 'LEDGER_UNAVAILABLE');
+            assert.equal(outcomeCodeOf(response.body), 'LEDGER_UNAVAILABLE');
             assert.equal((response.body as Record<string, unknown>).resource, undefined);
         });
     });

@@ -1,45 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { codeOf, newP2pRegion, type P2pRegion } from './region';
+import type { TestPatient } from '../../chaincode/helpers/patients';
+import { call, field, itemsOf, outcomeCode, type CallResult } from '../../helpers/api-calls';
+import { useTestRegion, type OrgName } from '../../helpers/region';
+import { newConsentingPatient } from '../../helpers/region-patients';
 
 const resource = { resourceType: 'Observation', status: 'final', code: { text: 'sodium' } };
 
 describe('record routes', function () {
     this.timeout(30_000);
-    let region: P2pRegion;
+    const region = useTestRegion({ p2p: true });
+    let patient: TestPatient;
     let recordId: string;
 
     before(async () => {
-        region = await newP2pRegion();
-        const published = await region.call('hospitalA', 'POST', '/records', {
-            patientId: region.patient.patientId,
-            category: 'lab',
-            resource,
+        patient = await newConsentingPatient(region);
+        const { hospitalA } = region.gateways;
+        const published = await call(hospitalA, 'POST', '/records', {
+            token: hospitalA.tokens.clinician,
+            body: { patientId: patient.patientId, category: 'lab', resource },
         });
         assert.equal(published.status, 201);
-        assert.match(published.body.recordId as string, /^rec-[a-z2-7]{26}$/);
-        assert.match(published.body.contentHash as string, /^[0-9a-f]{64}$/);
-        assert.equal(typeof published.body.txId, 'string');
-        assert.equal(typeof published.body.blockNumber, 'number');
-        recordId = published.body.recordId as string;
-    });
-    after(async () => {
-        await region.close();
+        assert.match(field(published, 'recordId') as string, /^rec-[a-z2-7]{26}$/);
+        assert.match(field(published, 'contentHash') as string, /^[0-9a-f]{64}$/);
+        assert.equal(typeof field(published, 'txId'), 'string');
+        assert.equal(typeof field(published, 'blockNumber'), 'number');
+        recordId = field(published, 'recordId') as string;
     });
 
-    async function storedCount(): Promise<number> {
-        return (await region.gateways.hospitalA.custody.store.sublevel.keys().all()).length;
+    /**
+     * Calls a gateway's API with a token: by default that of the staff who fetch records there (clinicians at a
+     * hospital, claims staff at the insurer).
+     */
+    function callAt(name: OrgName, method: string, path: string, body?: unknown, token?: string): Promise<CallResult> {
+        const gateway = region.gateways[name];
+        const fetcher = name === 'insurer' ? gateway.tokens.claims : gateway.tokens.clinician;
+        return call(gateway, method, path, { body, token: token ?? fetcher });
     }
 
-    async function expectRefusal(
-        status: number,
-        code: string,
-        call: Promise<{ status: number; body: Record<string, unknown> }>,
-    ): Promise<void> {
-        const response = await call;
+    async function storedCount(): Promise<number> {
+        return (await region.custody('hospitalA').store.sublevel.keys().all()).length;
+    }
+
+    async function expectRefusal(status: number, code: string, pending: Promise<CallResult>): Promise<void> {
+        const response = await pending;
         assert.equal(response.status, status, JSON.stringify(response.body));
-        assert.equal(codeOf(response.body), code);
-        assert.equal(response.body.resourceType, 'OperationOutcome');
+        assert.equal(outcomeCode(response), code);
+        assert.equal(field(response, 'resourceType'), 'OperationOutcome');
     }
 
     describe('POST /records', () => {
@@ -67,18 +74,18 @@ describe('record routes', function () {
         for (const [what, change] of bad) {
             it(`refuses ${what} and stores nothing`, async () => {
                 const before = await storedCount();
-                const body = { patientId: region.patient.patientId, category: 'lab', resource, ...(change as object) };
-                await expectRefusal(400, 'INVALID_INPUT', region.call('hospitalA', 'POST', '/records', body));
+                const body = { patientId: patient.patientId, category: 'lab', resource, ...(change as object) };
+                await expectRefusal(400, 'INVALID_INPUT', callAt('hospitalA', 'POST', '/records', body));
                 assert.equal(await storedCount(), before);
             });
         }
 
         it('refuses a __proto__ key anywhere in the resource', async () => {
-            const text = `{"patientId":"${region.patient.patientId}","category":"lab","resource":{"resourceType":"Observation","code":{"__proto__":{"admin":true}}}}`;
-            const response = await fetch(`${region.gateways.hospitalA.apiUrl}/records`, {
+            const text = `{"patientId":"${patient.patientId}","category":"lab","resource":{"resourceType":"Observation","code":{"__proto__":{"admin":true}}}}`;
+            const response = await fetch(`${region.gateways.hospitalA.url}/records`, {
                 method: 'POST',
                 headers: {
-                    authorization: `Bearer ${region.gateways.hospitalA.token}`,
+                    authorization: `Bearer ${region.gateways.hospitalA.tokens.clinician}`,
                     'content-type': 'application/json',
                 },
                 body: text,
@@ -88,53 +95,49 @@ describe('record routes', function () {
 
         it('refuses a body over 5 MB', async () => {
             const big = { ...resource, note: [{ text: 'x'.repeat(5 * 1024 * 1024) }] };
-            const body = { patientId: region.patient.patientId, category: 'lab', resource: big };
-            await expectRefusal(413, 'PAYLOAD_TOO_LARGE', region.call('hospitalA', 'POST', '/records', body));
+            const body = { patientId: patient.patientId, category: 'lab', resource: big };
+            await expectRefusal(413, 'PAYLOAD_TOO_LARGE', callAt('hospitalA', 'POST', '/records', body));
         });
 
         it('refuses an unknown patient (the ledger says so) and keeps nothing', async () => {
             const before = await storedCount();
             const body = { patientId: `pt${'q'.repeat(52)}`, category: 'lab', resource };
-            await expectRefusal(404, 'NOT_FOUND', region.call('hospitalA', 'POST', '/records', body));
+            await expectRefusal(404, 'NOT_FOUND', callAt('hospitalA', 'POST', '/records', body));
             assert.equal(await storedCount(), before);
         });
 
         it('refuses another role, another organisation’s token and an insurer gateway', async () => {
-            const body = { patientId: region.patient.patientId, category: 'lab', resource };
-            const auditor = region.gateways.hospitalA.newToken('auditor');
-            await expectRefusal(403, 'FORBIDDEN', region.call('hospitalA', 'POST', '/records', body, auditor));
-            const fromB = region.gateways.hospitalB.token;
-            await expectRefusal(401, 'UNAUTHENTICATED', region.call('hospitalA', 'POST', '/records', body, fromB));
-            const insurerClinician = region.gateways.insurer.newToken('clinician');
-            await expectRefusal(403, 'FORBIDDEN', region.call('insurer', 'POST', '/records', body, insurerClinician));
+            const body = { patientId: patient.patientId, category: 'lab', resource };
+            const auditor = region.gateways.hospitalA.tokens.auditor;
+            await expectRefusal(403, 'FORBIDDEN', callAt('hospitalA', 'POST', '/records', body, auditor));
+            const fromB = region.gateways.hospitalB.tokens.clinician;
+            await expectRefusal(401, 'UNAUTHENTICATED', callAt('hospitalA', 'POST', '/records', body, fromB));
+            const insurerClinician = region.gateways.insurer.tokens.clinician;
+            await expectRefusal(403, 'FORBIDDEN', callAt('insurer', 'POST', '/records', body, insurerClinician));
         });
     });
 
     describe('GET /records', () => {
         it('reads one entry, refuses it to an insurer without a consent or claim, and refuses path separators', async () => {
-            const entry = await region.call('hospitalB', 'GET', `/records/${recordId}`);
+            const entry = await callAt('hospitalB', 'GET', `/records/${recordId}`);
             assert.equal(entry.status, 200);
-            assert.equal(entry.body.recordId, recordId);
-            await expectRefusal(403, 'FORBIDDEN', region.call('insurer', 'GET', `/records/${recordId}`));
-            await expectRefusal(400, 'INVALID_INPUT', region.call('insurer', 'GET', '/records/..%2F..%2Fetc'));
-            await expectRefusal(404, 'NOT_FOUND', region.call('insurer', 'GET', '/records/rec-none'));
+            assert.equal(field(entry, 'recordId'), recordId);
+            await expectRefusal(403, 'FORBIDDEN', callAt('insurer', 'GET', `/records/${recordId}`));
+            await expectRefusal(400, 'INVALID_INPUT', callAt('insurer', 'GET', '/records/..%2F..%2Fetc'));
+            await expectRefusal(404, 'NOT_FOUND', callAt('insurer', 'GET', '/records/rec-none'));
         });
 
         it('lists by patient and needs a patient id and a token of this organisation', async () => {
-            const listed = await region.call(
-                'hospitalA',
-                'GET',
-                `/records?patientId=${region.patient.patientId}&limit=1`,
-            );
+            const listed = await callAt('hospitalA', 'GET', `/records?patientId=${patient.patientId}&limit=1`);
             assert.equal(listed.status, 200);
-            assert.equal((listed.body.items as unknown[]).length, 1);
-            await expectRefusal(400, 'INVALID_INPUT', region.call('hospitalA', 'GET', '/records'));
-            await expectRefusal(400, 'INVALID_INPUT', region.call('hospitalA', 'GET', '/records?patientId=x&foo=1'));
-            const fromB = region.gateways.hospitalB.token;
+            assert.equal(itemsOf(listed).length, 1);
+            await expectRefusal(400, 'INVALID_INPUT', callAt('hospitalA', 'GET', '/records'));
+            await expectRefusal(400, 'INVALID_INPUT', callAt('hospitalA', 'GET', '/records?patientId=x&foo=1'));
+            const fromB = region.gateways.hospitalB.tokens.clinician;
             await expectRefusal(
                 401,
                 'UNAUTHENTICATED',
-                region.call('hospitalA', 'GET', `/records/${recordId}`, undefined, fromB),
+                callAt('hospitalA', 'GET', `/records/${recordId}`, undefined, fromB),
             );
         });
     });
@@ -142,47 +145,47 @@ describe('record routes', function () {
     describe('POST /records/:recordId/fetch', () => {
         it('refuses an unknown purpose, a stray justification and unknown fields', async () => {
             const path = `/records/${recordId}/fetch`;
-            await expectRefusal(400, 'INVALID_INPUT', region.call('hospitalB', 'POST', path, { purpose: 'CURIOSITY' }));
+            await expectRefusal(400, 'INVALID_INPUT', callAt('hospitalB', 'POST', path, { purpose: 'CURIOSITY' }));
             await expectRefusal(
                 400,
                 'INVALID_INPUT',
-                region.call('hospitalB', 'POST', path, { purpose: 'TREATMENT', justification: 'because' }),
+                callAt('hospitalB', 'POST', path, { purpose: 'TREATMENT', justification: 'because' }),
             );
             await expectRefusal(
                 400,
                 'INVALID_INPUT',
-                region.call('hospitalB', 'POST', path, { purpose: 'TREATMENT', x: 1 }),
+                callAt('hospitalB', 'POST', path, { purpose: 'TREATMENT', x: 1 }),
             );
         });
 
         it('is for hospital clinicians and insurer claims staff only', async () => {
             const path = `/records/${recordId}/fetch`;
-            const hospitalClaims = region.gateways.hospitalB.newToken('claims');
+            const hospitalClaims = region.gateways.hospitalB.tokens.claims;
             await expectRefusal(
                 403,
                 'FORBIDDEN',
-                region.call('hospitalB', 'POST', path, { purpose: 'TREATMENT' }, hospitalClaims),
+                callAt('hospitalB', 'POST', path, { purpose: 'TREATMENT' }, hospitalClaims),
             );
-            const insurerClinician = region.gateways.insurer.newToken('clinician');
+            const insurerClinician = region.gateways.insurer.tokens.clinician;
             await expectRefusal(
                 403,
                 'FORBIDDEN',
-                region.call('insurer', 'POST', path, { purpose: 'PAYMENT' }, insurerClinician),
+                callAt('insurer', 'POST', path, { purpose: 'PAYMENT' }, insurerClinician),
             );
-            const fromA = region.gateways.hospitalA.token;
+            const fromA = region.gateways.hospitalA.tokens.clinician;
             await expectRefusal(
                 401,
                 'UNAUTHENTICATED',
-                region.call('hospitalB', 'POST', path, { purpose: 'TREATMENT' }, fromA),
+                callAt('hospitalB', 'POST', path, { purpose: 'TREATMENT' }, fromA),
             );
         });
 
         it('lets the insurer ask under PAYMENT, and records the denial without a consent', async () => {
-            const fetched = await region.call('insurer', 'POST', `/records/${recordId}/fetch`, { purpose: 'PAYMENT' });
+            const fetched = await callAt('insurer', 'POST', `/records/${recordId}/fetch`, { purpose: 'PAYMENT' });
             assert.equal(fetched.status, 403);
-            assert.equal(codeOf(fetched.body), 'ACCESS_DENIED');
-            assert.equal(fetched.body.reason, 'NO_CONSENT');
-            const event = await region.gateways.insurer.contracts.readAccess(fetched.body.accessId as string);
+            assert.equal(outcomeCode(fetched), 'ACCESS_DENIED');
+            assert.equal(field(fetched, 'reason'), 'NO_CONSENT');
+            const event = await region.gateways.insurer.contracts.readAccess(field(fetched, 'accessId') as string);
             assert.equal(event.requester, region.gateways.insurer.mspId);
             assert.equal(event.decision, 'DENIED');
         });

@@ -104,6 +104,25 @@ describe('pki/region with missing or inconsistent files', () => {
         assert.ok(readFileSync(member().admin.certFile).equals(before));
     });
 
+    it('issues the ordering nodes a folder made with fewer lacks, keeping the ones it has', async () => {
+        const single = mkdtempSync(join(tmpdir(), 'pki-recovery-'));
+        try {
+            const first = await issueRegion(region, single, () => undefined, { ordererNodes: 1 });
+            assert.deepEqual(
+                first.orderer.nodes.map((node) => node.host),
+                ['orderer0.orderer.test'],
+            );
+            const outcomes: FileOutcome[] = [];
+            const later = await issueRegion(region, single, (outcome) => outcomes.push(outcome));
+            assert.equal(later.orderer.nodes.length, 3);
+            assert.equal(later.orderer.orderer.tls.certPem, first.orderer.orderer.tls.certPem);
+            const made = outcomes.filter((o) => o.outcome === 'made').map((o) => o.path);
+            assert.ok(made.length > 0 && made.every((path) => /orderer[12]\.orderer\.test/.test(path)), made.join());
+        } finally {
+            rmSync(single, { recursive: true, force: true });
+        }
+    });
+
     it('refuses half a key pair instead of issuing a certificate for a lost key', async () => {
         const { identity } = member().gateway;
         unlinkSync(identity.keyFile);

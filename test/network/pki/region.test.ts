@@ -94,21 +94,28 @@ describe('pki/region issueRegion on the default region', () => {
         assert.equal(hospital.gateway.identity.mspDir, join(org, `users/gateway@${d}/msp`));
     });
 
-    it('writes the orderer organisation with orderer0 and neither peers nor a gateway', () => {
+    it('writes the orderer organisation with three ordering nodes and neither peers nor a gateway', () => {
         const org = join(dir, 'organizations', 'OrdererMSP');
         const files = [...snapshot(org).keys()];
         const d = 'orderer.region.example';
         for (const file of ['msp/config.yaml', `users/Admin@${d}/msp/keystore/priv_sk`]) {
             assert.ok(files.includes(file), `${file} exists`);
         }
-        for (const file of ['signcerts/cert.pem', 'keystore/priv_sk']) {
-            assert.ok(files.includes(`orderers/orderer0.${d}/msp/${file}`));
-        }
-        for (const file of ['server.crt', 'server.key', 'ca.crt']) {
-            assert.ok(files.includes(`orderers/orderer0.${d}/tls/${file}`));
+        for (const node of ['orderer0', 'orderer1', 'orderer2']) {
+            for (const file of ['signcerts/cert.pem', 'keystore/priv_sk']) {
+                assert.ok(files.includes(`orderers/${node}.${d}/msp/${file}`));
+            }
+            for (const file of ['server.crt', 'server.key', 'ca.crt']) {
+                assert.ok(files.includes(`orderers/${node}.${d}/tls/${file}`));
+            }
         }
         assert.ok(!files.some((file) => file.startsWith('peers/') || file.startsWith('gateway/')));
         assert.equal(material.orderer.orderer.host, `orderer0.${d}`);
+        assert.deepEqual(
+            material.orderer.nodes.map((node) => node.host),
+            ['orderer0', 'orderer1', 'orderer2'].map((node) => `${node}.${d}`),
+        );
+        assert.equal(material.orderer.nodes[0], material.orderer.orderer);
     });
 
     it('reports every file it wrote as made', () => {
@@ -125,8 +132,8 @@ describe('pki/region issueRegion on the default region', () => {
                 identities.push(org.gateway.identity, org.peer.identity);
                 tls.push(org.gateway.tlsClient, org.gateway.tlsServer, org.gateway.p2pClient, org.peer.tls);
             } else {
-                identities.push(org.orderer.identity);
-                tls.push(org.orderer.tls);
+                identities.push(...org.nodes.map((node) => node.identity));
+                tls.push(...org.nodes.map((node) => node.tls));
             }
             identities.forEach((identity) => {
                 assertChains(identity, org.caCertPem);
@@ -148,7 +155,10 @@ describe('pki/region issueRegion on the default region', () => {
             assert.deepEqual(viewCert(org.peer.identity.certPem).cn, [`peer0.${org.domain}`]);
         }
         assert.deepEqual(ous(material.orderer.admin.certPem), ['admin']);
-        assert.deepEqual(ous(material.orderer.orderer.identity.certPem), ['orderer']);
+        for (const node of material.orderer.nodes) {
+            assert.deepEqual(ous(node.identity.certPem), ['orderer']);
+            assert.deepEqual(viewCert(node.identity.certPem).cn, [node.host]);
+        }
     });
 
     it('gives TLS certificates their host names and usages', () => {
@@ -164,9 +174,13 @@ describe('pki/region issueRegion on the default region', () => {
             assert.deepEqual(viewCert(org.gateway.p2pClient.certPem).extendedKeyUsage, [CLIENT_AUTH]);
             assert.deepEqual(viewCert(org.gateway.tlsClient.certPem).extendedKeyUsage, [CLIENT_AUTH]);
         }
-        const orderer = viewCert(material.orderer.orderer.tls.certPem);
-        assert.deepEqual(orderer.sans, [...local, 'dns:orderer0.orderer.region.example']);
-        assert.deepEqual(orderer.extendedKeyUsage, both);
+        // Each ordering node its own TLS certificate: Raft knows a consenter by it.
+        for (const [index, node] of material.orderer.nodes.entries()) {
+            const orderer = viewCert(node.tls.certPem);
+            assert.deepEqual(orderer.sans, [...local, `dns:orderer${index}.orderer.region.example`]);
+            assert.deepEqual(orderer.extendedKeyUsage, both);
+        }
+        assert.equal(new Set(material.orderer.nodes.map((node) => node.tls.certPem)).size, 3);
     });
 
     it('enables NodeOUs in every MSP, each pointing at the cacerts copy of the organisation CA', () => {
@@ -188,7 +202,11 @@ describe('pki/region issueRegion on the default region', () => {
 
     it('writes private keys with mode 0600 in folders with mode 0700', () => {
         const keys = [...snapshot(dir)].filter(([path]) => isKeyFile(path));
-        assert.equal(keys.length, 4 * 9 + 5, '9 keys per member organisation, 5 for the orderer organisation');
+        assert.equal(
+            keys.length,
+            4 * 9 + 3 + 3 * 2,
+            '9 keys per member organisation; the orderer organisation: 2 CAs, the admin, 2 per ordering node',
+        );
         for (const [path, { mode }] of keys) {
             assert.equal(mode.toString(8), '600', path);
             assert.equal((statSync(join(dir, dirname(path))).mode & 0o777).toString(8), '700', dirname(path));

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-/** A ledger connection that a test can take down and bring back, to simulate an outage. */
+/**
+ * A gateway's ledger connection as tests see it: every call that would run chaincode is counted, and the
+ * connection can be taken down and brought back to simulate an outage.
+ */
 import {
     UnavailableError,
     type CallOptions,
@@ -9,15 +12,18 @@ import {
     type CloseableAsyncIterable,
     type CommitResult,
     type Ledger,
-} from '../../../network/src/ledger';
+} from '../../network/src/ledger';
 
-/** Wraps a ledger; while `down`, every call fails as an unreachable ledger does. */
-export class SwitchableLedger implements Ledger {
+/** Wraps a ledger connection; while `down`, every call fails as an unreachable ledger does. */
+export class ProbeLedger implements Ledger {
     readonly #inner: Ledger;
+    /** `contract:fn` of every submit and evaluate asked for, in order, whether the ledger was up or down. */
+    readonly calls: string[] = [];
     down = false;
-    /** Submits attempted, up or down. */
-    submits = 0;
 
+    /**
+     * @param inner - the real connection
+     */
     constructor(inner: Ledger) {
         this.#inner = inner;
     }
@@ -33,12 +39,13 @@ export class SwitchableLedger implements Ledger {
     }
 
     async submit(contract: string, fn: string, options?: CallOptions): Promise<CommitResult> {
-        this.submits += 1;
+        this.calls.push(`${contract}:${fn}`);
         this.#assertUp();
         return this.#inner.submit(contract, fn, options);
     }
 
     async evaluate(contract: string, fn: string, options?: CallOptions): Promise<Uint8Array> {
+        this.calls.push(`${contract}:${fn}`);
         this.#assertUp();
         return this.#inner.evaluate(contract, fn, options);
     }

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+/**
+ * The HL7 feed of a real region (launcher, ledger node and gateways as processes on loopback, free ports): a
+ * result sent over MLLP to Hospital A becomes a record Hospital B fetches through the normal API under the
+ * patient's consent; the operators' CLI reads the intake; and Hospital A's gateway killed (SIGKILL) while a
+ * sender streams loses nothing it acknowledged and processes nothing twice after the region restarts on the
+ * same data folder, while the sender resends what it has no answer for and some it had (lost acknowledgments).
+ *
+ * A record's anchoring is in another process: the tests read the gateways' state until it is reached (the
+ * condition, bounded), never for a fixed time.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ApiClient } from '../../clients/shared/api-client';
+import { readNotice } from '../../clients/shared/notice';
+import { newConsentGrant, newPatientKey, newRegistration, type PatientKey } from '../../clients/shared/patient-keys';
+import { findRegionOrganization } from '../../clients/shared/region-file';
+import { MllpClient, type ReceivedAck } from '../../gateway/src/hl7/mllp-client';
+import { oru } from '../fixtures/hl7/messages';
+import { CLI_SCRIPT, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
+
+const run = promisify(execFile);
+
+interface RecordItem {
+    recordId: string;
+    category: string;
+    custodian: string;
+}
+
+/**
+ * Reads until a condition holds: the state is in another process, so it is read again (every 50 ms, at most
+ * `attempts` times) rather than waited for blindly.
+ */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 1200): Promise<T> {
+    for (let attempt = 0; attempt < attempts; attempt++) {
+        const value = await read();
+        if (done(value)) {
+            return value;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('the condition was not reached');
+}
+
+async function registerWithMrn(region: LauncherRegion, key: PatientKey, mrn: string): Promise<void> {
+    const hospitalA = region.region.organizations[0]?.mspId ?? '';
+    await region.client(hospitalA, 'clinician').post('/patients', {
+        ...newRegistration(key, region.region.channel),
+        identifiers: [{ system: 'HOSPA', value: mrn }],
+    });
+}
+
+async function recordsOf(client: ApiClient, patientId: string): Promise<RecordItem[]> {
+    return (await client.get<{ items: RecordItem[] }>(`/records?patientId=${patientId}&limit=500`)).items;
+}
+
+function hl7UrlOf(region: LauncherRegion, mspId: string): string {
+    const url = findRegionOrganization(region.region, mspId).hl7Url;
+    assert.ok(url, `${mspId} has an MLLP listener`);
+    return url;
+}
+
+describe('the HL7 feed of a real region', function () {
+    this.timeout(300_000);
+
+    describe('from MLLP to another hospital', () => {
+        let region: LauncherRegion;
+
+        before(async () => {
+            region = await startLauncherRegion();
+        });
+        after(async () => {
+            await region.stop();
+        });
+
+        it('turns an ORU^R01 into a record that Hospital B fetches under the patient’s consent', async () => {
+            const [hospitalA, hospitalB] = region.region.organizations.filter((o) => o.type === 'hospital');
+            assert.ok(hospitalA && hospitalB);
+            assert.match(hospitalA.hl7Url ?? '', /^mllp:\/\/127\.0\.0\.1:\d+$/);
+            const key = newPatientKey();
+            await registerWithMrn(region, key, 'E2E-MRN-1');
+            const now = Date.now();
+            const terms = {
+                grantee: hospitalB.mspId,
+                purposes: ['TREATMENT' as const],
+                categories: ['lab' as const],
+                custodians: [hospitalA.mspId],
+                notBefore: new Date(now - 60_000).toISOString(),
+                notAfter: new Date(now + 86_400_000).toISOString(),
+            };
+            const atHospitalA = region.client(hospitalA.mspId);
+            const { notice } = await readNotice(atHospitalA, terms, 'zh-CN');
+            await atHospitalA.post(
+                '/consents',
+                newConsentGrant(key, terms, { channel: region.region.channel, notice }),
+            );
+            const sender = await MllpClient.connect(hl7UrlOf(region, hospitalA.mspId));
+            const ack = await sender.sendOne(oru({ controlId: 'E2E-1', mrn: 'E2E-MRN-1' }, 'E2E-1'));
+            await sender.close();
+            assert.deepEqual([ack.code, ack.controlId], ['AA', 'E2E-1']);
+            const clinicianB = region.client(hospitalB.mspId, 'clinician');
+            const [entry] = await until(
+                () => recordsOf(clinicianB, key.patientId),
+                (items) => items.length === 1,
+            );
+            assert.deepEqual([entry?.category, entry?.custodian], ['lab', hospitalA.mspId]);
+            const fetched = await clinicianB.post<{
+                resource: { resourceType: string; code: unknown; contained: unknown[] };
+            }>(`/records/${entry?.recordId ?? ''}/fetch`, { purpose: 'TREATMENT' });
+            assert.equal(fetched.resource.resourceType, 'DiagnosticReport');
+            assert.deepEqual(fetched.resource.code, {
+                coding: [
+                    { system: 'http://loinc.org', code: '24323-8', display: 'Comprehensive metabolic 2000 panel' },
+                ],
+                text: 'Comprehensive metabolic 2000 panel',
+            });
+            assert.equal(fetched.resource.contained.length, 7);
+        });
+
+        it('is read by the operators’ CLI over HTTP', async () => {
+            const hospitalA = region.region.organizations[0]?.mspId ?? '';
+            const sender = await MllpClient.connect(hl7UrlOf(region, hospitalA));
+            await sender.sendOne(oru({ controlId: 'E2E-2', mrn: 'E2E-NOBODY' }, 'E2E-2'));
+            await sender.close();
+            const cli = async (...args: string[]): Promise<unknown> => {
+                const { stdout } = await run(process.execPath, [
+                    CLI_SCRIPT,
+                    '--region',
+                    region.regionFile,
+                    '--json',
+                    'hl7',
+                    ...args,
+                    '--org',
+                    hospitalA,
+                ]);
+                return JSON.parse(stdout) as unknown;
+            };
+            const pending = await until(
+                () => cli('pending') as Promise<{ items: { controlId: string; messageId: string }[] }>,
+                (body) => body.items.length === 1,
+            );
+            const [waiting] = pending.items;
+            assert.equal(waiting?.controlId, 'E2E-2');
+            const shown = (await cli('show', waiting.messageId)) as {
+                status: string;
+                content: { text: string };
+            };
+            assert.equal(shown.status, 'pending');
+            assert.match(shown.content.text, /E2E-NOBODY/);
+            const status = (await cli('status')) as { enabled: boolean; queues: { pending: number; errors: number } };
+            assert.deepEqual([status.enabled, status.queues.pending, status.queues.errors], [true, 1, 0]);
+        });
+    });
+
+    describe('a gateway killed while a sender streams', () => {
+        it('stores and anchors every acknowledged message once after the restart, and duplicates none', async () => {
+            const total = 120;
+            const killAfter = 40;
+            let region = await startLauncherRegion();
+            const dataDir = region.dataDir;
+            try {
+                const hospitalA = region.region.organizations[0]?.mspId ?? '';
+                const key = newPatientKey();
+                await registerWithMrn(region, key, 'CRASH-MRN');
+                const message = (n: number): string => oru({ controlId: `CRASH-${n}`, mrn: 'CRASH-MRN' }, `CRASH-${n}`);
+                const pid = Number(/Gateway HospitalAMSP ready \(pid (\d+)\)/.exec(region.output())?.[1]);
+                assert.ok(pid > 0);
+                const acked = new Set<number>();
+                const sender = await MllpClient.connect(hl7UrlOf(region, hospitalA));
+                const send = (n: number): Promise<void> =>
+                    sender.sendOne(message(n)).then(
+                        (ack: ReceivedAck) => {
+                            assert.deepEqual([ack.code, ack.controlId], ['AA', `CRASH-${n}`]);
+                            acked.add(n);
+                        },
+                        () => undefined,
+                    );
+                // The first messages are answered; the rest are on the wire, most not yet taken, when the gateway
+                // is killed: the kill is sent right after they are written, not after some answer.
+                for (let n = 0; n < killAfter; n++) {
+                    await send(n);
+                }
+                const streaming = Array.from({ length: total - killAfter }, (_, i) => send(killAfter + i));
+                process.kill(pid, 'SIGKILL');
+                await Promise.all(streaming);
+                assert.ok(acked.size >= killAfter, `acknowledged ${acked.size} of ${total}`);
+                assert.equal(await region.exited(), 1, 'the launcher stops the region when a gateway dies');
+                await region.stop({ keepData: true });
+
+                region = await startLauncherRegion({ dataDir });
+                const again = await MllpClient.connect(hl7UrlOf(region, hospitalA));
+                // What had no answer is sent again, and so are ten that were answered (their answers lost).
+                const resend = [...Array(total).keys()].filter((n) => !acked.has(n) || n < 10);
+                for (const n of resend) {
+                    const ack = await again.sendOne(message(n));
+                    assert.deepEqual([ack.code, ack.controlId], ['AA', `CRASH-${n}`]);
+                }
+                await again.close();
+                const records = await until(
+                    () => recordsOf(region.client(hospitalA, 'clinician'), key.patientId),
+                    (items) => items.length >= total,
+                );
+                assert.equal(records.length, total, 'one record per message, none twice');
+                const status = await region
+                    .client(hospitalA, 'admin')
+                    .get<{ queues: Record<string, number> }>('/hl7/status');
+                assert.deepEqual(status.queues, { work: 0, pending: 0, errors: 0, anchoring: 0 });
+            } finally {
+                await region.stop();
+            }
+        });
+    });
+});

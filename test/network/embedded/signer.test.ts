@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+import { strict as assert } from 'node:assert';
+import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { P256_HALF_N, P256_N, readSignatureS } from '../../../network/src/embedded/msp';
+import { newNativeSigner, toLowSDerSignature } from '../../../network/src/embedded/signer';
+
+function scalar(value: bigint): Buffer {
+    return Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
+}
+
+describe('native proposal signer', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const message = Buffer.from('proposal bytes', 'utf8');
+    const digest = createHash('sha256').update(message).digest();
+
+    it('makes DER signatures over the message that verify and are always low-S', async () => {
+        const signer = newNativeSigner(privateKey);
+        for (let i = 0; i < 64; i++) {
+            const signature = await signer(digest, message);
+            assert.ok(verify('sha256', message, publicKey, signature));
+            assert.ok(readSignatureS(signature) <= P256_HALF_N);
+        }
+    });
+
+    it('replaces a high s by n - s, which still verifies', () => {
+        const p1363 = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+        const r = p1363.subarray(0, 32);
+        const s = BigInt(`0x${p1363.subarray(32).toString('hex')}`);
+        const high = s > P256_HALF_N ? s : P256_N - s;
+        const signature = toLowSDerSignature(Buffer.concat([r, scalar(high)]));
+        assert.equal(readSignatureS(signature), P256_N - high);
+        assert.ok(verify('sha256', message, publicKey, signature));
+    });
+
+    it('encodes scalars with a leading zero bit and short scalars as DER requires', () => {
+        const signature = toLowSDerSignature(Buffer.concat([scalar(0x80n), scalar(1n)]));
+        assert.deepEqual([...signature], [0x30, 0x07, 0x02, 0x02, 0x00, 0x80, 0x02, 0x01, 0x01]);
+    });
+
+    it('refuses a signature that is not 64 bytes', () => {
+        assert.throws(() => toLowSDerSignature(new Uint8Array(63)), RangeError);
+    });
+});
