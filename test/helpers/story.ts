@@ -34,9 +34,17 @@ interface List {
     readonly items: readonly Item[];
     readonly nextCursor: string | null;
 }
+interface ExplainedTrace {
+    readonly requester: string;
+    readonly purpose: string;
+    readonly decision: string;
+    readonly reason: string;
+    readonly consentId: string | null;
+    readonly steps: readonly Item[];
+}
 interface Explanation {
     readonly decisions: readonly Item[];
-    readonly trace: { readonly reason: string; readonly steps: readonly Item[] } | null;
+    readonly trace: ExplainedTrace | null;
 }
 interface Fetched {
     readonly entry: Item;
@@ -269,6 +277,47 @@ export function describeRegionStory(start: () => Promise<LauncherRegion>): () =>
         const verify = await auditor.get<{ ok: boolean; height: number; checked: number }>('/ledger/verify');
         assert.equal(verify.ok, true);
         assert.equal(verify.checked, verify.height);
+    });
+
+    it('explains before each request what that request then decides, for every reason the story reaches', async () => {
+        // Each row: who asks, for what, through which role. The auditor's trace is taken just before the real
+        // request; the access event that request writes must say what the trace said.
+        const rows = [
+            { requester: B, role: 'clinician', purpose: 'TREATMENT' }, // the revoked consent
+            { requester: B, role: 'clinician', purpose: 'RESEARCH' }, // no consent for the purpose
+            { requester: INSURER, role: 'claims', purpose: 'PAYMENT' }, // the insurer's consent grants
+            { requester: INSURER, role: 'claims', purpose: 'TREATMENT' }, // a purpose an insurer may not use
+        ] as const;
+        const expected = new Map<string, ExplainedTrace>();
+        for (const row of rows) {
+            const explained = await auditor.get<Explanation>(
+                `/records/${recordId}/explain?requester=${row.requester}&purpose=${row.purpose}`,
+            );
+            assert.ok(explained.trace, `a trace for ${row.requester} ${row.purpose}`);
+            const asked = region.client(row.requester, row.role).post<Fetched>(`/records/${recordId}/fetch`, {
+                purpose: row.purpose,
+            });
+            const accessId = await asked.then(
+                (fetched) => fetched.accessId,
+                async () => String(((await apiErrorOf(asked)).body as Item).accessId),
+            );
+            expected.set(accessId, explained.trace);
+        }
+        const events = await auditor.get<List>(`/audit/events?patientId=${patient.patientId}&limit=500`);
+        const recorded = new Map(events.items.map((e) => [String(e.accessId), e]));
+        const reasons = new Set<string>();
+        for (const [accessId, trace] of expected) {
+            const event = recorded.get(accessId);
+            const label = `${trace.requester} ${trace.purpose}`;
+            assert.ok(event, `the access event of ${label}`);
+            assert.deepEqual(
+                [event.decision, event.reason, event.consentId ?? null],
+                [trace.decision, trace.reason, trace.consentId],
+                label,
+            );
+            reasons.add(trace.reason);
+        }
+        assert.deepEqual([...reasons].sort(), ['CONSENT', 'CONSENT_REVOKED', 'NO_CONSENT', 'PURPOSE_NOT_PERMITTED']);
     });
 
     describe('attacks over HTTP', () => {
