@@ -2,15 +2,16 @@
 /**
  * A hospital's admin: the HL7 v2 intake (docs/api.md "HL7 v2 intake"). Its state (listener, queue depths,
  * what the pending queue dropped), the error queue with each message's reason, the pending queue (waiting for a
- * patient link), the last messages, and one message in a panel with its text and a Reprocess button. The view
- * updates itself every few seconds while the tab is visible, redrawing only what changed. Message text is
- * patients' data from another system: it is only ever set as text (`raw`), never parsed as HTML.
+ * patient link), the last messages, and one message in a panel with its text and a Reprocess button
+ * (`hl7-message.ts`). The view updates itself every few seconds while the tab is visible, redrawing only what
+ * changed.
  */
 import { call, type List } from './api.js';
-import { button, h, num, raw, show, tx, when, type Child } from './dom.js';
-import { errorMessage, label, runBusy, success } from './feedback.js';
+import { button, h, num, show, tx, type Child } from './dom.js';
+import { errorMessage } from './feedback.js';
 import type { MessageKey } from './i18n.js';
-import { messageTable, reasonOf, type Hl7Column, type MessageMeta } from './hl7-table.js';
+import { newMessagePanel } from './hl7-message.js';
+import { messageTable, type Hl7Column, type MessageMeta } from './hl7-table.js';
 
 interface Hl7Status {
     readonly enabled: boolean;
@@ -26,16 +27,10 @@ interface Hl7Status {
     readonly pendingBounds: { readonly maxAgeDays: number; readonly maxMessages: number };
 }
 
-interface Message extends MessageMeta {
-    readonly content: { readonly text: string; readonly charset: string } | null;
-}
-
 /** How often the view reads the intake again. */
 const REFRESH_SECONDS = 5;
 /** A first page of each list; "Show more" adds pages, and an update reads as many as are shown (at most 500). */
 const PAGE = 50;
-/** States a message leaves by itself: an open panel follows it until it settles. */
-const MOVING = new Set(['received', 'stored']);
 const QUEUES = ['work', 'pending', 'errors', 'anchoring'] as const;
 
 /** A part of the view that can read the gateway again. */
@@ -142,145 +137,6 @@ function listPart(spec: ListSpec, open: (messageId: string) => void): Part {
     return { element, update };
 }
 
-function entry(key: MessageKey, ...value: Child[]): Child[] {
-    return [h('dt', {}, tx(key)), h('dd', {}, ...value)];
-}
-
-function facts(message: Message): HTMLElement {
-    return h(
-        'dl',
-        { class: 'facts' },
-        ...entry(
-            'hl7.field.status',
-            h(
-                'span',
-                { class: `badge hl7-${message.status}`, 'data-testid': 'hl7-detail-status' },
-                label('hl7.status', message.status),
-            ),
-        ),
-        ...entry('hl7.field.messageId', raw(message.messageId, 'code')),
-        ...entry('hl7.field.type', raw(message.type)),
-        ...entry('hl7.field.controlId', raw(message.controlId, 'code')),
-        ...entry('hl7.field.sender', raw(message.sender.application), ' · ', raw(message.sender.facility)),
-        ...entry('hl7.field.address', raw(message.sender.address, 'code')),
-        ...entry('hl7.field.received', when(message.receivedAt, 'seconds')),
-        ...entry('hl7.field.updated', when(message.updatedAt, 'seconds')),
-        ...entry('hl7.field.size', tx('hl7.bytes', { count: message.bytes })),
-        ...entry('hl7.field.ack', raw(message.ack.code, 'code')),
-        ...(message.error === undefined
-            ? []
-            : [
-                  ...entry(
-                      'hl7.field.reason',
-                      h('span', { 'data-testid': 'hl7-detail-reason' }, ...reasonOf(message.error)),
-                  ),
-                  ...entry('hl7.field.failedAt', when(message.error.at, 'seconds')),
-              ]),
-        ...(message.pendingSince === undefined
-            ? []
-            : entry('hl7.field.pendingSince', when(message.pendingSince, 'seconds'))),
-        ...entry(
-            'hl7.field.records',
-            tx('hl7.records', { count: message.recordIds.length, unanchored: message.unanchored }),
-        ),
-    );
-}
-
-function contentOf(message: Message): Child[] {
-    if (message.content === null) {
-        return [h('p', { class: 'notice' }, tx('hl7.contentDropped'))];
-    }
-    return [
-        h('p', { class: 'hint' }, tx('hl7.decodedAs', { charset: message.content.charset })),
-        h('div', { class: 'hl7-text', 'data-testid': 'hl7-detail-text' }, raw(message.content.text, 'pre')),
-    ];
-}
-
-/** The message panel: what is open, drawn again when it changes; `follow` re-reads a message that is moving. */
-function detailPart(afterReprocess: () => void): Part & { open: (messageId: string) => void } {
-    const element = h('div', {});
-    let current: Message | undefined;
-    let note: Child;
-    const draw = (message: Message): void => {
-        current = message;
-        const status = h(
-            'div',
-            { class: 'status' },
-            note,
-            MOVING.has(message.status) ? h('p', { class: 'hint' }, tx('hl7.following')) : null,
-        );
-        const reprocess = button(
-            'hl7.reprocess',
-            () => {
-                void runBusy(status, reprocess, async () => {
-                    const moved = await call<MessageMeta>(
-                        'POST',
-                        `/hl7/messages/${encodeURIComponent(message.messageId)}/reprocess`,
-                        { body: {} },
-                    );
-                    note = success('hl7.reprocessed');
-                    draw({ ...moved, content: message.content });
-                    afterReprocess();
-                });
-            },
-            { class: 'primary', 'data-testid': 'hl7-reprocess' },
-        );
-        const canReprocess = message.status === 'error' && message.content !== null;
-        const close = button(
-            'hl7.close',
-            () => {
-                current = undefined;
-                show(element);
-            },
-            { 'data-testid': 'hl7-detail-close' },
-        );
-        show(
-            element,
-            h(
-                'section',
-                {
-                    class: 'card hl7-detail',
-                    'data-testid': 'hl7-detail',
-                    'data-status': message.status,
-                    'data-updated': message.updatedAt,
-                },
-                h('h2', {}, tx('hl7.detailTitle'), ' ', raw(message.controlId, 'code')),
-                facts(message),
-                canReprocess ? h('p', { class: 'hint' }, tx('hl7.reprocessHelp')) : null,
-                h('div', { class: 'row' }, canReprocess ? reprocess : null, close),
-                status,
-                h('h3', {}, tx('hl7.field.content')),
-                ...contentOf(message),
-            ),
-        );
-    };
-    const read = (messageId: string): Promise<Message> =>
-        call<Message>('GET', `/hl7/messages/${encodeURIComponent(messageId)}`);
-    const open = (messageId: string): void => {
-        note = null;
-        void runBusy(element, undefined, async () => {
-            draw(await read(messageId));
-            element.scrollIntoView({ block: 'start' });
-        });
-    };
-    const update = async (): Promise<void> => {
-        const moving = current;
-        if (moving === undefined || !MOVING.has(moving.status)) {
-            return;
-        }
-        try {
-            const message = await read(moving.messageId);
-            if (current?.messageId === message.messageId && message.updatedAt !== moving.updatedAt) {
-                draw(message);
-            }
-        } catch (error) {
-            show(element, errorMessage(error));
-            current = undefined;
-        }
-    };
-    return { element, update, open };
-}
-
 /**
  * Shows the HL7 intake view and keeps it up to date while it is on the page.
  * @param root - where
@@ -290,7 +146,7 @@ export function renderHl7(root: HTMLElement): void {
     const updateAll = async (): Promise<void> => {
         await Promise.all(parts.map((part) => part.update()));
     };
-    const detail = detailPart(() => {
+    const detail = newMessagePanel(() => {
         void updateAll();
     });
     const lists: readonly ListSpec[] = [
