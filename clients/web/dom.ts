@@ -79,9 +79,10 @@ export function raw(text: string, tag: 'span' | 'code' | 'pre' | 'td' = 'span'):
 /**
  * A date and time in the chosen language's format, following language switches.
  * @param iso - ISO timestamp
- * @param style - `datetime`, `date`, or `day` (a calendar day given as its midnight UTC, shown as that day everywhere)
+ * @param style - `datetime`, `seconds` (with the seconds: a feed's messages come many a minute), `date`, or `day`
+ *   (a calendar day given as its midnight UTC, shown as that day everywhere)
  */
-export function when(iso: string, style: 'datetime' | 'date' | 'day' = 'datetime'): HTMLTimeElement {
+export function when(iso: string, style: 'datetime' | 'seconds' | 'date' | 'day' = 'datetime'): HTMLTimeElement {
     const element = document.createElement('time');
     element.setAttribute('datetime', iso);
     element.setAttribute('data-date', style);

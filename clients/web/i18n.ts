@@ -66,6 +66,7 @@ export function formatMoney(value: number, currency: string): string {
 
 const DATE_STYLES: Readonly<Record<string, Intl.DateTimeFormatOptions>> = {
     datetime: { dateStyle: 'medium', timeStyle: 'short' },
+    seconds: { dateStyle: 'medium', timeStyle: 'medium' },
     date: { dateStyle: 'medium' },
     day: { dateStyle: 'medium', timeZone: 'UTC' },
 };

@@ -8,6 +8,7 @@ import { renderClinician } from './clinician-view.js';
 import { renderCommission } from './commission-view.js';
 import { button, field, h, input, raw, show, tx } from './dom.js';
 import { label, runBusy } from './feedback.js';
+import { renderHl7 } from './hl7-view.js';
 import { Languages, initialLanguage, setLanguage, type Language } from './i18n.js';
 import { renderInsurer } from './insurer-view.js';
 import { renderPatient } from './patient-view.js';
@@ -54,6 +55,8 @@ function renderStaff(main: HTMLElement, who: HTMLElement, session: Session): voi
     const view = `${session.orgType}/${session.role}`;
     if (view === 'hospital/clinician') {
         renderClinician(main);
+    } else if (view === 'hospital/admin') {
+        renderHl7(main);
     } else if (view === 'insurer/claims') {
         renderInsurer(main);
     } else if (session.orgType === 'commission' && (session.role === 'auditor' || session.role === 'admin')) {

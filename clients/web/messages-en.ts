@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-/** The portal's messages in English (the keys of every language). */
+import { hl7En } from './messages-hl7-en.js';
+
+/** The portal's messages in English (the keys of every language); the HL7 intake's are in their own file. */
 export const en = {
     'app.title': 'Health chain portal',
     'app.footer': 'Records stay with the hospitals that hold them; every access is on the ledger.',
@@ -421,4 +423,5 @@ export const en = {
     'error.FHIR_TYPE': 'This is not a FHIR resource a record may hold.',
     'error.FHIR_SHAPE': 'This FHIR resource is malformed (bad id, null values or forbidden keys).',
     'error.REASON_REQUIRED': 'Please give a reason.',
+    ...hl7En,
 } as const;

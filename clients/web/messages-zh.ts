@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** The portal's messages in Simplified Chinese (zh-CN): typed by the English table, so none is missing. */
 import type { en } from './messages-en.js';
+import { hl7Zh } from './messages-hl7-zh.js';
 
 export const zh: Readonly<Record<keyof typeof en, string>> = {
     'app.title': '健康链门户',
@@ -410,4 +411,5 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
     'error.FHIR_TYPE': '这不是病历可包含的 FHIR 资源。',
     'error.FHIR_SHAPE': '此 FHIR 资源格式错误（编号无效、含空值或禁用键）。',
     'error.REASON_REQUIRED': '请填写理由。',
+    ...hl7Zh,
 };

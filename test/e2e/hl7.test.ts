@@ -148,6 +148,12 @@ describe('the HL7 feed of a real region', function () {
             };
             assert.equal(shown.status, 'pending');
             assert.match(shown.content.text, /E2E-NOBODY/);
+            const latest = (await cli('messages', '--limit', '1')) as { items: { controlId: string }[] };
+            assert.deepEqual(
+                latest.items.map((item) => item.controlId),
+                ['E2E-2'],
+                'the newest message first',
+            );
             const status = (await cli('status')) as { enabled: boolean; queues: { pending: number; errors: number } };
             assert.deepEqual([status.enabled, status.queues.pending, status.queues.errors], [true, 1, 0]);
         });

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * `healthchain hl7 …`: a hospital's HL7 v2 intake, for its operators (an `admin` token): the state of the
- * listener and its queues, the error and pending queues, one message with its content, and reprocessing a
- * message from the error queue (docs/api.md "HL7 v2 intake").
+ * listener and its queues, the error and pending queues, the last messages, one message with its content, and
+ * reprocessing a message from the error queue (docs/api.md "HL7 v2 intake").
  */
 import { withQuery } from '../../shared/api-client';
 import { argument, optionalOption, pageOptions, type CommandGroup, type CommandInput } from '../command-table';
@@ -31,7 +31,7 @@ async function status(context: CliContext): Promise<void> {
     });
 }
 
-function queue(path: '/hl7/errors' | '/hl7/pending') {
+function queue(path: '/hl7/errors' | '/hl7/pending' | '/hl7/messages') {
     return async (context: CliContext, input: CommandInput): Promise<void> => {
         const url = withQuery(path, { limit: optionalOption(input, 'limit'), cursor: optionalOption(input, 'cursor') });
         const body = await context.staff('hospital', 'admin').get(url);
@@ -73,6 +73,11 @@ export const hl7Commands: CommandGroup = {
             description: 'messages waiting for their patient to be registered with a local identifier',
             options: pageOptions,
             run: queue('/hl7/pending'),
+        },
+        messages: {
+            description: 'the last messages kept, newest first, whatever became of them',
+            options: pageOptions,
+            run: queue('/hl7/messages'),
         },
         show: {
             description: 'one message: its state, acknowledgment, error and content',

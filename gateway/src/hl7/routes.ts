@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The operators' view of the HL7 intake (docs/api.md "HL7 v2 intake"): its state, the error and pending
- * queues, one message with its content, and reprocessing from the error queue. A hospital's `admin` token
- * only: messages hold patients' names and results.
+ * queues, the last messages kept, one message with its content, and reprocessing from the error queue. A
+ * hospital's `admin` token only: messages hold patients' names and results.
  */
 import { Router } from 'express';
 import { requireOrgType } from '../auth/org-type';
@@ -54,6 +54,18 @@ async function listQueue(
     return { items, nextCursor: ids.length > page.pageSize ? toCursor(shown.at(-1) ?? '') : null };
 }
 
+/** The last messages kept, newest first: what the intake received lately, whatever became of them. */
+async function listLatest(
+    store: Hl7Store,
+    query: unknown,
+): Promise<{ items: MessageMeta[]; nextCursor: string | null }> {
+    assertQueryKeys(query, ['limit', 'cursor']);
+    const page = readPage(query);
+    const metas = await store.latestMeta(page.pageSize + 1, page.bookmark === '' ? undefined : page.bookmark);
+    const items = metas.slice(0, page.pageSize);
+    return { items, nextCursor: metas.length > page.pageSize ? toCursor(items.at(-1)?.messageId ?? '') : null };
+}
+
 /** The message's text for an operator: decoded as it was, else as ISO 8859-1, segments on their own lines. */
 function toText(bytes: Buffer, charsetName: string): { text: string; charset: string } {
     const charset = toCharset(charsetName);
@@ -85,6 +97,9 @@ export function newHl7Routes(config: GatewayConfig, deps: Hl7RouteDeps): Router 
     });
     router.get('/hl7/pending', ...admin, async (req, res) => {
         res.json(await listQueue(store, store.pending, req.query));
+    });
+    router.get('/hl7/messages', ...admin, async (req, res) => {
+        res.json(await listLatest(store, req.query));
     });
     router.get('/hl7/messages/:messageId', ...admin, async (req, res) => {
         assertQueryKeys(req.query, []);

@@ -231,6 +231,17 @@ export class Hl7Store {
     }
 
     /**
+     * Messages' metadata, newest first (message ids are time-ordered), before a cursor.
+     * @param limit - how many
+     * @param before - the last message id of the previous page
+     */
+    async latestMeta(limit: number, before?: string): Promise<MessageMeta[]> {
+        const range = { reverse: true, limit, ...(before === undefined ? {} : { lt: before }) };
+        const values = await this.messages.values(range).all();
+        return values.map((value) => fromBytes(value) as MessageMeta);
+    }
+
+    /**
      * Keys of a sublevel in order, after a cursor.
      * @param sublevel - where
      * @param limit - how many
