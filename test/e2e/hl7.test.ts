@@ -12,54 +12,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { ApiClient } from '../../clients/shared/api-client';
-import { readNotice } from '../../clients/shared/notice';
-import { newConsentGrant, newPatientKey, newRegistration, type PatientKey } from '../../clients/shared/patient-keys';
-import { findRegionOrganization } from '../../clients/shared/region-file';
+import { newPatientKey } from '../../clients/shared/patient-keys';
 import { MllpClient, type ReceivedAck } from '../../gateway/src/hl7/mllp-client';
 import { oru } from '../fixtures/hl7/messages';
+import { feedReachesHospitalB, hl7UrlOf, recordsOf, registerWithMrn, until } from '../helpers/hl7-feed';
 import { CLI_SCRIPT, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 const run = promisify(execFile);
-
-interface RecordItem {
-    recordId: string;
-    category: string;
-    custodian: string;
-}
-
-/**
- * Reads until a condition holds: the state is in another process, so it is read again (every 50 ms, at most
- * `attempts` times) rather than waited for blindly.
- */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, attempts = 1200): Promise<T> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
-        const value = await read();
-        if (done(value)) {
-            return value;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error('the condition was not reached');
-}
-
-async function registerWithMrn(region: LauncherRegion, key: PatientKey, mrn: string): Promise<void> {
-    const hospitalA = region.region.organizations[0]?.mspId ?? '';
-    await region.client(hospitalA, 'clinician').post('/patients', {
-        ...newRegistration(key, region.region.channel),
-        identifiers: [{ system: 'HOSPA', value: mrn }],
-    });
-}
-
-async function recordsOf(client: ApiClient, patientId: string): Promise<RecordItem[]> {
-    return (await client.get<{ items: RecordItem[] }>(`/records?patientId=${patientId}&limit=500`)).items;
-}
-
-function hl7UrlOf(region: LauncherRegion, mspId: string): string {
-    const url = findRegionOrganization(region.region, mspId).hl7Url;
-    assert.ok(url, `${mspId} has an MLLP listener`);
-    return url;
-}
 
 describe('the HL7 feed of a real region', function () {
     this.timeout(300_000);
@@ -75,47 +34,7 @@ describe('the HL7 feed of a real region', function () {
         });
 
         it('turns an ORU^R01 into a record that Hospital B fetches under the patient’s consent', async () => {
-            const [hospitalA, hospitalB] = region.region.organizations.filter((o) => o.type === 'hospital');
-            assert.ok(hospitalA && hospitalB);
-            assert.match(hospitalA.hl7Url ?? '', /^mllp:\/\/127\.0\.0\.1:\d+$/);
-            const key = newPatientKey();
-            await registerWithMrn(region, key, 'E2E-MRN-1');
-            const now = Date.now();
-            const terms = {
-                grantee: hospitalB.mspId,
-                purposes: ['TREATMENT' as const],
-                categories: ['lab' as const],
-                custodians: [hospitalA.mspId],
-                notBefore: new Date(now - 60_000).toISOString(),
-                notAfter: new Date(now + 86_400_000).toISOString(),
-            };
-            const atHospitalA = region.client(hospitalA.mspId);
-            const { notice } = await readNotice(atHospitalA, terms, 'zh-CN');
-            await atHospitalA.post(
-                '/consents',
-                newConsentGrant(key, terms, { channel: region.region.channel, notice }),
-            );
-            const sender = await MllpClient.connect(hl7UrlOf(region, hospitalA.mspId));
-            const ack = await sender.sendOne(oru({ controlId: 'E2E-1', mrn: 'E2E-MRN-1' }, 'E2E-1'));
-            await sender.close();
-            assert.deepEqual([ack.code, ack.controlId], ['AA', 'E2E-1']);
-            const clinicianB = region.client(hospitalB.mspId, 'clinician');
-            const [entry] = await until(
-                () => recordsOf(clinicianB, key.patientId),
-                (items) => items.length === 1,
-            );
-            assert.deepEqual([entry?.category, entry?.custodian], ['lab', hospitalA.mspId]);
-            const fetched = await clinicianB.post<{
-                resource: { resourceType: string; code: unknown; contained: unknown[] };
-            }>(`/records/${entry?.recordId ?? ''}/fetch`, { purpose: 'TREATMENT' });
-            assert.equal(fetched.resource.resourceType, 'DiagnosticReport');
-            assert.deepEqual(fetched.resource.code, {
-                coding: [
-                    { system: 'http://loinc.org', code: '24323-8', display: 'Comprehensive metabolic 2000 panel' },
-                ],
-                text: 'Comprehensive metabolic 2000 panel',
-            });
-            assert.equal(fetched.resource.contained.length, 7);
+            await feedReachesHospitalB(region, { mrn: 'E2E-MRN-1', messages: 1 });
         });
 
         it('is read by the operators’ CLI over HTTP', async () => {

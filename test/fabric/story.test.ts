@@ -22,6 +22,7 @@ import { newPatientKey, newPatientQuery, newRegistration } from '../../clients/s
 import { LedgerContracts } from '../../gateway/src/ledger/contracts';
 import { requireFabric } from '../helpers/fabric';
 import { apiErrorOf, startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
+import { feedReachesHospitalB } from '../helpers/hl7-feed';
 import { describeRegionStory } from '../helpers/story';
 
 const A = 'HospitalAMSP';
@@ -127,6 +128,10 @@ describe('the region story on Hyperledger Fabric', function () {
             // Runs after the story's own `after` stopped the region: nothing of the network may be left.
             const left = pids.filter(isAlive);
             assert.deepEqual(left, [], `processes left running: ${left.join(' ')}`);
+        });
+
+        it('anchors an HL7 feed in batches (record:anchorRecords) that Hospital B then fetches from', async () => {
+            await feedReachesHospitalB(region(), { mrn: 'FABRIC-MRN-1', messages: 12 });
         });
 
         it('reports a stale read as MVCC_READ_CONFLICT, which the API calls CONFLICT', async () => {
