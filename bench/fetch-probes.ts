@@ -14,7 +14,7 @@ import { createServer, type Agent, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { findRegionOrganization, readTokenText } from '../clients/shared/region-file';
 import { callHttps, newKeepAliveAgent, type HttpTarget, type Probe } from './fetch-load';
-import type { BenchRegion, GatewayTlsFiles } from './fetch-region';
+import type { BenchRegion, GatewayTlsFiles } from './region';
 import type { FetchFixture } from './fetch-setup';
 
 /** The kinds of request, in the order they are run and shown. */

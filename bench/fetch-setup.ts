@@ -6,7 +6,7 @@
  * result that no consent covers, for the denials.
  */
 import { readNotice } from '../clients/shared/notice';
-import { newConsentGrant, newPatientKey, newRegistration } from '../clients/shared/patient-keys';
+import { newConsentGrant, newPatientKey, newRegistration, type PatientKey } from '../clients/shared/patient-keys';
 import { newRegionClient } from '../clients/shared/region-clients';
 import type { RegionFile } from '../clients/shared/region-file';
 
@@ -15,6 +15,8 @@ export interface FetchFixture {
     readonly custodian: string;
     readonly requester: string;
     readonly patientId: string;
+    /** The patient's key, for further signed grants and revocations. */
+    readonly patient: PatientKey;
     /** The record the requester may fetch, and its content as published. */
     readonly grantedRecordId: string;
     readonly resource: Readonly<Record<string, unknown>>;
@@ -107,6 +109,7 @@ export async function setUpFetchFixture(region: RegionFile): Promise<FetchFixtur
         custodian,
         requester,
         patientId: patient.patientId,
+        patient,
         grantedRecordId,
         resource,
         resourceJson: JSON.stringify(resource),

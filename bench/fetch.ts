@@ -21,7 +21,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runStep, type StepLength, type StepResult } from './fetch-load';
 import { BareServer, captureGrantedAnswer, newProbeSet, type ProbeKind } from './fetch-probes';
-import { startBenchRegion, type BenchRegion } from './fetch-region';
+import { startBenchRegion, type BenchRegion } from './region';
 import { setUpFetchFixture, type FetchFixture } from './fetch-setup';
 import { snapshotCpu } from './fetch-cpu';
 import { snapshotSteps, toStepShares, type StepShare } from './fetch-steps';
@@ -231,6 +231,7 @@ async function run(options: FetchBenchOptions, onSpawn: (stop: () => Promise<voi
         `bench:fetch: starting a region (${options.ledger} ledger); load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
     );
     const region = await startBenchRegion({
+        folderPrefix: 'healthchain-bench-fetch-',
         ledger: options.ledger,
         childNodeOptions: options.childNodeOptions,
         log: options.verbose ? progress : () => undefined,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * The region `npm run bench:fetch` measures: the launcher (`dist/network/src/region/main.js`) started as
- * `npm start` starts it — the ledger node and each gateway a process of its own — on a temporary data folder
- * with free ports, then stopped with SIGTERM and its folder removed. The launcher runs in a process group of
- * its own, so a Ctrl-C in the terminal reaches the benchmark only, which stops the region once and in order.
+ * The region `npm run bench:fetch` and `npm run soak` drive: the launcher (`dist/network/src/region/main.js`)
+ * started as `npm start` starts it — the ledger node and each gateway a process of its own — on a temporary data
+ * folder with free ports, then stopped with SIGTERM and its folder removed (unless kept). The launcher runs in a
+ * process group of its own, so a Ctrl-C in the terminal reaches the benchmark only, which stops the region once
+ * and in order.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,6 +30,10 @@ export interface BenchRegionOptions {
     readonly log: (line: string) => void;
     /** Told how to stop the region as soon as the launcher runs, so that a Ctrl-C during start-up stops it. */
     readonly onSpawn?: (stop: () => Promise<void>) => void;
+    /** Start of the temporary folder's name (`healthchain-bench-` by default). */
+    readonly folderPrefix?: string;
+    /** Leave the data folder (logs, ledger, stores) in place when the region stops. */
+    readonly keep?: boolean;
 }
 
 /** The TLS files a gateway uses (from its `gateway.json`). */
@@ -50,7 +55,7 @@ export interface BenchRegion {
      * @param mspId - the organisation
      */
     tlsFiles(mspId: string): GatewayTlsFiles;
-    /** Stops the region and removes its data folder; safe to call more than once. */
+    /** Stops the region and removes its data folder unless it is kept; safe to call more than once. */
     stop(): Promise<void>;
 }
 
@@ -109,12 +114,12 @@ function readTlsFiles(dataDir: string, mspId: string): GatewayTlsFiles {
 
 /**
  * Starts a region on a new temporary folder and waits until it is ready.
- * @param options - which ledger, Node options for the children, where the launcher's lines go
+ * @param options - which ledger, Node options for the children, where the launcher's lines go, the folder
  * @returns the running region
- * @throws Error with the launcher's output when it stops before it is ready (the folder is removed)
+ * @throws Error with the launcher's output when it stops before it is ready (the folder is removed unless kept)
  */
 export async function startBenchRegion(options: BenchRegionOptions): Promise<BenchRegion> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'healthchain-bench-fetch-'));
+    const dataDir = mkdtempSync(join(tmpdir(), options.folderPrefix ?? 'healthchain-bench-'));
     const args = [LAUNCHER_SCRIPT, '--data', dataDir, '--port', '0', '--ledger', options.ledger];
     const env = { ...process.env, HEALTHCHAIN_NODE_OPTIONS: options.childNodeOptions ?? '' };
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
@@ -127,7 +132,9 @@ export async function startBenchRegion(options: BenchRegionOptions): Promise<Ben
                 await waitForExit(child);
                 clearTimeout(timer);
             }
-            rmSync(dataDir, { recursive: true, force: true });
+            if (options.keep !== true) {
+                rmSync(dataDir, { recursive: true, force: true });
+            }
         })());
     options.onSpawn?.(stop);
     try {
