@@ -15,7 +15,7 @@
  * Run: `npm run bench:audit [-- --events N --days N --runs N]`. Writes `bench-output/audit-api.json`.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,6 +31,7 @@ import { LedgerStore } from '../network/src/embedded/store';
 import { toDataLayout, type DataLayout } from '../network/src/region/data-layout';
 import { launchRegion, type RunningRegion } from '../network/src/region/launcher';
 import { timeRuns, type Timing } from './access-audit';
+import { readStatusKb } from './process-usage';
 import { DAY_MS, fillAccessEvents, Orgs, type FillPlan, type FillResult } from './fill-access-events';
 
 const COMMISSION = 'CommissionMSP';
@@ -155,9 +156,8 @@ async function fill(layout: DataLayout, plan: Omit<FillPlan, 'block'>): Promise<
 }
 
 function readMemory(pid: number): Memory {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    return { peakMb: Math.round(kb('VmHWM') / 1024), rssMb: Math.round(kb('VmRSS') / 1024) };
+    const kb = readStatusKb(pid, ['VmHWM', 'VmRSS']);
+    return { peakMb: Math.round(kb.VmHWM / 1024), rssMb: Math.round(kb.VmRSS / 1024) };
 }
 
 /** Resets a process's peak RSS (Linux `clear_refs` 5); false where not allowed. */
