@@ -16,7 +16,8 @@
  * `/proc/<pid>/fd`). The first window is the warm-up: the summary compares the second window with the last.
  * Exits 1 when any operation failed unexpectedly or a process was gone, 64 on a usage error. Every process it
  * starts is stopped and the data folder removed (unless `--keep`), also on failure; a first Ctrl-C ends the load
- * early and still reports, a second stops at once.
+ * early and still reports, a second stops at once. `HEALTHCHAIN_NODE_OPTIONS` is passed to the ledger node and the
+ * gateways, e.g. `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=<dir>` to look into what a growing process holds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -272,6 +273,7 @@ async function run(options: SoakOptions, interruption: Interruption): Promise<So
         ledger: 'embedded',
         folderPrefix: 'healthchain-soak-',
         keep: options.keep,
+        childNodeOptions: process.env.HEALTHCHAIN_NODE_OPTIONS ?? '',
         log: options.verbose ? progress : () => undefined,
         onSpawn: (stop) => (interruption.stopRegion = stop),
     });
