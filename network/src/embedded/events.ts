@@ -42,12 +42,16 @@ export function newEventStream(
 ): CloseableAsyncIterable<ChaincodeEvent> {
     const state = { closed: false };
     let wake: () => void = () => undefined;
-    const closing = new Promise<void>((resolve) => (wake = resolve));
     async function* generate(): AsyncGenerator<ChaincodeEvent> {
         let next = startBlock;
         while (!state.closed && !source.closed()) {
             if (next >= source.height()) {
-                await Promise.race([source.waitForHeight(next), closing]);
+                // One promise per wait, which close() settles too. Racing the height against a single promise that
+                // lives as long as the stream would add a reaction to it per block, all kept until the stream closes.
+                await new Promise<void>((resolve, reject) => {
+                    wake = resolve;
+                    source.waitForHeight(next).then(resolve, reject);
+                });
                 continue;
             }
             const block = await source.readBlock(next);
