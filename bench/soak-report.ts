@@ -23,8 +23,23 @@ export interface KindRow {
 /** Counts by kind, then by label. */
 export type CountsByKind = Partial<Record<SoakKind, Readonly<Record<string, number>>>>;
 
+/** What the machine and the soak's own process were like in a window: what to read its latencies against. */
+export interface WindowConditions {
+    /** The machine's one-minute load average at the window's end (the machine may be shared). */
+    readonly loadAverage: number;
+    /** The longest the soak's own event loop was held up in the window, ms: a stall of the client shows here. */
+    readonly soakLoopDelayMaxMs: number;
+}
+
+/** What is sampled at a window's end. */
+export interface WindowSample {
+    /** By process name as the launcher announced it; null when the process was gone. */
+    readonly processes: Readonly<Record<string, ProcessUsage | null>>;
+    readonly conditions: WindowConditions;
+}
+
 /** One report window. */
-export interface SoakRow {
+export interface SoakRow extends WindowSample {
     /** 1 for the first window. */
     readonly window: number;
     /** Seconds since the load started. */
@@ -41,8 +56,6 @@ export interface SoakRow {
     readonly behind: number;
     /** Revocations not made: no consent was granted and unrevoked yet. */
     readonly skipped: number;
-    /** By process name as the launcher announced it; null when the process was gone. */
-    readonly processes: Readonly<Record<string, ProcessUsage | null>>;
 }
 
 /** A value in the first window after the warm-up and in the last. */
@@ -133,13 +146,9 @@ export class SoakWindow implements LoadSink<SoakKind, SoakOutcome> {
      * The window's row.
      * @param window - its number, from 1
      * @param span - seconds since the load started, at its start and end
-     * @param processes - each process's usage at its end
+     * @param sample - each process's usage, and the conditions, at its end
      */
-    toRow(
-        window: number,
-        span: { readonly from: number; readonly to: number },
-        processes: Readonly<Record<string, ProcessUsage | null>>,
-    ): SoakRow {
+    toRow(window: number, span: { readonly from: number; readonly to: number }, sample: WindowSample): SoakRow {
         const seconds = Math.max(span.to - span.from, 0.001);
         const operations: Partial<Record<SoakKind, KindRow>> = {};
         let ended = 0;
@@ -165,7 +174,7 @@ export class SoakWindow implements LoadSink<SoakKind, SoakOutcome> {
             unexpected: toCounts(this.#unexpected),
             behind: this.#behind,
             skipped: this.#skipped,
-            processes,
+            ...sample,
         };
     }
 }

@@ -40,7 +40,8 @@ export function toRowLines(row: SoakRow, windows: number): string[] {
     return [
         `window ${row.window}/${windows}  ${row.fromSeconds}–${row.toSeconds} s  ${row.perSecond} op/s  ` +
             `expected denials ${sumCounts(row.expected)}  unexpected ${sumCounts(row.unexpected)}  ` +
-            `behind ${row.behind}  skipped ${row.skipped}`,
+            `behind ${row.behind}  skipped ${row.skipped}  (machine load ${row.conditions.loadAverage}, ` +
+            `soak loop delay max ${ms(row.conditions.soakLoopDelayMaxMs)} ms)`,
         `  p50/p99 ms     ${latencies.join('  ')}`,
         `  RSS MB (fds)   ${processes.join('  ')}`,
         ...countLines('unexpected', row.unexpected),

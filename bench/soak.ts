@@ -22,15 +22,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import type { RegionProcess } from './fetch-cpu';
-import { readProcessUsage, type ProcessUsage } from './process-usage';
+import { readProcessUsage } from './process-usage';
 import { startBenchRegion } from './region';
 import { PacedLoad } from './soak-load';
 import { SoakMix, SoakOperations, type SoakKind } from './soak-operations';
-import { SoakWindow, summarise, type SoakRow, type SoakSummary } from './soak-report';
+import { SoakWindow, summarise, type SoakRow, type SoakSummary, type WindowSample } from './soak-report';
 import { setUpSoakWorld, SOAK_CONSENT_HOURS, type SoakWorld } from './soak-setup';
 import { toRowLines, toSummaryLines } from './soak-text';
 import { toSoakSvg } from './soak-chart';
@@ -194,11 +194,30 @@ function newFailurePrinter(): (kind: SoakKind, label: string, error: unknown) =>
     };
 }
 
-function sampleProcesses(processes: readonly RegionProcess[]): Record<string, ProcessUsage | null> {
-    return Object.fromEntries(processes.map(({ name, pid }) => [name, readProcessUsage(pid) ?? null]));
+/** Samples each process and the conditions, and starts the next window's loop-delay measure. */
+function newSampler(processes: readonly RegionProcess[]): { sample(): WindowSample; close(): void } {
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    return {
+        sample: () => {
+            const conditions = {
+                loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+                soakLoopDelayMaxMs: Math.round(loopDelay.max / 1e5) / 10,
+            };
+            loopDelay.reset();
+            const usage = processes.map(({ name, pid }) => [name, readProcessUsage(pid) ?? null] as const);
+            return { processes: Object.fromEntries(usage), conditions };
+        },
+        close: () => {
+            loopDelay.disable();
+        },
+    };
 }
 
-/** Drives the load window by window; `onRow` is told each window as it closes. */
+/**
+ * Drives the load window by window; `onRow` is told each window as it closes. Ends early when interrupted or
+ * when a process of the region is gone (the launcher then stops the others).
+ */
 async function drive(
     world: SoakWorld,
     processes: readonly RegionProcess[],
@@ -214,26 +233,30 @@ async function drive(
         settings,
         () => current,
     );
+    const sampler = newSampler(processes);
     const durationMs = options.minutes * 60_000;
     const reportMs = options.reportSeconds * 1000;
     const windows = Math.ceil(durationMs / reportMs);
     const started = performance.now();
     load.start();
-    for (let window = 1, from = 0; ; window++) {
+    for (let window = 1, from = 0, last = false; !last; window++) {
         const end = Math.min(window * reportMs, durationMs);
         await context.interruption.wait(started + end - performance.now());
-        const last = end >= durationMs || context.interruption.ended;
+        const sample = sampler.sample();
+        const gone = Object.values(sample.processes).some((usage) => usage === null);
+        last = end >= durationMs || context.interruption.ended || gone;
+        if (gone) {
+            progress('soak: a process of the region is gone; ending the load');
+        }
         if (last) {
             await load.stop();
+            sampler.close();
         }
         const to = (performance.now() - started) / 1000;
         const closing = current;
         current = new SoakWindow(onFailure);
-        context.onRow(closing.toRow(window, { from, to }, sampleProcesses(processes)), windows);
+        context.onRow(closing.toRow(window, { from, to }, sample), windows);
         from = to;
-        if (last) {
-            return;
-        }
     }
 }
 

@@ -55,6 +55,7 @@ function row(window: number, rssMb: number, p99Ms: number): SoakRow {
         behind: 0,
         skipped: 0,
         processes: { 'Ledger node': { rssMb, openHandles: 40 } },
+        conditions: { loadAverage: 1, soakLoopDelayMaxMs: 10 },
     };
 }
 
@@ -142,6 +143,7 @@ describe('npm run soak', function () {
                 assert.equal(soakRow.window, index + 1);
                 assert.deepEqual(Object.keys(soakRow.operations), [...SoakKinds]);
                 assert.deepEqual(soakRow.unexpected, {});
+                assert.ok(soakRow.conditions.loadAverage >= 0 && soakRow.conditions.soakLoopDelayMaxMs > 0);
                 for (const { name } of report.processes) {
                     const usage = soakRow.processes[name];
                     assert.ok(usage && usage.rssMb > 0 && usage.openHandles > 0, `${name} in window ${soakRow.window}`);
