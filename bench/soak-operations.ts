@@ -13,6 +13,7 @@
  *   turn (those routes are rate-limited per gateway and client address);
  * - `auditEvents`, `auditStats`: the commission lists recent or one patient's access events, and counts them.
  */
+import { readNotice } from '../clients/shared/notice';
 import { ApiCallError, ConnectionError, type ApiClient } from '../clients/shared/api-client';
 import { newConsentGrant, newConsentRevoke } from '../clients/shared/patient-keys';
 import { newRegionClient } from '../clients/shared/region-clients';
@@ -223,8 +224,13 @@ export class SoakOperations {
     async #grant(): Promise<SoakOutcome> {
         const patient = this.#consentPatients.next();
         const { channel } = this.#world.region;
-        const grant = newConsentGrant(patient.patient, toChurnTerms(this.#world, patient), { channel });
-        const answer = await this.#consentGateways.next().post<{ consentId?: unknown }>('/consents', grant);
+        const terms = toChurnTerms(this.#world, patient);
+        const gateway = this.#consentGateways.next();
+        // The patient signs over the notice the gateway renders from the grantee's directory entry, as the
+        // portal and the CLI do.
+        const { notice } = await readNotice(gateway, terms, 'zh-CN');
+        const grant = newConsentGrant(patient.patient, terms, { channel, notice });
+        const answer = await gateway.post<{ consentId?: unknown }>('/consents', grant);
         if (answer.consentId !== grant.payload.consentId) {
             throw new SoakCheckError('consent grant answered another consent id');
         }

@@ -11,6 +11,7 @@
  *   fetched ones, so the churn neither races a fetch's delivery check nor lengthens the consent scans of the
  *   fetches' access decisions.
  */
+import { readNotice } from '../clients/shared/notice';
 import { randomUUID } from 'node:crypto';
 import type { ConsentTerms } from '../chaincode/src/protocol/payloads';
 import { newConsentGrant, newPatientKey, newRegistration, type PatientKey } from '../clients/shared/patient-keys';
@@ -74,15 +75,17 @@ async function publishLabReport(
 
 async function setUpClaim(region: RegionFile, fixture: FetchFixture, insurer: string): Promise<string> {
     const recordId = await publishLabReport(region, fixture.custodian, fixture.patientId, '2025-03-06T15:10:00+08:00');
-    const terms = { grantee: insurer, purposes: ['PAYMENT'], categories: ['lab'], custodians: [fixture.custodian] };
-    await newRegionClient(region, insurer).post(
-        '/consents',
-        newConsentGrant(
-            fixture.patient,
-            { ...terms, recordIds: [recordId], ...consentWindow() },
-            { channel: region.channel },
-        ),
-    );
+    const terms = {
+        grantee: insurer,
+        purposes: ['PAYMENT'],
+        categories: ['lab'],
+        custodians: [fixture.custodian],
+        recordIds: [recordId],
+        ...consentWindow(),
+    };
+    const atInsurer = newRegionClient(region, insurer);
+    const { notice } = await readNotice(atInsurer, terms, 'zh-CN');
+    await atInsurer.post('/consents', newConsentGrant(fixture.patient, terms, { channel: region.channel, notice }));
     const claim = {
         patientId: fixture.patientId,
         insurer,
