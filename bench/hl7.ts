@@ -11,7 +11,8 @@
  *   (its `healthchain_hl7_ack_to_anchored_seconds` histogram, percentiles interpolated within its buckets).
  *
  * Every message is for one patient registered with its MRN, so each is mapped, stored and anchored (in batches).
- * Prints a table and one JSON line, and writes the JSON to `bench-output/hl7.json`.
+ * `BENCH_HL7_LEDGER=fabric` runs the same on a loopback Fabric network (it needs `FABRIC_BIN`, as `npm start --
+ * --ledger fabric` does). Prints a table and one JSON line, and writes the JSON to `bench-output/hl7.json`.
  */
 import { readFileSync } from 'node:fs';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -143,13 +144,26 @@ async function waitForQueues(region: TestRegion, mspId: string): Promise<void> {
     }
 }
 
+/** `BENCH_HL7_LEDGER`: `embedded` (default) or `fabric`, which needs `FABRIC_BIN`. */
+function readLedger(): 'embedded' | 'fabric' {
+    const ledger = process.env.BENCH_HL7_LEDGER ?? 'embedded';
+    if (ledger !== 'embedded' && ledger !== 'fabric') {
+        throw new Error(`BENCH_HL7_LEDGER must be embedded or fabric, not "${ledger}"`);
+    }
+    if (ledger === 'fabric' && !process.env.FABRIC_BIN) {
+        throw new Error('BENCH_HL7_LEDGER=fabric needs FABRIC_BIN, the bin/ folder of a Fabric 2.5 release');
+    }
+    return ledger;
+}
+
 async function main(): Promise<void> {
     const messages = readPositiveInteger('BENCH_HL7_MESSAGES', 5000);
     const connections = readPositiveInteger('BENCH_HL7_CONNECTIONS', 4);
     const window = readPositiveInteger('BENCH_HL7_WINDOW', 32);
     const rate = readPositiveInteger('BENCH_HL7_RATE', 100);
     const seconds = readPositiveInteger('BENCH_HL7_SECONDS', 10);
-    const region = await startTestRegion();
+    const ledger = readLedger();
+    const region = await startTestRegion({ ledger });
     try {
         const hospital = region.region.organizations.find((org) => org.type === 'hospital');
         if (hospital?.hl7Url === undefined) {
@@ -183,7 +197,8 @@ async function main(): Promise<void> {
         const report = {
             benchmark: 'hl7-intake',
             machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
-            setup: 'launcher, ledger node and four gateways as processes on this machine; sender in this process',
+            ledger,
+            setup: `launcher, ${ledger === 'fabric' ? 'a Fabric network' : 'ledger node'} and four gateways as processes on this machine; sender in this process`,
             load: {
                 messages: load.length,
                 connections,
@@ -202,7 +217,9 @@ async function main(): Promise<void> {
                 },
             },
         };
-        console.log(`HL7 intake over MLLP — ${report.machine.cpus} × ${report.machine.cpu}, Node ${process.version}`);
+        console.log(
+            `HL7 intake over MLLP (${ledger} ledger) — ${report.machine.cpus} × ${report.machine.cpu}, Node ${process.version}`,
+        );
         console.log(
             `load:   ${report.load.messages} ORU^R01 over ${connections} connections × window ${window}: ` +
                 `${report.load.ackedPerSecond} acknowledged/s, ACK p50 ${report.load.ackMs.p50.toFixed(1)} ms, ` +
