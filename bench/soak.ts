@@ -65,11 +65,12 @@ export interface SoakReport {
 }
 
 /**
- * Consent grants and revocations are a tenth of the mix, sent to the four gateways in turn, and those routes
- * allow 120 requests a minute per gateway and client address (docs/api.md "Rate limits"): 60 operations a
- * second make 90 a minute at each gateway, under the limit with room for uneven windows.
+ * Consent grants and revocations are a tenth of the mix, sent to the four gateways in turn, and each grant also
+ * reads the gateway's directory for its notice: three requests per grant and revocation, on routes that allow
+ * 120 a minute per gateway and client address together (docs/api.md "Rate limits"). 40 operations a second make
+ * 90 a minute at each gateway, under the limit with room for uneven windows.
  */
-const MAX_RATE = 60;
+const MAX_RATE = 40;
 /** Most operations in flight: beyond it the region is far behind, and more in flight would only queue. */
 const MAX_IN_FLIGHT = 64;
 /** Unexpected failures printed as they happen, per kind and label (all are counted). */
