@@ -26,6 +26,7 @@ import { renderNotice, toNoticeBytes } from '../../chaincode/src/protocol/notice
 import type { NoticeLanguage, NoticeRecipient, NoticeRef } from '../../chaincode/src/protocol/notice';
 import { patientIdFromDigest } from '../../chaincode/src/protocol/patient-id';
 import {
+    actorOf,
     NONCE_BYTES,
     newExplainQueryPayload,
     newGrantPayload,
@@ -139,16 +140,6 @@ export function newQueryNonce(): string {
 }
 
 /**
- * Whose act a signature is: the key holder's own (no `forPatient`), or, when a guardian acts for a patient
- * (`forPatient`), that patient's, signed by the guardian (`signer` = the guardian's id, the key's).
- * @param key - the signing key
- * @param forPatient - the patient a guardian acts for
- */
-function actorOf(key: PatientKey, forPatient?: string): { patientId: string; signer?: string } {
-    return forPatient === undefined ? { patientId: key.patientId } : { patientId: forPatient, signer: key.patientId };
-}
-
-/**
  * A signed `patient.query` for one view of the patient's own data at one gateway. Each is accepted once and for
  * two minutes from now: sign a new one for every request (every page, too).
  * @param key - the patient's key (a guardian's, with `forPatient`)
@@ -160,7 +151,7 @@ export function newPatientQuery(
     scope: PatientQueryScope,
     forPatient?: string,
 ): SignedEnvelope<QueryPayload> {
-    const { patientId, signer } = actorOf(key, forPatient);
+    const { patientId, signer } = actorOf(key.patientId, forPatient);
     return signPayload(key, newQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
@@ -176,7 +167,7 @@ export function newExplainQuery(
     scope: ExplainQueryScope,
     forPatient?: string,
 ): SignedEnvelope<ExplainQueryPayload> {
-    const { patientId, signer } = actorOf(key, forPatient);
+    const { patientId, signer } = actorOf(key.patientId, forPatient);
     return signPayload(key, newExplainQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
@@ -217,7 +208,10 @@ export function newConsentGrant(
     terms: ConsentTerms,
     options: GrantOptions,
 ): SignedEnvelope<GrantPayload> {
-    const ids = { consentId: options.consentId ?? `consent-${randomUUID()}`, ...actorOf(key, options.forPatient) };
+    const ids = {
+        consentId: options.consentId ?? `consent-${randomUUID()}`,
+        ...actorOf(key.patientId, options.forPatient),
+    };
     return signPayload(key, newGrantPayload(ids, terms, options.notice, { issuedAt: now(), channel: options.channel }));
 }
 
@@ -234,7 +228,7 @@ export function newConsentRevoke(
     channel: string,
     forPatient?: string,
 ): SignedEnvelope<RevokePayload> {
-    return signPayload(key, newRevokePayload({ consentId, ...actorOf(key, forPatient) }, now(), channel));
+    return signPayload(key, newRevokePayload({ consentId, ...actorOf(key.patientId, forPatient) }, now(), channel));
 }
 
 /**

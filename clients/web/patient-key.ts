@@ -17,6 +17,7 @@ import { toNoticeBytes } from '../../chaincode/src/protocol/notice.js';
 import type { NoticeLanguage, NoticeRef } from '../../chaincode/src/protocol/notice.js';
 import { patientIdFromDigest } from '../../chaincode/src/protocol/patient-id.js';
 import {
+    actorOf,
     NONCE_BYTES,
     newExplainQueryPayload,
     newGrantPayload,
@@ -296,16 +297,6 @@ export function newQueryNonce(): string {
 }
 
 /**
- * Whose act a signature is: the key holder's own, or, when a guardian acts for a patient (`forPatient`), that
- * patient's, signed by the guardian (`signer` = the key's id).
- * @param key - the signing key
- * @param forPatient - the patient a guardian acts for
- */
-function actorOf(key: PatientKey, forPatient?: string): { patientId: string; signer?: string } {
-    return forPatient === undefined ? { patientId: key.patientId } : { patientId: forPatient, signer: key.patientId };
-}
-
-/**
  * A signed `patient.query` for one view at one gateway, accepted once and for two minutes: sign one per request.
  * @param key - the patient's key (a guardian's, with `forPatient`)
  * @param scope - the gateway's MSP id, the view and the region's channel
@@ -316,7 +307,7 @@ export function newPatientQuery(
     scope: PatientQueryScope,
     forPatient?: string,
 ): Promise<SignedEnvelope<QueryPayload>> {
-    const { patientId, signer } = actorOf(key, forPatient);
+    const { patientId, signer } = actorOf(key.patientId, forPatient);
     return signPayload(key, newQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
@@ -332,7 +323,7 @@ export function newExplainQuery(
     scope: ExplainQueryScope,
     forPatient?: string,
 ): Promise<SignedEnvelope<ExplainQueryPayload>> {
-    const { patientId, signer } = actorOf(key, forPatient);
+    const { patientId, signer } = actorOf(key.patientId, forPatient);
     return signPayload(key, newExplainQueryPayload(patientId, { ...scope, signer }, now(), newQueryNonce()));
 }
 
@@ -358,7 +349,7 @@ export function newConsentGrant(
     terms: ConsentTerms,
     signed: { readonly channel: string; readonly notice: NoticeRef; readonly forPatient?: string },
 ): Promise<SignedEnvelope<GrantPayload>> {
-    const ids = { consentId: `consent-${crypto.randomUUID()}`, ...actorOf(key, signed.forPatient) };
+    const ids = { consentId: `consent-${crypto.randomUUID()}`, ...actorOf(key.patientId, signed.forPatient) };
     return signPayload(key, newGrantPayload(ids, terms, signed.notice, { issuedAt: now(), channel: signed.channel }));
 }
 
@@ -375,7 +366,7 @@ export function newConsentRevoke(
     channel: string,
     forPatient?: string,
 ): Promise<SignedEnvelope<RevokePayload>> {
-    return signPayload(key, newRevokePayload({ consentId, ...actorOf(key, forPatient) }, now(), channel));
+    return signPayload(key, newRevokePayload({ consentId, ...actorOf(key.patientId, forPatient) }, now(), channel));
 }
 
 /**

@@ -257,6 +257,16 @@ export function newRevokePayload(
 }
 
 /**
+ * Whose act a patient-signed payload is: the key holder's own (no `forPatient`), or, when a guardian acts for a
+ * patient (`forPatient`), that patient's, signed by the guardian (`signer` = the signing key's patient id).
+ * @param keyPatientId - the patient id of the signing key
+ * @param forPatient - the patient a guardian acts for
+ */
+export function actorOf(keyPatientId: string, forPatient?: string): { patientId: string; signer?: string } {
+    return forPatient === undefined ? { patientId: keyPatientId } : { patientId: forPatient, signer: keyPatientId };
+}
+
+/**
  * A `patient.query` payload for one view of the patient's own data at one gateway.
  * @param patientId - the patient's id
  * @param scope - the gateway's MSP id (`audience`), the view and the region's channel
