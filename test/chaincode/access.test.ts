@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import type { AccessEvent } from '../../chaincode/src/protocol/state';
+import type { AccessEvent, AccessRequestResult } from '../../chaincode/src/protocol/state';
 import { anchor, deliver, grant, hashOf, request, revoke, uniqueId } from './helpers/acts';
 import type { TestPatient } from './helpers/patients';
 import { expectCode, Msp, newRegion, type Region } from './helpers/region';
@@ -62,7 +62,40 @@ describe('access contract on the embedded ledger', () => {
             assert.equal(event.patientId, patient.patientId);
             assert.equal(event.requestedAt, region.clock.iso);
             assert.equal(Date.parse(event.expiresAt ?? '') - Date.parse(event.requestedAt), 5 * 60_000);
-            assert.deepEqual(await readAccess(event.accessId), event);
+            const { record: entry, ...stored } = submitted.value as AccessRequestResult;
+            assert.deepEqual(await readAccess(event.accessId), stored);
+            // The grant carries the index entry as readRecord shows it to the requester; the ledger's event lacks it.
+            assert.deepEqual(entry, await region.evaluate('hospitalB', 'record', 'readRecord', [record.recordId]));
+            assert.equal(entry?.contentHash, record.contentHash);
+        });
+
+        it('returns the record’s index entry with a grant only, its sensitive category as the requester may see it', async () => {
+            const hiv = await anchor(region, 'hospitalA', patient, 'hiv');
+            const lab = await anchor(region, 'hospitalA', patient);
+            await grant(region, patient, { categories: ['hiv'] });
+            const ask = async (
+                who: 'hospitalB' | 'insurer' | 'hospitalA',
+                body: object,
+            ): Promise<AccessRequestResult> =>
+                (await region.submit(who, 'access', 'requestAccess', [JSON.stringify(body)]))
+                    .value as AccessRequestResult;
+            const granted = await ask('hospitalB', { recordId: hiv.recordId, purpose: 'TREATMENT' });
+            assert.equal(granted.decision, 'GRANTED');
+            assert.equal(granted.record?.category, 'hiv');
+            assert.equal(granted.record.contentHash, hiv.contentHash);
+            const denied = await ask('insurer', { recordId: lab.recordId, purpose: 'PAYMENT' });
+            assert.equal(denied.decision, 'DENIED');
+            assert.equal('record' in denied, false);
+            const missing = await ask('hospitalB', { recordId: uniqueId('rec'), purpose: 'TREATMENT' });
+            assert.equal('record' in missing, false);
+            const emergency = await ask('hospitalB', {
+                recordId: lab.recordId,
+                purpose: 'EMERGENCY',
+                justification: 'unconscious on arrival',
+            });
+            assert.equal(emergency.decision, 'GRANTED_EMERGENCY');
+            assert.equal(emergency.record?.recordId, lab.recordId);
+            assert.equal(emergency.record.contentHash, lab.contentHash);
         });
 
         it('announces a request in one AccessRequested event carrying ids, decision, reason, purpose and time', async () => {

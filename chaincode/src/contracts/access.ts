@@ -12,7 +12,7 @@ import { assertMayExplain, readExplanation } from '../ledger/explain';
 import { assertPatientQuery } from '../ledger/patients';
 import { deleteState, emitEvent, readRequired, readState, writeIndex, writeState } from '../ledger/state';
 import { assertActiveCaller, assertCommission, readOrganization, readTx } from '../ledger/tx';
-import { assertVisible, readViewer, showEvents, ViewerConsents } from '../ledger/viewer';
+import { assertVisible, readViewer, showEvents, showRecords, ViewerConsents } from '../ledger/viewer';
 import type { Tx } from '../ledger/tx';
 import {
     readAccessRequest,
@@ -25,16 +25,21 @@ import type { AccessRequest, DeliveryRequest } from '../model/access-input';
 import { toCanonicalJson } from '../protocol/canonical-json';
 import { readId } from '../protocol/input';
 import { accessTimeKey, Keys } from '../model/keys';
-import type { AccessEvent, Consent, Delivery, RecordEntry } from '../protocol/state';
+import type { AccessEvent, AccessRequestResult, Consent, Delivery, RecordEntry } from '../protocol/state';
 import { decideAccess } from '../rules/access';
 import type { AccessFacts } from '../rules/access';
 import type { ConsentTerms } from '../rules/consent';
 import { checkDelivery } from '../rules/delivery';
 import { addMillis, GRANT_LIFETIME_MS } from '../rules/time';
-import { mayReadAccess } from '../rules/visibility';
+import { mayReadAccess, type Viewer } from '../rules/visibility';
 import { HealthContract } from './base';
 
-async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promise<AccessFacts> {
+/** The facts of a decision, and the record's index entry they were read from (null when there is none). */
+async function gatherFacts(
+    ctx: Context,
+    tx: Tx,
+    request: AccessRequest,
+): Promise<{ facts: AccessFacts; entry: RecordEntry | null }> {
     const requester = await readOrganization(ctx, tx.caller);
     if (requester === null) {
         throw new ChaincodeError(ErrorCodes.FORBIDDEN, `${tx.caller} is not a registered organisation`);
@@ -42,13 +47,34 @@ async function gatherFacts(ctx: Context, tx: Tx, request: AccessRequest): Promis
     const side = await readRecordSide(ctx, request.recordId);
     const consents = await readRequesterConsents(ctx, side, tx.caller);
     const { purpose, justification } = request;
-    return toAccessFacts({ requester, purpose, justification }, side, consents, tx.now);
+    const facts = toAccessFacts({ requester, purpose, justification }, side, consents, tx.now);
+    return { facts, entry: side.record };
 }
 
 /** Who signed the consent a decision names: the patient, or the guardian who signed for them; null for none. */
 function signerOf(consents: readonly ConsentTerms[], consentId: string | null): string | null {
     const consent = consents.find((c) => c.consentId === consentId);
     return consent === undefined ? null : (consent.signer ?? consent.patientId);
+}
+
+/**
+ * What `requestAccess` answers: the event as the requester may see it and, on a grant, the record's index entry
+ * as `readRecord` shows it to the requester. The grant entitles the requester to the record itself; the entry
+ * saves its gateway a second ledger read before it checks the delivered content's hash.
+ */
+async function showRequestResult(
+    viewer: Viewer,
+    consents: ViewerConsents,
+    event: AccessEvent,
+    entry: RecordEntry | null,
+    now: number,
+): Promise<AccessRequestResult> {
+    const [shown = event] = await showEvents(viewer, consents, [event], now);
+    if (entry === null || event.decision === 'DENIED') {
+        return shown;
+    }
+    const [record = entry] = await showRecords(viewer, consents, [entry], now);
+    return { ...shown, record };
 }
 
 async function writeAccessEvent(ctx: Context, event: AccessEvent): Promise<void> {
@@ -115,7 +141,8 @@ export class AccessContract extends HealthContract {
      * @param ctx - transaction context
      * @param requestJson - `{recordId, purpose, justification?}` (justification with EMERGENCY only)
      * @returns the access event (canonical JSON): `decision` GRANTED | GRANTED_EMERGENCY | DENIED, `reason`;
-     *   a sensitive category the requester may not know shows as `restricted`
+     *   a sensitive category the requester may not know shows as `restricted`; on a grant also `record`, the
+     *   index entry as `readRecord` shows it to the requester (not stored: the event on the ledger lacks it)
      * @throws INVALID_INPUT, FORBIDDEN (caller not a registered organisation)
      */
     @Transaction()
@@ -123,7 +150,7 @@ export class AccessContract extends HealthContract {
     async requestAccess(ctx: Context, requestJson: string): Promise<string> {
         const request = readAccessRequest(requestJson);
         const tx = readTx(ctx);
-        const facts = await gatherFacts(ctx, tx, request);
+        const { facts, entry } = await gatherFacts(ctx, tx, request);
         const outcome = decideAccess(facts);
         const record = facts.record;
         const event: AccessEvent = {
@@ -162,8 +189,7 @@ export class AccessContract extends HealthContract {
         if (event.patientId !== null) {
             consents.seed(event.patientId, facts.consents);
         }
-        const [shown] = await showEvents(viewer, consents, [event], tx.now);
-        return toCanonicalJson(shown);
+        return toCanonicalJson(await showRequestResult(viewer, consents, event, entry, tx.now));
     }
 
     /**

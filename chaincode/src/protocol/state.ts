@@ -194,6 +194,16 @@ export interface AccessEvent {
     readonly review: Review | null;
 }
 
+/**
+ * What `requestAccess` returns: the access event as the requester may see it and, on a grant, the record's
+ * index entry as `readRecord` would show it, read in the same transaction that decided, so the requester's
+ * gateway can check the delivered content's hash without a second ledger read.
+ */
+export interface AccessRequestResult extends AccessEvent {
+    /** Present on a grant only (absent from a chaincode older than this field, and on a denial). */
+    readonly record?: RecordEntry;
+}
+
 /** A money amount: value with at most two decimals, ISO 4217 currency code. */
 export interface Amount {
     readonly value: number;

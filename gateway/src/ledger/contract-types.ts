@@ -7,6 +7,7 @@
  */
 import type {
     AccessEvent,
+    AccessRequestResult,
     Amount,
     Claim,
     Consent,
@@ -19,7 +20,18 @@ import type {
 import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/protocol/vocabulary';
 import type { Explanation } from '../../../chaincode/src/ledger/explain';
 
-export type { AccessEvent, Amount, Claim, Consent, Guardianship, LedgerConfig, Organization, Patient, RecordEntry };
+export type {
+    AccessEvent,
+    AccessRequestResult,
+    Amount,
+    Claim,
+    Consent,
+    Guardianship,
+    LedgerConfig,
+    Organization,
+    Patient,
+    RecordEntry,
+};
 export type { Category, ClaimDecision, Explanation, OrgType, Purpose, Verdict };
 
 /** A committed write: the chaincode's result with the transaction id and block number. */

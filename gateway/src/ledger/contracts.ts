@@ -10,6 +10,7 @@ import { ContractCalls, type ContractLedger } from './contract-calls';
 import type {
     AccessEvent,
     AccessInput,
+    AccessRequestResult,
     AnchorBatchResult,
     AnchorInput,
     Claim,
@@ -233,8 +234,11 @@ export class LedgerContracts {
 
     // ---- access ----
 
-    /** Requests access to a record; the decision (granted or denied) is written and returned. */
-    requestAccess(input: AccessInput): Promise<Submitted<AccessEvent>> {
+    /**
+     * Requests access to a record; the decision (granted or denied) is written and returned, with the record's
+     * index entry on a grant.
+     */
+    requestAccess(input: AccessInput): Promise<Submitted<AccessRequestResult>> {
         return this.#calls.submit(ContractNames.access, 'requestAccess', [JSON.stringify(input)]);
     }
 

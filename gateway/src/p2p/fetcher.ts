@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The requester's side of a record fetch (`POST /records/{recordId}/fetch`): ask the ledger for access first
- * (the decision is written either way, a request for a record that does not exist included), then on a grant
- * read the index entry and, at the same time, ask the custodian the grant names over pinned mutual TLS (its
+ * (the decision is written either way, a request for a record that does not exist included; a grant comes
+ * with the record's index entry), then ask the custodian the grant names over pinned mutual TLS (its
  * address and certificate from the organisation directory); recompute `SHA-256(salt ‖ JCS(resource))` against
  * the ledger's index entry before anything is returned.
  */
@@ -145,11 +145,12 @@ export class CustodyFetcher implements RecordFetcher {
         if (event.decision === 'DENIED') {
             throw toDenial(event);
         }
-        // A grant means the ledger let this organisation see the entry. The entry is read while the custodian
-        // is asked, since the grant names the custodian and the record; nothing is returned before the hash
-        // check, which needs both.
+        // A grant carries the record's index entry, read in the transaction that decided. A chaincode older
+        // than that field returns none: the entry is then read while the custodian is asked. Nothing is
+        // returned before the hash check, which needs both.
+        const granted = event.record?.recordId === recordId ? event.record : undefined;
         const [entry, delivered] = await Promise.all([
-            timeFetchStep(metrics, 'requester', 'read-record', () => contracts.readRecord(recordId)),
+            granted ?? timeFetchStep(metrics, 'requester', 'read-record', () => contracts.readRecord(recordId)),
             this.#fromCustodian(event),
         ]);
         const matches = await timeFetchStep(metrics, 'requester', 'hash-check', () =>

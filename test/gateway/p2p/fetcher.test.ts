@@ -3,22 +3,23 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { toContentHash } from '../../../gateway/src/custody/content-hash';
 import { ApiError } from '../../../gateway/src/errors';
-import type { AccessEvent, Organization, RecordEntry, Submitted } from '../../../gateway/src/ledger/contracts';
+import type { AccessRequestResult, Organization, RecordEntry, Submitted } from '../../../gateway/src/ledger/contracts';
 import type { PeerResponse } from '../../../gateway/src/p2p/client';
 import { CustodyFetcher } from '../../../gateway/src/p2p/fetcher';
 
 const SALT = 'a'.repeat(64);
 const resource = { resourceType: 'Observation', status: 'final', code: { text: 'potassium' } };
 
-function grantOf(recordId: string): Submitted<AccessEvent> {
+function grantOf(recordId: string, record?: RecordEntry): Submitted<AccessRequestResult> {
     const event = {
+        ...(record === undefined ? {} : { record }),
         accessId: 'access-1',
         requester: 'HospitalBMSP',
         custodian: 'HospitalAMSP',
         recordId,
         decision: 'GRANTED',
         reason: 'CONSENT',
-    } as AccessEvent;
+    } as AccessRequestResult;
     return { value: event, txId: 'access-1', blockNumber: 7n };
 }
 
@@ -31,18 +32,27 @@ function delivered(recordId: string): PeerResponse {
     return { status: 200, body: { recordId, resource, salt: SALT, contentHash: 'x', deliveryTxId: 'tx-9' } };
 }
 
-/** A fetcher over fakes: the custodian answers from the given list, one answer per call. */
-function newFetcher(answers: PeerResponse[]): { fetcher: CustodyFetcher; calls: () => number } {
+function entryOf(recordId: string, content: object = resource): RecordEntry {
+    return { recordId, custodian: 'HospitalAMSP', contentHash: toContentHash(SALT, content) } as RecordEntry;
+}
+
+/**
+ * A fetcher over fakes: the custodian answers from the given list, one answer per call; the grant carries
+ * `entryInGrant` when given (a chaincode that returns the entry with the grant), else none (an older one).
+ */
+function newFetcher(
+    answers: PeerResponse[],
+    entryInGrant?: RecordEntry,
+): { fetcher: CustodyFetcher; calls: () => number; reads: () => number } {
     let calls = 0;
+    let reads = 0;
     const fetcher = new CustodyFetcher({
         contracts: {
-            requestAccess: (input) => Promise.resolve(grantOf(input.recordId)),
-            readRecord: (recordId) =>
-                Promise.resolve({
-                    recordId,
-                    custodian: 'HospitalAMSP',
-                    contentHash: toContentHash(SALT, resource),
-                } as RecordEntry),
+            requestAccess: (input) => Promise.resolve(grantOf(input.recordId, entryInGrant)),
+            readRecord: (recordId) => {
+                reads += 1;
+                return Promise.resolve(entryOf(recordId));
+            },
         },
         directory: {
             readOrganization: (mspId) =>
@@ -56,7 +66,7 @@ function newFetcher(answers: PeerResponse[]): { fetcher: CustodyFetcher; calls: 
         },
         logger: pino({ level: 'silent' }),
     });
-    return { fetcher, calls: () => calls };
+    return { fetcher, calls: () => calls, reads: () => reads };
 }
 
 describe('record fetcher (requester side)', () => {
@@ -76,6 +86,33 @@ describe('record fetcher (requester side)', () => {
             return true;
         });
         assert.equal(calls(), 5);
+    });
+
+    it('checks the content against the entry the grant carries, without reading the ledger again', async () => {
+        const { fetcher, reads } = newFetcher([delivered('rec-1')], entryOf('rec-1'));
+        const fetched = await fetcher.fetch({ recordId: 'rec-1', purpose: 'TREATMENT' });
+        assert.deepEqual(fetched.resource, resource);
+        assert.deepEqual(fetched.entry, entryOf('rec-1'));
+        assert.equal(reads(), 0);
+    });
+
+    it('refuses content that matches the ledger’s entry read later but not the one in the grant', async () => {
+        const { fetcher } = newFetcher([delivered('rec-1')], entryOf('rec-1', { ...resource, status: 'amended' }));
+        await assert.rejects(fetcher.fetch({ recordId: 'rec-1', purpose: 'TREATMENT' }), (error: unknown) => {
+            assert.ok(error instanceof ApiError);
+            assert.equal(error.code, 'INTEGRITY_FAILURE');
+            return true;
+        });
+    });
+
+    it('reads the entry when the grant carries none, or one for another record', async () => {
+        const older = newFetcher([delivered('rec-1')]);
+        await older.fetcher.fetch({ recordId: 'rec-1', purpose: 'TREATMENT' });
+        assert.equal(older.reads(), 1);
+        const other = newFetcher([delivered('rec-1')], entryOf('rec-2'));
+        const fetched = await other.fetcher.fetch({ recordId: 'rec-1', purpose: 'TREATMENT' });
+        assert.equal(fetched.entry.recordId, 'rec-1');
+        assert.equal(other.reads(), 1);
     });
 
     it('returns nothing when the content fails the ledger’s hash', async () => {
