@@ -16,6 +16,7 @@ import { getLogger as getShimLogger } from 'fabric-shim/lib/logger';
 import { getLogger as getContractApiLogger } from 'fabric-contract-api/lib/logger';
 import type { LibraryLogger } from 'fabric-shim/lib/logger';
 import type { RangePage, StateAccess } from './simulator';
+import { cacheCertificateParsing } from './certificate-cache';
 
 const Type = peer.ChaincodeMessage.Type;
 
@@ -173,6 +174,7 @@ export class ChaincodeHost {
     constructor(contracts: readonly ContractClass[], namespace: string) {
         this.#namespace = namespace;
         quietLibraryLoggers(process.env.CORE_CHAINCODE_LOGGING_LEVEL);
+        cacheCertificateParsing();
         this.#ready = new Promise((resolve) => (this.#markReady = resolve));
         this.#stream = new PeerStream((message) => {
             void this.#receive(message);
