@@ -105,6 +105,7 @@ async function launch(dataDir: string): Promise<Launched> {
             fabricBin: undefined,
             childNodeOptions: [],
             orderers: undefined,
+            endorsers: 0,
             help: false,
         },
         {

@@ -31,6 +31,12 @@ export interface LaunchOptions {
      * for a new network and the number it was made with for an existing one.
      */
     readonly orderers: number | undefined;
+    /**
+     * Endorser worker threads of the embedded ledger node (0–8). 0, the default, runs the chaincode on the
+     * node's own thread: with the whole region on one machine the gateways keep the other cores busy, and a
+     * worker then only adds a message between threads for every state read.
+     */
+    readonly endorsers: number;
     readonly help: boolean;
 }
 
@@ -41,7 +47,7 @@ export const DEFAULT_BASE_PORT = 7400;
 
 /** The launcher's usage text. */
 export const USAGE = `Usage: npm start -- [--demo] [--data <dir>] [--port <n>] [--region <file>] [--ledger embedded|fabric]
-                    [--orderers 1|3]
+                    [--orderers 1|3] [--endorsers <n>]
 
 Starts a whole region on this machine: the embedded ledger node and one gateway per organisation.
   --demo           also load the demo (patients, records, consents, a claim); safe to repeat
@@ -54,6 +60,9 @@ Starts a whole region on this machine: the embedded ledger node and one gateway 
   --orderers <n>   with --ledger fabric, how many etcdraft orderers a new network has: 1 (default) or 3, which
                    keep ordering when one of them fails (default: $HEALTHCHAIN_ORDERERS or 1; an existing
                    network keeps the number it was made with)
+  --endorsers <n>  with the embedded ledger, how many worker threads run the chaincode beside the ledger
+                   node's own (0 to 8; default 0: the node's thread runs it, which is faster when the whole
+                   region shares one machine; give 1 or more to a node that has cores of its own)
   --help           show this text`;
 
 function readPort(text: string, source: string): number {
@@ -107,11 +116,28 @@ function readOrderers(
     return orderers;
 }
 
+/** Most endorser worker threads the ledger node takes. */
+const MAX_ENDORSERS = 8;
+
+function readEndorsers(value: string | undefined, ledger: 'embedded' | 'fabric'): number {
+    if (value === undefined) {
+        return 0;
+    }
+    if (ledger !== 'embedded') {
+        throw new Error('--endorsers needs the embedded ledger');
+    }
+    const endorsers = Number(value);
+    if (!/^[0-9]$/.test(value) || endorsers > MAX_ENDORSERS) {
+        throw new Error(`--endorsers must be an integer from 0 to ${MAX_ENDORSERS}, not "${value}"`);
+    }
+    return endorsers;
+}
+
 /**
  * Reads the launcher's options.
  * @param args - command-line arguments after the script
  * @param env - the environment
- * @throws Error on an unknown flag, a missing value, a bad port or orderer count
+ * @throws Error on an unknown flag, a missing value, a bad port, orderer or endorser count
  */
 export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEnv): LaunchOptions {
     const { values } = parseArgs({
@@ -123,6 +149,7 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
             region: { type: 'string' },
             ledger: { type: 'string' },
             orderers: { type: 'string' },
+            endorsers: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -144,6 +171,7 @@ export function readLaunchOptions(args: readonly string[], env: NodeJS.ProcessEn
         fabricBin,
         childNodeOptions: readChildNodeOptions(env),
         orderers: readOrderers(values.orderers, env, ledger),
+        endorsers: readEndorsers(values.endorsers, ledger),
         help: values.help ?? false,
     });
 }

@@ -154,6 +154,8 @@ async function startLedger(
             options.regionConfigFile,
             '--port',
             String(options.basePort),
+            '--endorsers',
+            String(options.endorsers),
         ],
         env: { CORE_CHAINCODE_LOGGING_LEVEL: CHAINCODE_LOG_LEVEL },
         logFile: layout.ledgerLogFile,

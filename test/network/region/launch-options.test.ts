@@ -27,3 +27,17 @@ describe('launcher options: Fabric orderers', () => {
         assert.equal(readLaunchOptions([], { HEALTHCHAIN_ORDERERS: '3' }).orderers, undefined);
     });
 });
+
+describe('launcher options: endorser workers of the embedded ledger node', () => {
+    it('runs the chaincode on the node’s own thread unless asked', () => {
+        assert.equal(readLaunchOptions([], {}).endorsers, 0);
+        assert.equal(readLaunchOptions(['--endorsers', '2'], {}).endorsers, 2);
+    });
+
+    it('refuses a count outside 0–8, and --endorsers with Fabric', () => {
+        for (const count of ['9', '10', 'one', '01', '']) {
+            assert.throws(() => readLaunchOptions(['--endorsers', count], {}), /from 0 to 8/);
+        }
+        assert.throws(() => readLaunchOptions(['--ledger', 'fabric', '--endorsers', '1'], FABRIC), /embedded/);
+    });
+});
