@@ -24,20 +24,28 @@ function isOmitted(value: unknown): boolean {
     return value === undefined || typeof value === 'function' || typeof value === 'symbol';
 }
 
-/** Orders by UTF-16 code units, never by locale (`localeCompare` depends on the ICU build). */
-function byCodeUnits(a: string, b: string): number {
-    if (a === b) {
-        return 0;
+function toObjectJson(object: Readonly<Record<string, unknown>>): string {
+    // Array.prototype.sort without a comparator orders strings by UTF-16 code units, never by locale, which is
+    // RFC 8785's order. Loops rather than filter/map chains: every block and state value passes here.
+    const keys = Object.keys(object).sort();
+    let json = '{';
+    for (const key of keys) {
+        const member = object[key];
+        if (isOmitted(member)) {
+            continue;
+        }
+        json += `${json.length === 1 ? '' : ','}${JSON.stringify(key)}:${toCanonicalJson(member)}`;
     }
-    return a < b ? -1 : 1;
+    return `${json}}`;
 }
 
-function toObjectJson(object: Readonly<Record<string, unknown>>): string {
-    const members = Object.keys(object)
-        .sort(byCodeUnits)
-        .filter((key) => !isOmitted(object[key]))
-        .map((key) => `${JSON.stringify(key)}:${toCanonicalJson(object[key])}`);
-    return `{${members.join(',')}}`;
+function toArrayJson(items: readonly unknown[]): string {
+    let json = '[';
+    for (let i = 0; i < items.length; i += 1) {
+        const item = items[i];
+        json += `${i === 0 ? '' : ','}${toCanonicalJson(isOmitted(item) ? null : item)}`;
+    }
+    return `${json}]`;
 }
 
 /**
@@ -64,8 +72,7 @@ export function toCanonicalJson(value: unknown): string {
         return toCanonicalJson(value.toJSON());
     }
     if (Array.isArray(value)) {
-        const items: readonly unknown[] = value;
-        return `[${items.map((item) => toCanonicalJson(isOmitted(item) ? null : item)).join(',')}]`;
+        return toArrayJson(value);
     }
     return toObjectJson(value as Readonly<Record<string, unknown>>);
 }
