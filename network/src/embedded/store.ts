@@ -247,6 +247,19 @@ export class LedgerStore {
     }
 
     /**
+     * Which of some transaction ids were committed, in one read of the store (a block's duplicate check).
+     * @param txIds - transaction ids
+     * @returns the committed ones
+     */
+    async committedOf(txIds: readonly string[]): Promise<Set<string>> {
+        if (txIds.length === 0) {
+            return new Set();
+        }
+        const found = await this.#txs.getMany([...txIds]);
+        return new Set(txIds.filter((_, i) => found[i] !== undefined));
+    }
+
+    /**
      * A stored block's bytes.
      * @param number - block number
      */

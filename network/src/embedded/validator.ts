@@ -105,7 +105,8 @@ async function validateOne(
     seen: Set<string>,
     candidate: Candidate,
 ): Promise<ValidationCode> {
-    if (seen.has(candidate.txId) || (await store.getTransaction(candidate.txId)) !== undefined) {
+    // `seen` starts with the block's ids already committed (read at once), then takes each id as it is validated.
+    if (seen.has(candidate.txId)) {
         return 'DUPLICATE_TXID';
     }
     seen.add(candidate.txId);
@@ -130,7 +131,7 @@ export async function validateBlock(
     candidates: readonly Candidate[],
 ): Promise<BlockValidation> {
     const overlay: Overlay = new Map();
-    const seen = new Set<string>();
+    const seen = await store.committedOf(candidates.map((candidate) => candidate.txId));
     const codes: ValidationCode[] = [];
     const writes: CommittedWrite[] = [];
     for (const [tx, candidate] of candidates.entries()) {
