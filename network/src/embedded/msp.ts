@@ -7,7 +7,7 @@
  */
 import { X509Certificate, createHash, verify, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { EndorseError } from '../ledger';
+import { EndorseError, P256_HALF_N } from '../ledger';
 import type { Identity } from './proposal';
 
 /** An organisation's membership definition: its MSP id and the root CA certificates it trusts. */
@@ -26,11 +26,6 @@ const verifyOnPool = promisify(
         verify('sha256', data, key, signature, callback);
     },
 );
-
-/** Order of the P-256 group (SEC 2). */
-export const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
-/** A signature's s must be at most this (Fabric's low-S rule). */
-export const P256_HALF_N = P256_N >> 1n;
 
 function readDerInteger(der: Uint8Array, offset: number): { value: bigint; next: number } {
     if (der[offset] !== 0x02) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import { strict as assert } from 'node:assert';
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { P256_HALF_N, P256_N, readSignatureS } from '../../../network/src/embedded/msp';
-import { newNativeSigner, toLowSDerSignature } from '../../../network/src/embedded/signer';
+import { readSignatureS } from '../../../network/src/embedded/msp';
+import { P256_HALF_N, P256_N, toLowSDerSignature } from '../../../network/src/ledger/signer';
+import { newNativeSigner } from '../../../network/src/embedded/signer';
 
 function scalar(value: bigint): Buffer {
     return Buffer.from(value.toString(16).padStart(64, '0'), 'hex');
