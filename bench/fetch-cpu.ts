@@ -5,13 +5,15 @@
  * load; CPU time per request moves much less, and says how many requests a second the machine can carry.
  * Read from `/proc/<pid>/stat` (Linux); elsewhere the processes are left out.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A process of the region. */
 export interface RegionProcess {
     /** `ledger node`, `gateway HospitalAMSP`, … as the launcher names them. */
     readonly name: string;
     readonly pid: number;
+    /** Count the processes it started, and theirs, with it (a Fabric peer's chaincode processes). */
+    readonly withDescendants?: boolean;
 }
 
 /** CPU milliseconds by process name (`bench` for this process). */
@@ -38,15 +40,49 @@ export function readCpuMs(pid: number): number | undefined {
 }
 
 /**
+ * The processes a process started, and theirs, from `/proc/<pid>/task/<tid>/children`; none when it is gone.
+ * @param pid - a process id
+ */
+export function descendantsOf(pid: number): number[] {
+    const found: number[] = [];
+    const queue = [pid];
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        let tasks: string[];
+        try {
+            tasks = readdirSync(`/proc/${next}/task`);
+        } catch {
+            continue;
+        }
+        for (const task of tasks) {
+            let children = '';
+            try {
+                children = readFileSync(`/proc/${next}/task/${task}/children`, 'utf8');
+            } catch {
+                // The thread ended meanwhile.
+            }
+            for (const child of children.split(' ').filter((text) => text !== '')) {
+                found.push(Number(child));
+                queue.push(Number(child));
+            }
+        }
+    }
+    return found;
+}
+
+/**
  * CPU time so far of each process and of this one.
  * @param processes - the region's processes
  */
 export function snapshotCpu(processes: readonly RegionProcess[]): CpuSnapshot {
     const snapshot = new Map<string, number>();
-    for (const { name, pid } of processes) {
-        const ms = readCpuMs(pid);
-        if (ms !== undefined) {
-            snapshot.set(name, ms);
+    for (const { name, pid, withDescendants } of processes) {
+        const pids = withDescendants === true ? [pid, ...descendantsOf(pid)] : [pid];
+        const times = pids.map(readCpuMs).filter((ms): ms is number => ms !== undefined);
+        if (times.length > 0) {
+            snapshot.set(
+                name,
+                times.reduce((sum, ms) => sum + ms, 0),
+            );
         }
     }
     const own = process.cpuUsage();

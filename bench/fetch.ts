@@ -126,7 +126,8 @@ function roleOf(name: string, fixture: FetchFixture): string {
     if (name === `Gateway ${fixture.custodian}`) {
         return 'custodian';
     }
-    if (name === 'Ledger node') {
+    // The embedded ledger node, or a Fabric network's orderers and peers with their chaincode processes.
+    if (name.startsWith('Ledger node')) {
         return 'ledger';
     }
     if (name === 'Launcher') {

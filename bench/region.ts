@@ -73,6 +73,9 @@ function waitForExit(child: ChildProcess): Promise<void> {
 /** The launcher's `… ready (pid N)` lines: `Ledger node https://… ready (pid N)`, `Gateway X ready (pid N)`. */
 const READY_PID = /^(Ledger node|Gateway \S+)\b.* ready \(pid ([0-9]+)\)$/;
 
+/** The launcher's `Fabric network ready: … processes 1 2 3` line. */
+const FABRIC_PIDS = /^Fabric network ready: .*; processes ([0-9]+(?: [0-9]+)*)$/;
+
 function waitForReady(child: ChildProcess, log: (line: string) => void, processes: RegionProcess[]): Promise<string> {
     return new Promise((resolve, reject) => {
         const output: string[] = [];
@@ -85,6 +88,10 @@ function waitForReady(child: ChildProcess, log: (line: string) => void, processe
             const started = READY_PID.exec(line);
             if (started?.[1] !== undefined && started[2] !== undefined) {
                 processes.push({ name: started[1], pid: Number(started[2]) });
+            }
+            // A Fabric network's orderers and peers, each counted with the chaincode processes it starts.
+            for (const pid of FABRIC_PIDS.exec(line)?.[1]?.split(' ') ?? []) {
+                processes.push({ name: `Ledger node ${pid}`, pid: Number(pid), withDescendants: true });
             }
             if (line.startsWith(REGION_READY_PREFIX)) {
                 clearTimeout(timer);
