@@ -68,11 +68,12 @@ function newWriter(request: ExportRequest): ExportWriter {
     const { format, observer } = request;
     switch (format) {
         case 'fhir': {
-            let separator = '';
+            // FHIR JSON has no empty arrays: `entry` opens with the first event, and an empty export has none.
+            let separator = ',"entry":[';
             const timestamp = JSON.stringify(request.now.toISOString());
             return {
                 headers: { 'content-type': 'application/fhir+json; charset=utf-8' },
-                head: `{"resourceType":"Bundle","type":"collection","timestamp":${timestamp},"entry":[`,
+                head: `{"resourceType":"Bundle","type":"collection","timestamp":${timestamp}`,
                 rows: (events) =>
                     events
                         .map((event) => {
@@ -81,7 +82,9 @@ function newWriter(request: ExportRequest): ExportWriter {
                             return text;
                         })
                         .join(''),
-                tail: ']}',
+                get tail() {
+                    return separator === ',' ? ']}' : '}';
+                },
             };
         }
         case 'ndjson':
