@@ -252,16 +252,16 @@ describe('audit events as FHIR AuditEvents', () => {
         });
     }
 
-    it('names the consent a decision rests on, with CONSENT_PERMIT or CONSENT_DENY', () => {
-        const granted = toAuditEvent(newEvent(), 'healthchain');
+    it('names the consent a decision rests on, with CONSENT_PERMIT or CONSENT_DENY and who signed it', () => {
+        const granted = toAuditEvent(newEvent({ consentSigner: 'g-guardian' }), 'healthchain');
         const expired = toAuditEvent(newEvent({ decision: 'DENIED', reason: 'CONSENT_EXPIRED' }), 'healthchain');
-        for (const [resource, decision] of [
-            [granted, 'CONSENT_PERMIT'],
-            [expired, 'CONSENT_DENY'],
+        for (const [resource, decision, signer] of [
+            [granted, 'CONSENT_PERMIT', [{ type: 'signer', valueString: 'g-guardian' }]],
+            [expired, 'CONSENT_DENY', []],
         ] as const) {
             const consent = resource.entity?.[2];
             assert.deepEqual(consent?.what?.identifier, { system: Systems.consent, value: 'c-1' });
-            assert.deepEqual(consent.detail, [{ type: 'decision', valueString: decision }]);
+            assert.deepEqual(consent.detail, [{ type: 'decision', valueString: decision }, ...signer]);
         }
     });
 

@@ -131,7 +131,11 @@ function toEntities(event: AccessEvent): AuditEvent['entity'] {
             what: toServedReference('Consent', Systems.consent, event.consentId),
             type: { system: 'http://hl7.org/fhir/resource-types', code: 'Consent', display: 'Consent' },
             role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' },
-            detail: [{ type: 'decision', valueString: toConsentDecision(event) }],
+            // Who signed it — the patient's pseudonymous id, or a guardian's — as the CSV export says too.
+            detail: [
+                { type: 'decision', valueString: toConsentDecision(event) },
+                ...detail('signer', event.consentSigner),
+            ],
         });
     }
     return entities;
