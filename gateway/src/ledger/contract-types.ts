@@ -5,18 +5,7 @@
  * write, a page of a listing, the inputs of the writes, and the facade's options. `contracts.ts` re-exports
  * every name here.
  */
-import type {
-    AccessEvent,
-    AccessRequestResult,
-    Amount,
-    Claim,
-    Consent,
-    Guardianship,
-    LedgerConfig,
-    Organization,
-    Patient,
-    RecordEntry,
-} from '../../../chaincode/src/protocol/state';
+import type { Amount, RecordEntry } from '../../../chaincode/src/protocol/state';
 import type { Category, ClaimDecision, OrgType, Purpose, Verdict } from '../../../chaincode/src/protocol/vocabulary';
 import type { Explanation } from '../../../chaincode/src/ledger/explain';
 
@@ -31,7 +20,7 @@ export type {
     Organization,
     Patient,
     RecordEntry,
-};
+} from '../../../chaincode/src/protocol/state';
 export type { Category, ClaimDecision, Explanation, OrgType, Purpose, Verdict };
 
 /** A committed write: the chaincode's result with the transaction id and block number. */
