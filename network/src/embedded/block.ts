@@ -84,6 +84,28 @@ export function newBlock(number: number, previousHash: string, data: readonly Bl
     return { header: { number, previousHash, dataHash: dataHash(data) }, data };
 }
 
+/** A block with its stored bytes. */
+export interface EncodedBlock {
+    readonly block: Block;
+    /** {@link encodeBlock} of the block. */
+    readonly bytes: Uint8Array;
+}
+
+/**
+ * Builds a block and its bytes, canonicalizing the transactions once for both the data hash and the bytes:
+ * a block's canonical JSON is `{"data":…,"header":…}` (RFC 8785 orders the two members so), the same bytes
+ * {@link encodeBlock} gives.
+ * @param number - block number
+ * @param previousHash - hash of the previous block's header
+ * @param data - the transactions
+ */
+export function newEncodedBlock(number: number, previousHash: string, data: readonly BlockTransaction[]): EncodedBlock {
+    const canonicalData = toCanonicalJson(data);
+    const header = { number, previousHash, dataHash: sha256(canonicalData) };
+    const text = `{"data":${canonicalData},"header":${toCanonicalJson(header)}}`;
+    return { block: { header, data }, bytes: Buffer.from(text, 'utf8') };
+}
+
 /**
  * Serializes a block as canonical JSON bytes.
  * @param block - the block

@@ -10,9 +10,8 @@ import { InProcessRunner, WorkerRunner, type ChaincodeRunner, type EndorserModul
 import { LedgerClient, toIdentityAndSigner, type SigningIdentity } from './client';
 import {
     decodeBlock,
-    encodeBlock,
     headerHash,
-    newBlock,
+    newEncodedBlock,
     toStoredReadWriteSet,
     type Block,
     type BlockTransaction,
@@ -393,12 +392,12 @@ export class EmbeddedLedger implements LedgerTransport {
             const data = batch.map(({ endorsement }, i) =>
                 toBlockTransaction(endorsement, validation.codes[i] ?? 'VALID'),
             );
-            const block = newBlock(number, this.#store.head.currentHash, data);
+            const { block, bytes } = newEncodedBlock(number, this.#store.head.currentHash, data);
             const hash = headerHash(block.header);
             await this.#store.commitBlock({
                 number,
                 hash,
-                blockBytes: encodeBlock(block),
+                blockBytes: bytes,
                 writes: validation.writes,
                 transactions: data.map((tx) => ({ txId: tx.txId, validationCode: tx.validationCode })),
             });
