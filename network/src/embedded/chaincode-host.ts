@@ -1,24 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
- * Hosts fabric-contract-api contracts exactly as a Fabric peer does: the contracts run inside fabric-shim's
- * own `ChaincodeFromContract` and `ChaincodeMessageHandler`, and this module plays the peer's side of the
- * chaincode protocol (`protos/peer/chaincode_shim.proto`) over an in-process stream. Every stub call the
- * contract makes — GetState, PutState, GetStateByRange, QueryStateNext, GetHistoryForKey, … — arrives here
- * as the same ChaincodeMessage a peer would receive, and is answered from a {@link TxSimulator}.
+ * Hosts fabric-contract-api contracts as a Fabric peer's chaincode process runs them: each transaction runs
+ * in fabric-shim's own `ChaincodeFromContract`, through fabric-shim's own `ChaincodeStub`, built from the
+ * signed proposal as the shim's message handler builds it. This module stands where that handler stands: the
+ * stub's calls — getState, putState, getStateByRange, the iterators' next and close, getHistoryForKey, … —
+ * are answered from a {@link TxSimulator} with the same values and errors a LevelDB-backed peer gives, in the
+ * same order (one call at a time per transaction, as the shim's queue sends them). Only the round trip of each
+ * call as a serialized `ChaincodeMessage` over a stream is left out: with the peer in the same thread it
+ * encoded, queued and decoded every state call twice, and cost more than the contracts themselves.
  */
-import { EventEmitter } from 'node:events';
 import { ledger, peer } from '@hyperledger/fabric-protos';
 import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { JSONSerializer } from 'fabric-contract-api';
 import ChaincodeFromContract from 'fabric-shim/lib/contract-spi/chaincodefromcontract';
-import { ChaincodeMessageHandler } from 'fabric-shim/lib/handler';
+import ChaincodeStub from 'fabric-shim/lib/stub';
+import { HistoryQueryIterator, StateQueryIterator } from 'fabric-shim/lib/iterators';
 import { getLogger as getShimLogger } from 'fabric-shim/lib/logger';
 import { getLogger as getContractApiLogger } from 'fabric-contract-api/lib/logger';
 import type { LibraryLogger } from 'fabric-shim/lib/logger';
 import type { RangePage, StateAccess } from './simulator';
 import { cacheCertificateParsing } from './certificate-cache';
-
-const Type = peer.ChaincodeMessage.Type;
 
 /** What the chaincode answered for one transaction. */
 export interface ChaincodeResult {
@@ -28,21 +29,16 @@ export interface ChaincodeResult {
     readonly event: { readonly name: string; readonly payload: Uint8Array } | undefined;
 }
 
-interface PendingTx {
-    readonly simulator: StateAccess;
-    readonly resolve: (result: ChaincodeResult) => void;
-    readonly reject: (error: Error) => void;
-}
+/** What a LevelDB-backed peer without private data or key-level endorsement refuses, as it words it. */
+export const UNSUPPORTED = {
+    richQuery: 'ExecuteQuery not supported for leveldb (rich queries need CouchDB)',
+    stateMetadata: 'state metadata (key-level endorsement) is not supported by the embedded ledger',
+    privateData: 'private data collections are not supported by the embedded ledger',
+    invokeChaincode: 'chaincode-to-chaincode invocation is not supported by the embedded ledger',
+} as const;
 
-/** Thrown when the chaincode asks for something a LevelDB-backed Fabric peer cannot do. */
-export const UNSUPPORTED: Readonly<Record<number, string>> = {
-    [Type.GET_QUERY_RESULT]: 'ExecuteQuery not supported for leveldb (rich queries need CouchDB)',
-    [Type.GET_STATE_METADATA]: 'state metadata (key-level endorsement) is not supported by the embedded ledger',
-    [Type.PUT_STATE_METADATA]: 'state metadata (key-level endorsement) is not supported by the embedded ledger',
-    [Type.GET_PRIVATE_DATA_HASH]: 'private data collections are not supported by the embedded ledger',
-    [Type.PURGE_PRIVATE_DATA]: 'private data collections are not supported by the embedded ledger',
-    [Type.INVOKE_CHAINCODE]: 'chaincode-to-chaincode invocation is not supported by the embedded ledger',
-};
+/** fabric-shim's `Shim.error` status, which the shim's handler also answers when a chaincode returns nothing. */
+const ERROR_STATUS = 500;
 
 /** The module loggers of fabric-shim 2.5 and fabric-contract-api 2.5 that run on every transaction. */
 const SHIM_LOGGERS = [
@@ -101,38 +97,7 @@ function quietLibraryLoggers(level: string | undefined): void {
 /** The contract classes a chaincode package exports as `contracts`. */
 export type ContractClass = new () => object;
 
-class PeerStream extends EventEmitter {
-    constructor(private readonly onMessage: (message: peer.ChaincodeMessage) => void) {
-        super();
-    }
-
-    /** Called by the shim to send a message to the peer. */
-    write(message: peer.ChaincodeMessage): void {
-        this.onMessage(message);
-    }
-
-    end(): void {
-        this.removeAllListeners();
-    }
-
-    /** Delivers a message to the shim, asynchronously as a network would. */
-    deliver(message: peer.ChaincodeMessage): void {
-        setImmediate(() => this.emit('data', message));
-    }
-}
-
-function newMessage(type: number, txId: string, channel: string, payload?: Uint8Array): peer.ChaincodeMessage {
-    const message = new peer.ChaincodeMessage();
-    message.setType(type as peer.ChaincodeMessage.TypeMap[keyof peer.ChaincodeMessage.TypeMap]);
-    message.setTxid(txId);
-    message.setChannelId(channel);
-    if (payload) {
-        message.setPayload(payload);
-    }
-    return message;
-}
-
-function toQueryResponse(id: string, page: RangePage, namespace: string, paginated: boolean): Uint8Array {
+function toQueryResponse(id: string, page: RangePage, namespace: string, paginated: boolean): peer.QueryResponse {
     const response = new peer.QueryResponse();
     response.setId(id);
     response.setHasMore(page.hasMore);
@@ -153,16 +118,165 @@ function toQueryResponse(id: string, page: RangePage, namespace: string, paginat
         metadata.setBookmark(page.bookmark);
         response.setMetadata(metadata.serializeBinary());
     }
-    return response.serializeBinary();
+    return response;
+}
+
+function toHistoryResponse(modifications: Awaited<ReturnType<StateAccess['getHistory']>>): peer.QueryResponse {
+    const response = new peer.QueryResponse();
+    response.setId('history');
+    response.setHasMore(false);
+    response.setResultsList(
+        modifications.map((modification) => {
+            const entry = new ledger.queryresult.KeyModification();
+            entry.setTxId(modification.txId);
+            entry.setValue(modification.value);
+            entry.setIsDelete(modification.isDelete);
+            const timestamp = new Timestamp();
+            timestamp.setSeconds(Math.floor(modification.timestamp / 1000));
+            timestamp.setNanos((modification.timestamp % 1000) * 1_000_000);
+            entry.setTimestamp(timestamp);
+            const result = new peer.QueryResultBytes();
+            result.setResultbytes(entry.serializeBinary());
+            return result;
+        }),
+    );
+    return response;
+}
+
+/** A range query's first page, as the shim's handler hands it to the stub. */
+interface RangeResult {
+    readonly iterator: StateQueryIterator;
+    readonly metadata?: { readonly bookmark: string; readonly fetchedRecordsCount: number };
+}
+
+/**
+ * The peer's side of one transaction: the methods fabric-shim's `ChaincodeStub` and iterators call on their
+ * handler (`handleGetState`, …), with the arguments and results the shim's own handler has. Calls are answered
+ * one at a time, in the order made, as the shim's message queue sends them to a peer.
+ */
+class TransactionPeer {
+    #tail: Promise<unknown> = Promise.resolve();
+
+    constructor(
+        private readonly simulator: StateAccess,
+        private readonly namespace: string,
+        private readonly channel: string,
+        private readonly txId: string,
+    ) {}
+
+    #serial<T>(call: () => Promise<T>): Promise<T> {
+        const result = this.#tail.then(call);
+        this.#tail = result.catch(() => undefined);
+        return result;
+    }
+
+    handleGetState(collection: string, key: string): Promise<Buffer> {
+        return this.#serial(async () => {
+            assertPublic(collection);
+            return Buffer.from(await this.simulator.getState(assertKey(key)));
+        });
+    }
+
+    handlePutState(collection: string, key: string, value: Uint8Array): Promise<Buffer> {
+        return this.#serial(async () => {
+            assertPublic(collection);
+            await this.simulator.putState(assertKey(key), Uint8Array.from(value));
+            return Buffer.alloc(0);
+        });
+    }
+
+    handleDeleteState(collection: string, key: string): Promise<Buffer> {
+        return this.#serial(async () => {
+            assertPublic(collection);
+            await this.simulator.deleteState(assertKey(key));
+            return Buffer.alloc(0);
+        });
+    }
+
+    handleGetStateByRange(
+        collection: string,
+        startKey: string,
+        endKey: string,
+        _channel: string,
+        _txId: string,
+        metadataBytes?: Uint8Array,
+    ): Promise<RangeResult> {
+        return this.#serial(async () => {
+            assertPublic(collection);
+            const metadata = metadataBytes ? peer.QueryMetadata.deserializeBinary(metadataBytes) : undefined;
+            const { id, page } = await this.simulator.openRange(
+                startKey,
+                endKey,
+                metadata?.getPagesize(),
+                metadata?.getBookmark(),
+            );
+            const response = toQueryResponse(id, page, this.namespace, metadata !== undefined);
+            const iterator = new StateQueryIterator(this, this.channel, this.txId, response);
+            return metadata === undefined
+                ? { iterator }
+                : { iterator, metadata: { bookmark: page.bookmark, fetchedRecordsCount: page.entries.length } };
+        });
+    }
+
+    handleQueryStateNext(id: string): Promise<peer.QueryResponse> {
+        return this.#serial(async () => toQueryResponse(id, await this.simulator.nextRange(id), this.namespace, false));
+    }
+
+    handleQueryStateClose(id: string): Promise<peer.QueryResponse> {
+        return this.#serial(async () => {
+            await this.simulator.closeRange(id);
+            return toQueryResponse(id, { entries: [], hasMore: false, bookmark: '' }, this.namespace, false);
+        });
+    }
+
+    handleGetHistoryForKey(key: string): Promise<HistoryQueryIterator> {
+        return this.#serial(async () => {
+            const response = toHistoryResponse(await this.simulator.getHistory(assertKey(key)));
+            return new HistoryQueryIterator(this, this.channel, this.txId, response);
+        });
+    }
+
+    handleGetQueryResult(): Promise<never> {
+        return this.#refuse(UNSUPPORTED.richQuery);
+    }
+
+    handleGetStateMetadata(): Promise<never> {
+        return this.#refuse(UNSUPPORTED.stateMetadata);
+    }
+
+    handlePutStateMetadata(): Promise<never> {
+        return this.#refuse(UNSUPPORTED.stateMetadata);
+    }
+
+    handleGetPrivateDataHash(): Promise<never> {
+        return this.#refuse(UNSUPPORTED.privateData);
+    }
+
+    handlePurgeState(): Promise<never> {
+        return this.#refuse(UNSUPPORTED.privateData);
+    }
+
+    handleInvokeChaincode(): Promise<never> {
+        return this.#refuse(UNSUPPORTED.invokeChaincode);
+    }
+
+    #refuse(message: string): Promise<never> {
+        return this.#serial(() => Promise.reject(new Error(message)));
+    }
+}
+
+/** What `ChaincodeFromContract.Invoke` resolves to: fabric-shim's `ChaincodeResponse`. */
+interface ShimResponse {
+    readonly status?: number;
+    readonly message?: string;
+    readonly payload?: Uint8Array;
 }
 
 /** Runs transactions of one chaincode through the real fabric-shim. */
 export class ChaincodeHost {
-    readonly #stream: PeerStream;
-    readonly #pending = new Map<string, PendingTx>();
-    readonly #ready: Promise<void>;
+    readonly #chaincode: ChaincodeFromContract;
     readonly #namespace: string;
-    #markReady: () => void = () => undefined;
+    readonly #running = new Set<string>();
 
     /**
      * @param contracts - the chaincode's contract classes
@@ -175,23 +289,19 @@ export class ChaincodeHost {
         this.#namespace = namespace;
         quietLibraryLoggers(process.env.CORE_CHAINCODE_LOGGING_LEVEL);
         cacheCertificateParsing();
-        this.#ready = new Promise((resolve) => (this.#markReady = resolve));
-        this.#stream = new PeerStream((message) => {
-            void this.#receive(message);
-        });
         const serializers = { transaction: 'jsonSerializer', serializers: { jsonSerializer: JSONSerializer } };
-        const chaincode = new ChaincodeFromContract([...contracts], serializers, {}, namespace, '1');
-        const handler = new ChaincodeMessageHandler(this.#stream, chaincode);
-        handler.chat(newMessage(Type.REGISTER, '', ''));
+        this.#chaincode = new ChaincodeFromContract([...contracts], serializers, {}, namespace, '1');
     }
 
     /**
-     * Invokes the chaincode for one transaction.
+     * Invokes the chaincode for one transaction, as the shim's handler does for a TRANSACTION message: a stub
+     * over the arguments and the signed proposal, `Invoke`, and a response without a status taken as an error.
      * @param txId - transaction id
      * @param channel - channel id
      * @param args - the proposal's arguments (`contract:function` first)
-     * @param signedProposal - the proposal, from which the shim reads creator, timestamp and transient data
+     * @param signedProposal - the proposal, from which the stub reads creator, timestamp and transient data
      * @param simulator - answers the chaincode's state calls
+     * @throws Error when a transaction with this id is already running, or the stub cannot be built
      */
     async invoke(
         txId: string,
@@ -200,142 +310,51 @@ export class ChaincodeHost {
         signedProposal: peer.SignedProposal,
         simulator: StateAccess,
     ): Promise<ChaincodeResult> {
-        await this.#ready;
         const key = channel + txId;
-        if (this.#pending.has(key)) {
+        if (this.#running.has(key)) {
             throw new Error(`transaction ${txId} is already executing`);
         }
         const input = new peer.ChaincodeInput();
         input.setArgsList([...args]);
-        const message = newMessage(Type.TRANSACTION, txId, channel, input.serializeBinary());
-        message.setProposal(signedProposal);
-        return new Promise<ChaincodeResult>((resolve, reject) => {
-            this.#pending.set(key, { simulator, resolve, reject });
-            this.#stream.deliver(message);
-        });
-    }
-
-    /** Stops talking to the shim. */
-    close(): void {
-        this.#stream.end();
-    }
-
-    async #receive(message: peer.ChaincodeMessage): Promise<void> {
-        const type = message.getType();
-        if (type === Type.REGISTER) {
-            this.#stream.deliver(newMessage(Type.REGISTERED, '', ''));
-            this.#stream.deliver(newMessage(Type.READY, '', ''));
-            this.#markReady();
-            return;
-        }
-        const key = message.getChannelId() + message.getTxid();
-        const pending = this.#pending.get(key);
-        if (!pending) {
-            return;
-        }
-        if (type === Type.COMPLETED || type === Type.ERROR) {
-            this.#pending.delete(key);
-            this.#complete(message, pending);
-            return;
-        }
+        const handler = new TransactionPeer(simulator, this.#namespace, channel, txId);
+        let stub: ChaincodeStub;
         try {
-            const payload = await this.#answer(type, message.getPayload_asU8(), pending.simulator);
-            this.#stream.deliver(newMessage(Type.RESPONSE, message.getTxid(), message.getChannelId(), payload));
+            stub = new ChaincodeStub(handler, channel, txId, input, signedProposal);
         } catch (error) {
-            const text = error instanceof Error ? error.message : String(error);
-            this.#stream.deliver(
-                newMessage(Type.ERROR, message.getTxid(), message.getChannelId(), Buffer.from(text, 'utf8')),
-            );
+            throw new Error(String(error), { cause: error });
+        }
+        this.#running.add(key);
+        try {
+            const response = (await this.#chaincode.Invoke(stub)) as ShimResponse | undefined;
+            const event = stub.chaincodeEvent;
+            return {
+                ...toResult(response),
+                event: event ? { name: event.getEventName(), payload: event.getPayload_asU8() } : undefined,
+            };
+        } finally {
+            this.#running.delete(key);
         }
     }
 
-    #complete(message: peer.ChaincodeMessage, pending: PendingTx): void {
-        if (message.getType() === Type.ERROR) {
-            pending.reject(new Error(Buffer.from(message.getPayload_asU8()).toString('utf8')));
-            return;
-        }
-        const response = peer.Response.deserializeBinary(message.getPayload_asU8());
-        const event = message.getChaincodeEvent();
-        pending.resolve({
-            status: response.getStatus(),
-            message: response.getMessage(),
-            payload: response.getPayload_asU8(),
-            event: event ? { name: event.getEventName(), payload: event.getPayload_asU8() } : undefined,
-        });
+    /** Nothing to release: the chaincode runs in this thread. Kept so hosts can be closed alike. */
+    close(): void {
+        // No stream or process to stop.
     }
+}
 
-    async #answer(type: number, payload: Uint8Array, simulator: StateAccess): Promise<Uint8Array> {
-        switch (type) {
-            case Type.GET_STATE: {
-                const request = peer.GetState.deserializeBinary(payload);
-                assertPublic(request.getCollection());
-                return simulator.getState(assertKey(request.getKey()));
-            }
-            case Type.PUT_STATE: {
-                const request = peer.PutState.deserializeBinary(payload);
-                assertPublic(request.getCollection());
-                await simulator.putState(assertKey(request.getKey()), request.getValue_asU8());
-                return new Uint8Array();
-            }
-            case Type.DEL_STATE: {
-                const request = peer.DelState.deserializeBinary(payload);
-                assertPublic(request.getCollection());
-                await simulator.deleteState(assertKey(request.getKey()));
-                return new Uint8Array();
-            }
-            case Type.GET_STATE_BY_RANGE:
-                return this.#openRange(peer.GetStateByRange.deserializeBinary(payload), simulator);
-            case Type.QUERY_STATE_NEXT: {
-                const id = peer.QueryStateNext.deserializeBinary(payload).getId();
-                return toQueryResponse(id, await simulator.nextRange(id), this.#namespace, false);
-            }
-            case Type.QUERY_STATE_CLOSE: {
-                const id = peer.QueryStateClose.deserializeBinary(payload).getId();
-                await simulator.closeRange(id);
-                return toQueryResponse(id, { entries: [], hasMore: false, bookmark: '' }, this.#namespace, false);
-            }
-            case Type.GET_HISTORY_FOR_KEY:
-                return this.#history(peer.GetHistoryForKey.deserializeBinary(payload).getKey(), simulator);
-            default:
-                throw new Error(UNSUPPORTED[type] ?? `unsupported chaincode message type ${type}`);
-        }
+function toResult(response: ShimResponse | undefined): Omit<ChaincodeResult, 'event'> {
+    if (!response?.status) {
+        return {
+            status: ERROR_STATUS,
+            message: 'Calling chaincode Invoke() has not called success or error.',
+            payload: new Uint8Array(),
+        };
     }
-
-    async #openRange(request: peer.GetStateByRange, simulator: StateAccess): Promise<Uint8Array> {
-        assertPublic(request.getCollection());
-        const metadataBytes = request.getMetadata_asU8();
-        const metadata = metadataBytes.length > 0 ? peer.QueryMetadata.deserializeBinary(metadataBytes) : undefined;
-        const { id, page } = await simulator.openRange(
-            request.getStartkey(),
-            request.getEndkey(),
-            metadata?.getPagesize(),
-            metadata?.getBookmark(),
-        );
-        return toQueryResponse(id, page, this.#namespace, metadata !== undefined);
-    }
-
-    async #history(key: string, simulator: StateAccess): Promise<Uint8Array> {
-        const modifications = await simulator.getHistory(assertKey(key));
-        const response = new peer.QueryResponse();
-        response.setId('history');
-        response.setHasMore(false);
-        response.setResultsList(
-            modifications.map((modification) => {
-                const entry = new ledger.queryresult.KeyModification();
-                entry.setTxId(modification.txId);
-                entry.setValue(modification.value);
-                entry.setIsDelete(modification.isDelete);
-                const timestamp = new Timestamp();
-                timestamp.setSeconds(Math.floor(modification.timestamp / 1000));
-                timestamp.setNanos((modification.timestamp % 1000) * 1_000_000);
-                entry.setTimestamp(timestamp);
-                const result = new peer.QueryResultBytes();
-                result.setResultbytes(entry.serializeBinary());
-                return result;
-            }),
-        );
-        return response.serializeBinary();
-    }
+    return {
+        status: response.status,
+        message: response.message ?? '',
+        payload: response.payload ? Uint8Array.from(response.payload) : new Uint8Array(),
+    };
 }
 
 function assertPublic(collection: string): void {

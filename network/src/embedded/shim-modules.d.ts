@@ -17,15 +17,32 @@ declare module 'fabric-shim/lib/contract-spi/chaincodefromcontract' {
     export default ChaincodeFromContract;
 }
 
-declare module 'fabric-shim/lib/handler' {
-    import type { EventEmitter } from 'node:events';
-    interface ChaincodeStream extends EventEmitter {
-        write(message: unknown): void;
-        end(): void;
+declare module 'fabric-shim/lib/stub' {
+    import type { peer } from '@hyperledger/fabric-protos';
+    /** fabric-shim's `ChaincodeStub`; its state calls go to `handler`'s `handleGetState`, … */
+    class ChaincodeStub {
+        constructor(
+            handler: object,
+            channelId: string,
+            txId: string,
+            input: peer.ChaincodeInput,
+            signedProposal: peer.SignedProposal,
+        );
+        /** The event set by the chaincode, if any. */
+        readonly chaincodeEvent: peer.ChaincodeEvent | undefined;
     }
-    export class ChaincodeMessageHandler {
-        constructor(stream: ChaincodeStream, chaincode: unknown);
-        chat(registerMessage: unknown): void;
+    export default ChaincodeStub;
+}
+
+declare module 'fabric-shim/lib/iterators' {
+    import type { peer } from '@hyperledger/fabric-protos';
+    /** Iterates a range query's results, asking `handler` for the next page and to close. */
+    export class StateQueryIterator {
+        constructor(handler: object, channelId: string, txId: string, response: peer.QueryResponse);
+    }
+    /** Iterates a key's history. */
+    export class HistoryQueryIterator {
+        constructor(handler: object, channelId: string, txId: string, response: peer.QueryResponse);
     }
 }
 
