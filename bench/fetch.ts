@@ -7,21 +7,26 @@
  *
  * ```
  * npm run bench:fetch -- [--ledger embedded|fabric] [--duration <s>] [--requests <n>] [--in-flight 1,8,32]
- *                        [--kinds bare,evaluate,denied,granted] [--json <file>] [--profile <dir>] [--verbose]
+ *                        [--kinds bare,evaluate,denied,granted] [--rounds <n>] [--baseline <checkout>]
+ *                        [--json <file>] [--profile <dir>] [--verbose]
  * ```
  *
  * Prints progress on stderr, then a table and one JSON line on stdout; `--json <file>` also writes the JSON
- * there. `--profile <dir>` runs the ledger node and the gateways with `--cpu-prof` into that folder
+ * there. `--baseline <checkout>` starts a second region from another checkout (built with
+ * `npm run build:test` there) beside this one and runs every step on both, alternating them over `--rounds`
+ * rounds (3 by default), then prints each build's medians and the change (`fetch-compare.ts`). `--profile <dir>` runs the ledger node and the gateways with `--cpu-prof` into that folder
  * (`HEALTHCHAIN_NODE_OPTIONS` given to the launcher is passed through as well). Every process it starts is
  * stopped and its temporary folder removed, also on failure and on Ctrl-C.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runStep, type StepLength, type StepResult } from './fetch-load';
-import { BareServer, captureGrantedAnswer, newProbeSet, type ProbeKind } from './fetch-probes';
-import { startBenchRegion, type BenchRegion } from './region';
+import { BareServer, captureGrantedAnswer, newProbeSet, type ProbeKind, type ProbeSet } from './fetch-probes';
+import { LAUNCHER_PATH, startBenchRegion, type BenchRegion } from './region';
+import { compareBuilds, comparisonRows, medianRows, toMedians } from './fetch-compare';
 import { setUpFetchFixture, type FetchFixture } from './fetch-setup';
 import { snapshotCpu } from './fetch-cpu';
 import { snapshotSteps, toStepShares, type StepShare } from './fetch-steps';
@@ -35,6 +40,18 @@ export interface FetchBenchOptions {
     readonly jsonFile: string | undefined;
     readonly childNodeOptions: string;
     readonly verbose: boolean;
+    /** Rounds of every step (each build's medians are reported when more than one). */
+    readonly rounds: number;
+    /** Another checkout to measure beside this one. */
+    readonly baseline: Baseline | undefined;
+}
+
+/** The checkout `--baseline` names. */
+export interface Baseline {
+    readonly dir: string;
+    readonly launcher: string;
+    /** Its `git rev-parse --short HEAD`, when it is a git checkout. */
+    readonly commit: string | undefined;
 }
 
 /** One measured step. */
@@ -47,10 +64,20 @@ export interface FetchBenchStep extends StepResult {
     readonly cpuMsPerRequest: Readonly<Record<string, number>>;
     /** Granted fetches only: each fetch step's mean and share. */
     readonly steps?: readonly StepShare[];
+    /** Which round of the step this is, from 1. */
+    readonly round: number;
+}
+
+/** A region being measured: this checkout's (`current`) or the baseline's. */
+interface Target {
+    readonly name: 'baseline' | 'current';
+    readonly region: BenchRegion;
+    readonly fixture: FetchFixture;
 }
 
 const USAGE = `usage: npm run bench:fetch -- [--ledger embedded|fabric] [--duration <s> (default 4)] [--requests <n>]
-       [--in-flight 1,8,32] [--kinds bare,evaluate,denied,granted] [--json <file>] [--profile <dir>] [--verbose]`;
+       [--in-flight 1,8,32] [--kinds bare,evaluate,denied,granted] [--rounds <n>] [--baseline <checkout>]
+       [--json <file>] [--profile <dir>] [--verbose]`;
 
 const KIND_NAMES: Readonly<Record<string, ProbeKind>> = {
     bare: 'bare mTLS',
@@ -91,6 +118,8 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): FetchBenc
             json: { type: 'string' },
             profile: { type: 'string' },
             verbose: { type: 'boolean', default: false },
+            rounds: { type: 'string' },
+            baseline: { type: 'string' },
         },
     });
     if (values.ledger !== 'embedded' && values.ledger !== 'fabric') {
@@ -111,7 +140,31 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): FetchBenc
         jsonFile: values.json,
         childNodeOptions: [env.HEALTHCHAIN_NODE_OPTIONS ?? '', profile].join(' ').trim(),
         verbose: values.verbose,
+        rounds: readRounds(values.rounds, values.baseline !== undefined),
+        baseline: values.baseline === undefined ? undefined : readBaseline(values.baseline),
     };
+}
+
+function readRounds(text: string | undefined, comparing: boolean): number {
+    if (text === undefined) {
+        return comparing ? 3 : 1;
+    }
+    return Math.ceil(positive(text, '--rounds'));
+}
+
+function readBaseline(dir: string): Baseline {
+    const root = resolve(dir);
+    const launcher = join(root, LAUNCHER_PATH);
+    if (!existsSync(launcher)) {
+        throw new Error(`--baseline ${root} has no ${LAUNCHER_PATH}: run npm ci and npm run build:test there`);
+    }
+    let commit: string | undefined;
+    try {
+        commit = execFileSync('git', ['-C', root, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    } catch {
+        commit = undefined;
+    }
+    return { dir: root, launcher, commit };
 }
 
 const progress = (line: string): void => {
@@ -154,37 +207,88 @@ function toRoles(byProcess: Readonly<Record<string, number>>, fixture: FetchFixt
     return roles;
 }
 
-async function measure(
-    region: BenchRegion,
-    fixture: FetchFixture,
+async function measureStep(
+    target: Target,
+    set: ProbeSet,
+    kind: ProbeKind,
+    inFlight: number,
     options: FetchBenchOptions,
-): Promise<FetchBenchStep[]> {
-    const { processes } = region;
-    const bare = new BareServer(region.tlsFiles(fixture.custodian));
-    const bareUrl = await bare.listen();
-    const steps: FetchBenchStep[] = [];
+    round: number,
+): Promise<FetchBenchStep> {
+    const length = { ...options.length, warmupPerSlot: Math.max(2, Math.ceil(20 / inFlight)) };
+    const before = kind === 'granted' ? await snapshotSteps(set.gateways) : undefined;
+    const result = await runStep(set.probes[kind], inFlight, length, () => snapshotCpu(target.region.processes));
+    const shares = before && toStepShares(before, await snapshotSteps(set.gateways), result.mean);
+    const cpuMsPerRequest = toRoles(result.cpuMsPerRequest, target.fixture);
+    const label = options.baseline === undefined ? '' : ` ${target.name.padEnd(8)}`;
+    progress(`  ${kind.padEnd(9)} ${String(inFlight).padStart(3)} in flight${label}: ${summary(result)}`);
+    return { kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}), round };
+}
+
+/** Each target's bare server answers with the bytes its custodian delivers. */
+async function captureAnswers(
+    targets: readonly Target[],
+    bares: readonly BareServer[],
+    sets: readonly ProbeSet[],
+): Promise<void> {
+    for (const [i, target] of targets.entries()) {
+        const bare = bares[i];
+        const set = sets[i];
+        if (bare !== undefined && set !== undefined) {
+            bare.answer = await captureGrantedAnswer(target.region, target.fixture, set);
+        }
+    }
+}
+
+/** One kind of request at one number in flight, on every target, round after round. */
+async function measureRounds(
+    runs: readonly { readonly target: Target; readonly set: ProbeSet }[],
+    kind: ProbeKind,
+    inFlight: number,
+    options: FetchBenchOptions,
+    results: Map<Target['name'], FetchBenchStep[]>,
+): Promise<void> {
+    for (let round = 1; round <= options.rounds; round++) {
+        // The targets take turns, in reverse order every other round.
+        for (const { target, set } of round % 2 === 1 ? runs : [...runs].reverse()) {
+            results.get(target.name)?.push(await measureStep(target, set, kind, inFlight, options, round));
+        }
+    }
+}
+
+/** Runs every step on every target, in rounds. */
+async function measure(
+    targets: readonly Target[],
+    options: FetchBenchOptions,
+): Promise<Map<Target['name'], FetchBenchStep[]>> {
+    const results = new Map<Target['name'], FetchBenchStep[]>(targets.map((target) => [target.name, []]));
+    const bares = targets.map((target) => new BareServer(target.region.tlsFiles(target.fixture.custodian)));
     try {
+        const bareUrls = await Promise.all(bares.map((bare) => bare.listen()));
         for (const inFlight of options.inFlight) {
-            const set = newProbeSet(region, fixture, bareUrl, inFlight);
+            const runs = targets.map((target, i) => ({
+                target,
+                set: newProbeSet(target.region, target.fixture, bareUrls[i] ?? '', inFlight),
+            }));
             try {
-                bare.answer = await captureGrantedAnswer(region, fixture, set);
+                await captureAnswers(
+                    targets,
+                    bares,
+                    runs.map((run) => run.set),
+                );
                 for (const kind of options.kinds) {
-                    const length = { ...options.length, warmupPerSlot: Math.max(2, Math.ceil(20 / inFlight)) };
-                    const before = kind === 'granted' ? await snapshotSteps(set.gateways) : undefined;
-                    const result = await runStep(set.probes[kind], inFlight, length, () => snapshotCpu(processes));
-                    const shares = before && toStepShares(before, await snapshotSteps(set.gateways), result.mean);
-                    const cpuMsPerRequest = toRoles(result.cpuMsPerRequest, fixture);
-                    steps.push({ kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}) });
-                    progress(`  ${kind.padEnd(9)} ${String(inFlight).padStart(3)} in flight: ${summary(result)}`);
+                    await measureRounds(runs, kind, inFlight, options, results);
                 }
             } finally {
-                set.close();
+                for (const run of runs) {
+                    run.set.close();
+                }
             }
         }
     } finally {
-        await bare.close();
+        await Promise.all(bares.map((bare) => bare.close()));
     }
-    return steps;
+    return results;
 }
 
 function summary(result: StepResult): string {
@@ -226,43 +330,105 @@ function printReport(steps: readonly FetchBenchStep[], options: FetchBenchOption
     }
 }
 
-async function run(options: FetchBenchOptions, onSpawn: (stop: () => Promise<void>) => void): Promise<boolean> {
-    const load = loadavg();
-    progress(
-        `bench:fetch: starting a region (${options.ledger} ledger); load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
-    );
+function printResults(
+    steps: readonly FetchBenchStep[],
+    baselineSteps: readonly FetchBenchStep[] | undefined,
+    options: FetchBenchOptions,
+): void {
+    if (baselineSteps !== undefined) {
+        const commit = options.baseline?.commit === undefined ? '' : ` at ${options.baseline.commit}`;
+        console.log(`Medians of ${options.rounds} rounds, the two builds taking turns; baseline${commit}:`);
+        console.log(table(comparisonRows(compareBuilds(baselineSteps, steps))));
+    } else if (options.rounds > 1) {
+        console.log(`Medians of ${options.rounds} rounds:`);
+        console.log(table(medianRows(toMedians(steps))));
+    } else {
+        printReport(steps, options);
+    }
+}
+
+function toReport(run: {
+    readonly options: FetchBenchOptions;
+    readonly load: number[];
+    readonly fixture: FetchFixture;
+    readonly steps: readonly FetchBenchStep[];
+    readonly baselineSteps: readonly FetchBenchStep[] | undefined;
+}): Record<string, unknown> {
+    const { options, steps, baselineSteps } = run;
+    return {
+        benchmark: 'fetch',
+        ledger: options.ledger,
+        machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+        loadAverage: { before: run.load, after: loadavg() },
+        settings: {
+            ...options.length,
+            inFlight: options.inFlight,
+            rounds: options.rounds,
+            childNodeOptions: options.childNodeOptions,
+        },
+        resourceBytes: run.fixture.resourceJson.length,
+        steps,
+        ...(options.rounds > 1 ? { medians: toMedians(steps) } : {}),
+        ...(baselineSteps === undefined || options.baseline === undefined
+            ? {}
+            : {
+                  baseline: { dir: options.baseline.dir, commit: options.baseline.commit, steps: baselineSteps },
+                  comparison: compareBuilds(baselineSteps, steps),
+              }),
+    };
+}
+
+async function startTarget(
+    name: Target['name'],
+    options: FetchBenchOptions,
+    onSpawn: (stop: () => Promise<void>) => void,
+    started: BenchRegion[],
+): Promise<Target> {
     const region = await startBenchRegion({
-        folderPrefix: 'healthchain-bench-fetch-',
+        folderPrefix: name === 'current' ? 'healthchain-bench-fetch-' : 'healthchain-bench-fetch-baseline-',
         ledger: options.ledger,
         childNodeOptions: options.childNodeOptions,
         log: options.verbose ? progress : () => undefined,
         onSpawn,
+        ...(name === 'baseline' && options.baseline ? { launcherScript: options.baseline.launcher } : {}),
     });
-    let steps: FetchBenchStep[];
+    started.push(region);
+    const fixture = await setUpFetchFixture(region.region);
+    progress(`${name === 'current' ? 'region' : 'baseline region'} up; patient, records and consent set up`);
+    return { name, region, fixture };
+}
+
+async function run(options: FetchBenchOptions, onSpawn: (stop: () => Promise<void>) => void): Promise<boolean> {
+    const load = loadavg();
+    const regions = options.baseline === undefined ? 'a region' : `two regions (baseline ${options.baseline.dir})`;
+    progress(
+        `bench:fetch: starting ${regions} (${options.ledger} ledger); load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    );
+    const started: BenchRegion[] = [];
+    let results: Map<Target['name'], FetchBenchStep[]>;
     let fixture: FetchFixture;
     try {
-        fixture = await setUpFetchFixture(region.region);
-        progress(`region up; patient, records and consent set up (${fixture.resourceJson.length} bytes of FHIR)`);
-        steps = await measure(region, fixture, options);
+        const targets: Target[] = [];
+        if (options.baseline !== undefined) {
+            targets.push(await startTarget('baseline', options, onSpawn, started));
+        }
+        const current = await startTarget('current', options, onSpawn, started);
+        targets.push(current);
+        fixture = current.fixture;
+        progress(`${fixture.resourceJson.length} bytes of FHIR per granted fetch`);
+        results = await measure(targets, options);
     } finally {
-        await region.stop();
+        await Promise.all(started.map((region) => region.stop()));
     }
-    const report = {
-        benchmark: 'fetch',
-        ledger: options.ledger,
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
-        loadAverage: { before: load, after: loadavg() },
-        settings: { ...options.length, inFlight: options.inFlight, childNodeOptions: options.childNodeOptions },
-        resourceBytes: fixture.resourceJson.length,
-        steps,
-    };
-    printReport(steps, options);
-    const json = JSON.stringify(report);
+    const steps = results.get('current') ?? [];
+    const baselineSteps = results.get('baseline');
+    printResults(steps, baselineSteps, options);
+    const json = JSON.stringify(toReport({ options, load, fixture, steps, baselineSteps }));
     console.log(json);
     if (options.jsonFile !== undefined) {
-        writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+        writeFileSync(options.jsonFile, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
     }
-    return steps.every((step) => step.errors === 0);
+    return [...steps, ...(baselineSteps ?? [])].every((step) => step.errors === 0);
 }
 
 function main(): void {
@@ -273,14 +439,14 @@ function main(): void {
         process.stderr.write(`bench:fetch: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
         process.exit(64);
     }
-    let stopRegion = (): Promise<void> => Promise.resolve();
+    const stops: (() => Promise<void>)[] = [];
     const interrupt = (): void => {
         progress('bench:fetch: interrupted; stopping the region');
-        void stopRegion().finally(() => process.exit(130));
+        void Promise.all(stops.map((stop) => stop())).finally(() => process.exit(130));
     };
     process.once('SIGINT', interrupt);
     process.once('SIGTERM', interrupt);
-    run(options, (stop) => (stopRegion = stop)).then(
+    run(options, (stop) => stops.push(stop)).then(
         (clean) => {
             if (!clean) {
                 progress('bench:fetch: some requests did not get the answer they must (see errors above)');

@@ -14,7 +14,9 @@ import { createInterface } from 'node:readline';
 import { readRegionFile, REGION_READY_PREFIX, type RegionFile } from '../clients/shared/region-file';
 import type { RegionProcess } from './fetch-cpu';
 
-/** The launcher, compiled. */
+/** The launcher, compiled, relative to a checkout's root. */
+export const LAUNCHER_PATH = join('dist', 'network', 'src', 'region', 'main.js');
+/** This checkout's launcher. */
 const LAUNCHER_SCRIPT = join(__dirname, '..', 'network', 'src', 'region', 'main.js');
 /** Longest wait for the region (the Fabric network with its chaincode deployment takes minutes). */
 const READY_TIMEOUT_MS = 600_000;
@@ -34,6 +36,8 @@ export interface BenchRegionOptions {
     readonly folderPrefix?: string;
     /** Leave the data folder (logs, ledger, stores) in place when the region stops. */
     readonly keep?: boolean;
+    /** The launcher to start: this checkout's by default; another build's, to compare two builds. */
+    readonly launcherScript?: string;
 }
 
 /** The TLS files a gateway uses (from its `gateway.json`). */
@@ -127,7 +131,15 @@ function readTlsFiles(dataDir: string, mspId: string): GatewayTlsFiles {
  */
 export async function startBenchRegion(options: BenchRegionOptions): Promise<BenchRegion> {
     const dataDir = mkdtempSync(join(tmpdir(), options.folderPrefix ?? 'healthchain-bench-'));
-    const args = [LAUNCHER_SCRIPT, '--data', dataDir, '--port', '0', '--ledger', options.ledger];
+    const args = [
+        options.launcherScript ?? LAUNCHER_SCRIPT,
+        '--data',
+        dataDir,
+        '--port',
+        '0',
+        '--ledger',
+        options.ledger,
+    ];
     const env = { ...process.env, HEALTHCHAIN_NODE_OPTIONS: options.childNodeOptions ?? '' };
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
     let stopping: Promise<void> | undefined;
