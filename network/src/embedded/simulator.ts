@@ -33,6 +33,12 @@ export interface ReadWriteSet {
     readonly reads: readonly KeyRead[];
     readonly ranges: readonly RangeRead[];
     readonly writes: readonly KeyWrite[];
+    /**
+     * The chain's height when the simulation began. Blocks commit one at a time, so when the block that
+     * validates this transaction has this number, no block committed while it was simulated or since: every
+     * read saw the committed state the block is validated against. Not stored in the block.
+     */
+    readonly simulatedAt?: number;
 }
 
 /** A page of a range scan. */
@@ -137,6 +143,7 @@ export class TxSimulator implements StateAccess {
     readonly #ranges: RangeRead[] = [];
     readonly #writes = new Map<string, Uint8Array | null>();
     readonly #scans = new Map<string, RangeScan>();
+    readonly #height: number;
     #paginated = false;
     #nextScanId = 0;
 
@@ -145,6 +152,7 @@ export class TxSimulator implements StateAccess {
      */
     constructor(store: LedgerStore) {
         this.#store = store;
+        this.#height = store.head.height;
     }
 
     /**
@@ -269,6 +277,7 @@ export class TxSimulator implements StateAccess {
             reads: [...this.#reads.values()],
             ranges: this.#ranges,
             writes: [...this.#writes.entries()].map(([key, value]) => ({ key, value })),
+            simulatedAt: this.#height,
         };
     }
 }

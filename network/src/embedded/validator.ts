@@ -3,7 +3,9 @@
  * Block validation as a Fabric committer does it: transactions in block order, each checked against the
  * committed state plus the writes of the valid transactions before it in the same block. A read whose
  * version changed is an MVCC_READ_CONFLICT, a range scan whose result changed a PHANTOM_READ_CONFLICT, and
- * a transaction id seen before a DUPLICATE_TXID; an invalid transaction's writes are not applied.
+ * a transaction id seen before a DUPLICATE_TXID; an invalid transaction's writes are not applied. When no block
+ * has committed since a transaction was simulated, the committed state is the one it read, so only the block's
+ * earlier writes are checked against its reads and scans (the same outcome, without reading the store again).
  */
 import type { ValidationCode } from './block';
 import type { KeyRead, RangeRead, ReadWriteSet } from './simulator';
@@ -45,9 +47,20 @@ async function currentVersion(store: LedgerStore, overlay: Overlay, key: string)
     return (await store.getState(key))?.version ?? null;
 }
 
-async function readsStillValid(store: LedgerStore, overlay: Overlay, reads: readonly KeyRead[]): Promise<boolean> {
+/**
+ * Whether every key read still has the version the transaction saw. `unchanged`: no block committed since the
+ * simulation began, so only the block's earlier writes can have changed a key.
+ */
+async function readsStillValid(
+    store: LedgerStore,
+    overlay: Overlay,
+    reads: readonly KeyRead[],
+    unchanged: boolean,
+): Promise<boolean> {
     for (const read of reads) {
-        if (!sameVersion(read.version, await currentVersion(store, overlay, read.key))) {
+        const current =
+            unchanged && !overlay.has(read.key) ? read.version : await currentVersion(store, overlay, read.key);
+        if (!sameVersion(read.version, current)) {
             return false;
         }
     }
@@ -58,12 +71,17 @@ function inRange(key: string, start: string, end: string): boolean {
     return compareKeys(key, start) >= 0 && (end === '' || compareKeys(key, end) < 0);
 }
 
-/** Re-runs a range scan over committed state plus the block's earlier writes, up to where the scan stopped. */
-async function rescan(store: LedgerStore, overlay: Overlay, range: RangeRead): Promise<KeyRead[]> {
+/** Whether a key falls in the part of a range that its scan covered: all of it, or up to where it stopped. */
+function coveredBy(range: RangeRead): (key: string) => boolean {
     const last = range.reads.at(-1)?.key;
-    const covers = (key: string): boolean =>
+    return (key) =>
         inRange(key, range.start, range.end) &&
         (range.exhausted || (last !== undefined && compareKeys(key, last) <= 0));
+}
+
+/** Re-runs a range scan over committed state plus the block's earlier writes, up to where the scan stopped. */
+async function rescan(store: LedgerStore, overlay: Overlay, range: RangeRead): Promise<KeyRead[]> {
+    const covers = coveredBy(range);
     const merged = new Map<string, Version | null>();
     for await (const entry of store.range(range.start, range.end)) {
         if (!covers(entry.key)) {
@@ -82,8 +100,20 @@ async function rescan(store: LedgerStore, overlay: Overlay, range: RangeRead): P
         .map(([key, version]) => ({ key, version }));
 }
 
-async function rangesStillValid(store: LedgerStore, overlay: Overlay, ranges: readonly RangeRead[]): Promise<boolean> {
+/**
+ * Whether every range scan would still return what it returned. `unchanged`: no block committed since the
+ * simulation began, so a scan can only have changed where the block's earlier writes fall in it.
+ */
+async function rangesStillValid(
+    store: LedgerStore,
+    overlay: Overlay,
+    ranges: readonly RangeRead[],
+    unchanged: boolean,
+): Promise<boolean> {
     for (const range of ranges) {
+        if (unchanged && ![...overlay.keys()].some(coveredBy(range))) {
+            continue;
+        }
         const now = await rescan(store, overlay, range);
         if (now.length !== range.reads.length) {
             return false;
@@ -104,16 +134,18 @@ async function validateOne(
     overlay: Overlay,
     seen: Set<string>,
     candidate: Candidate,
+    blockNumber: number,
 ): Promise<ValidationCode> {
     // `seen` starts with the block's ids already committed (read at once), then takes each id as it is validated.
     if (seen.has(candidate.txId)) {
         return 'DUPLICATE_TXID';
     }
     seen.add(candidate.txId);
-    if (!(await readsStillValid(store, overlay, candidate.rwset.reads))) {
+    const unchanged = candidate.rwset.simulatedAt === blockNumber;
+    if (!(await readsStillValid(store, overlay, candidate.rwset.reads, unchanged))) {
         return 'MVCC_READ_CONFLICT';
     }
-    if (!(await rangesStillValid(store, overlay, candidate.rwset.ranges))) {
+    if (!(await rangesStillValid(store, overlay, candidate.rwset.ranges, unchanged))) {
         return 'PHANTOM_READ_CONFLICT';
     }
     return 'VALID';
@@ -135,7 +167,7 @@ export async function validateBlock(
     const codes: ValidationCode[] = [];
     const writes: CommittedWrite[] = [];
     for (const [tx, candidate] of candidates.entries()) {
-        const code = await validateOne(store, overlay, seen, candidate);
+        const code = await validateOne(store, overlay, seen, candidate, blockNumber);
         codes.push(code);
         if (code !== 'VALID') {
             continue;
