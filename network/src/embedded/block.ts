@@ -84,17 +84,19 @@ export function newBlock(number: number, previousHash: string, data: readonly Bl
     return { header: { number, previousHash, dataHash: dataHash(data) }, data };
 }
 
-/** A block with its stored bytes. */
+/** A block with its stored bytes and its header's hash. */
 export interface EncodedBlock {
     readonly block: Block;
     /** {@link encodeBlock} of the block. */
     readonly bytes: Uint8Array;
+    /** {@link headerHash} of its header. */
+    readonly hash: string;
 }
 
 /**
- * Builds a block and its bytes, canonicalizing the transactions once for both the data hash and the bytes:
- * a block's canonical JSON is `{"data":…,"header":…}` (RFC 8785 orders the two members so), the same bytes
- * {@link encodeBlock} gives.
+ * Builds a block, its bytes and its header's hash, canonicalizing the transactions once for both the data
+ * hash and the bytes, and the header once for both its hash and the bytes: a block's canonical JSON is
+ * `{"data":…,"header":…}` (RFC 8785 orders the two members so), the same bytes {@link encodeBlock} gives.
  * @param number - block number
  * @param previousHash - hash of the previous block's header
  * @param data - the transactions
@@ -102,8 +104,9 @@ export interface EncodedBlock {
 export function newEncodedBlock(number: number, previousHash: string, data: readonly BlockTransaction[]): EncodedBlock {
     const canonicalData = toCanonicalJson(data);
     const header = { number, previousHash, dataHash: sha256(canonicalData) };
-    const text = `{"data":${canonicalData},"header":${toCanonicalJson(header)}}`;
-    return { block: { header, data }, bytes: Buffer.from(text, 'utf8') };
+    const canonicalHeader = toCanonicalJson(header);
+    const text = `{"data":${canonicalData},"header":${canonicalHeader}}`;
+    return { block: { header, data }, bytes: Buffer.from(text, 'utf8'), hash: sha256(canonicalHeader) };
 }
 
 /**

@@ -8,14 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { ContractClass } from './chaincode-host';
 import { InProcessRunner, WorkerRunner, type ChaincodeRunner, type EndorserModule } from './endorsers';
 import { LedgerClient, toIdentityAndSigner, type SigningIdentity } from './client';
-import {
-    decodeBlock,
-    headerHash,
-    newEncodedBlock,
-    toStoredReadWriteSet,
-    type Block,
-    type BlockTransaction,
-} from './block';
+import { decodeBlock, newEncodedBlock, toStoredReadWriteSet, type Block, type BlockTransaction } from './block';
 import { CommitError, EndorseError, UnavailableError, newChaincodeError } from '../ledger';
 import { newEventStream } from './events';
 import { Msp, type MspDefinition } from './msp';
@@ -392,8 +385,7 @@ export class EmbeddedLedger implements LedgerTransport {
             const data = batch.map(({ endorsement }, i) =>
                 toBlockTransaction(endorsement, validation.codes[i] ?? 'VALID'),
             );
-            const { block, bytes } = newEncodedBlock(number, this.#store.head.currentHash, data);
-            const hash = headerHash(block.header);
+            const { block, bytes, hash } = newEncodedBlock(number, this.#store.head.currentHash, data);
             await this.#store.commitBlock({
                 number,
                 hash,

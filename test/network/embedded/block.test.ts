@@ -5,6 +5,7 @@ import {
     ValidationCodes,
     decodeBlock,
     encodeBlock,
+    headerHash,
     newBlock,
     newEncodedBlock,
     type BlockTransaction,
@@ -41,14 +42,15 @@ const transactionArb: fc.Arbitrary<BlockTransaction> = fc.record({
 });
 
 describe('embedded ledger blocks', () => {
-    it('builds the same block and bytes in one pass as newBlock and encodeBlock do', () => {
+    it('builds the same block, bytes and header hash in one pass as newBlock, encodeBlock and headerHash do', () => {
         fc.assert(
             fc.property(fc.nat(), hashArb, fc.array(transactionArb, { maxLength: 5 }), (number, previousHash, data) => {
-                const { block, bytes } = newEncodedBlock(number, previousHash, data);
+                const { block, bytes, hash } = newEncodedBlock(number, previousHash, data);
                 const expected = newBlock(number, previousHash, data);
                 assert.deepEqual(block, expected);
                 assert.deepEqual(Buffer.from(bytes), Buffer.from(encodeBlock(expected)));
                 assert.deepEqual(decodeBlock(bytes), JSON.parse(JSON.stringify(expected)));
+                assert.equal(hash, headerHash(expected.header));
             }),
         );
     });
