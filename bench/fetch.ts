@@ -14,7 +14,8 @@
  * Prints progress on stderr, then a table and one JSON line on stdout; `--json <file>` also writes the JSON
  * there. `--baseline <checkout>` starts a second region from another checkout (built with
  * `npm run build:test` there) beside this one and runs every step on both, alternating them over `--rounds`
- * rounds (3 by default), then prints each build's medians and the change (`fetch-compare.ts`). `--profile <dir>` runs the ledger node and the gateways with `--cpu-prof` into that folder
+ * rounds (3 by default), then prints each build's medians and the change (`fetch-compare.ts`).
+ * `--profile <dir>` runs the ledger node and the gateways with `--cpu-prof` into that folder
  * (`HEALTHCHAIN_NODE_OPTIONS` given to the launcher is passed through as well). Every process it starts is
  * stopped and its temporary folder removed, also on failure and on Ctrl-C.
  */
@@ -225,24 +226,16 @@ async function measureStep(
     return { kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}), round };
 }
 
-/** Each target's bare server answers with the bytes its custodian delivers. */
-async function captureAnswers(
-    targets: readonly Target[],
-    bares: readonly BareServer[],
-    sets: readonly ProbeSet[],
-): Promise<void> {
-    for (const [i, target] of targets.entries()) {
-        const bare = bares[i];
-        const set = sets[i];
-        if (bare !== undefined && set !== undefined) {
-            bare.answer = await captureGrantedAnswer(target.region, target.fixture, set);
-        }
-    }
+/** A target with its bare mutual-TLS server and the probes of one number in flight. */
+interface Run {
+    readonly target: Target;
+    readonly bare: BareServer;
+    readonly set: ProbeSet;
 }
 
 /** One kind of request at one number in flight, on every target, round after round. */
 async function measureRounds(
-    runs: readonly { readonly target: Target; readonly set: ProbeSet }[],
+    runs: readonly Run[],
     kind: ProbeKind,
     inFlight: number,
     options: FetchBenchOptions,
@@ -262,20 +255,23 @@ async function measure(
     options: FetchBenchOptions,
 ): Promise<Map<Target['name'], FetchBenchStep[]>> {
     const results = new Map<Target['name'], FetchBenchStep[]>(targets.map((target) => [target.name, []]));
-    const bares = targets.map((target) => new BareServer(target.region.tlsFiles(target.fixture.custodian)));
+    const bares = targets.map((target) => ({
+        target,
+        bare: new BareServer(target.region.tlsFiles(target.fixture.custodian)),
+    }));
     try {
-        const bareUrls = await Promise.all(bares.map((bare) => bare.listen()));
+        const listening = await Promise.all(bares.map(async (entry) => ({ ...entry, url: await entry.bare.listen() })));
         for (const inFlight of options.inFlight) {
-            const runs = targets.map((target, i) => ({
+            const runs: Run[] = listening.map(({ target, bare, url }) => ({
                 target,
-                set: newProbeSet(target.region, target.fixture, bareUrls[i] ?? '', inFlight),
+                bare,
+                set: newProbeSet(target.region, target.fixture, url, inFlight),
             }));
             try {
-                await captureAnswers(
-                    targets,
-                    bares,
-                    runs.map((run) => run.set),
-                );
+                // Each bare server answers with the bytes its custodian delivers.
+                for (const { target, bare, set } of runs) {
+                    bare.answer = await captureGrantedAnswer(target.region, target.fixture, set);
+                }
                 for (const kind of options.kinds) {
                     await measureRounds(runs, kind, inFlight, options, results);
                 }
@@ -286,7 +282,7 @@ async function measure(
             }
         }
     } finally {
-        await Promise.all(bares.map((bare) => bare.close()));
+        await Promise.all(bares.map(({ bare }) => bare.close()));
     }
     return results;
 }
@@ -423,10 +419,10 @@ async function run(options: FetchBenchOptions, onSpawn: (stop: () => Promise<voi
     const steps = results.get('current') ?? [];
     const baselineSteps = results.get('baseline');
     printResults(steps, baselineSteps, options);
-    const json = JSON.stringify(toReport({ options, load, fixture, steps, baselineSteps }));
-    console.log(json);
+    const report = toReport({ options, load, fixture, steps, baselineSteps });
+    console.log(JSON.stringify(report));
     if (options.jsonFile !== undefined) {
-        writeFileSync(options.jsonFile, `${JSON.stringify(JSON.parse(json), null, 2)}\n`);
+        writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);
     }
     return [...steps, ...(baselineSteps ?? [])].every((step) => step.errors === 0);
 }

@@ -17,7 +17,7 @@ import type { RegionProcess } from './fetch-cpu';
 /** The launcher, compiled, relative to a checkout's root. */
 export const LAUNCHER_PATH = join('dist', 'network', 'src', 'region', 'main.js');
 /** This checkout's launcher. */
-const LAUNCHER_SCRIPT = join(__dirname, '..', 'network', 'src', 'region', 'main.js');
+const LAUNCHER_SCRIPT = join(__dirname, '..', '..', LAUNCHER_PATH);
 /** Longest wait for the region (the Fabric network with its chaincode deployment takes minutes). */
 const READY_TIMEOUT_MS = 600_000;
 /** Longest wait for the launcher to stop its children and exit before it is killed. */
