@@ -238,15 +238,6 @@ export class LedgerStore {
     }
 
     /**
-     * Where a transaction was committed, if it was.
-     * @param txId - transaction id
-     */
-    async getTransaction(txId: string): Promise<TxLocation | undefined> {
-        const bytes = await this.#txs.get(txId);
-        return bytes === undefined ? undefined : (JSON.parse(Buffer.from(bytes).toString('utf8')) as TxLocation);
-    }
-
-    /**
      * Which of some transaction ids were committed, in one read of the store (a block's duplicate check).
      * @param txIds - transaction ids
      * @returns the committed ones
