@@ -7,10 +7,15 @@
  * `probeMs`) finds a node that stopped answering, such as a frozen process whose kernel still accepts
  * connections: calls then fail at once, and calls waiting on it (a submit waiting for its commit) are
  * abandoned, instead of each waiting out its own deadline.
+ *
+ * Evaluate and submit go over one proposal channel (`channel-client.ts`): a connection upgraded once and kept,
+ * on which many proposals wait at once, rather than an HTTP exchange each. The other calls are plain HTTPS.
  */
 import { Agent, request, type RequestOptions } from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { EndorseError, LedgerError, Liveness, UnavailableError } from '../ledger';
+import type { ChannelOpName } from './channel';
+import { ProposalChannelClient } from './channel-client';
 import { parseSignedProposal } from './proposal';
 import type { ChainInfo, ChainVerification, ChaincodeEvent, CloseableAsyncIterable, CommitResult } from '../ledger';
 import type { LedgerTransport } from './transport';
@@ -137,6 +142,9 @@ export class RemoteLedgerTransport implements LedgerTransport {
     /** Requests waiting for their answer, destroyed when the node is found down. */
     readonly #inFlight = new Set<ClientRequest>();
     readonly #liveness: Liveness;
+    readonly #tls: RemoteLedgerTls;
+    /** The proposal channel, opened at the first proposal and again after it fails. */
+    #channel: ProposalChannelClient | undefined;
     #closed = false;
 
     /**
@@ -148,6 +156,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
         if (this.#base.protocol !== 'https:') {
             throw new RangeError('The ledger node URL must be https');
         }
+        this.#tls = options.tls;
         this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         this.#submitTimeoutMs = options.submitTimeoutMs ?? this.#timeoutMs + DEFAULT_COMMIT_WAIT_MS;
         const probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
@@ -176,13 +185,13 @@ export class RemoteLedgerTransport implements LedgerTransport {
 
     /** @inheritdoc */
     async evaluate(proposal: Uint8Array): Promise<Uint8Array> {
-        const body = await this.#propose('/v1/evaluate', proposal, this.#timeoutMs);
+        const body = await this.#propose('evaluate', proposal, this.#timeoutMs);
         return Buffer.from(readString(body, 'result'), 'base64');
     }
 
     /** @inheritdoc */
     async submit(proposal: Uint8Array): Promise<CommitResult> {
-        const body = await this.#propose('/v1/submit', proposal, this.#submitTimeoutMs);
+        const body = await this.#propose('submit', proposal, this.#submitTimeoutMs);
         return {
             txId: readString(body, 'txId'),
             blockNumber: readBigint(body, 'blockNumber'),
@@ -244,6 +253,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
         for (const stop of this.#streams) {
             stop();
         }
+        this.#channel?.destroy(new UnavailableError('Ledger transport is closed'));
         this.#agent.destroy();
     }
 
@@ -282,9 +292,11 @@ export class RemoteLedgerTransport implements LedgerTransport {
     #abandonInFlight(): void {
         const requests = [...this.#inFlight];
         this.#inFlight.clear();
+        const error = new UnavailableError('Ledger node stopped answering its health probe');
         for (const req of requests) {
-            req.destroy(new UnavailableError('Ledger node stopped answering its health probe'));
+            req.destroy(error);
         }
+        this.#channel?.destroy(error);
     }
 
     /** The error a failed exchange becomes; an unavailable node is probed at once. */
@@ -296,23 +308,44 @@ export class RemoteLedgerTransport implements LedgerTransport {
         return failure;
     }
 
-    async #propose(path: string, proposal: Uint8Array, timeoutMs: number): Promise<Record<string, unknown>> {
+    async #propose(op: ChannelOpName, proposal: Uint8Array, timeoutMs: number): Promise<Record<string, unknown>> {
         if (proposal.length > MAX_PROPOSAL_BYTES) {
             throw new EndorseError('PAYLOAD_TOO_LARGE', `Proposal exceeds ${MAX_PROPOSAL_BYTES} bytes`);
         }
         let response: Response;
         try {
-            response = await this.#call('POST', path, proposal, timeoutMs);
+            this.#assertCallable();
+            response = await this.#channelFor().call(op, proposal, timeoutMs, () => deadlineError(timeoutMs));
         } catch (error) {
+            const failure = this.#toFailure(error, timeoutMs, false);
             // Only on failure: a submit that timed out may still commit, so the caller needs its id.
-            throw error instanceof UnavailableError && error.txId === undefined
-                ? new UnavailableError(error.message, { txId: txIdOf(proposal), cause: error.cause })
-                : error;
+            throw failure instanceof UnavailableError && failure.txId === undefined
+                ? new UnavailableError(failure.message, { txId: txIdOf(proposal), cause: failure.cause })
+                : failure;
         }
         if (response.status !== 200) {
             throw fromWireError(response.status, response.body);
         }
         return parseJson(response.body);
+    }
+
+    /** The open proposal channel, or a new one when there is none. */
+    #channelFor(): ProposalChannelClient {
+        if (this.#channel) {
+            return this.#channel;
+        }
+        const channel: ProposalChannelClient = new ProposalChannelClient(this.#base, this.#tls, {
+            onAnswer: () => {
+                this.#liveness.noteAnswer();
+            },
+            onDone: () => {
+                if (this.#channel === channel) {
+                    this.#channel = undefined;
+                }
+            },
+        });
+        this.#channel = channel;
+        return channel;
     }
 
     async #json(path: string): Promise<Record<string, unknown>> {

@@ -4,11 +4,13 @@
  * error responses. The server around them (`server.ts`) owns TLS, in-flight tracking and shutdown.
  *
  * Routes (all under `/v1`): `POST evaluate`, `POST submit` (body: SignedProposal bytes), `GET events`
- * (NDJSON, `?startBlock=N`), `GET info`, `GET verify`, `GET blocks/:n`. Errors are JSON bodies from
+ * (NDJSON, `?startBlock=N`), `GET info`, `GET verify`, `GET blocks/:n`; proposals that come on a proposal
+ * channel (`channel.ts`) are answered by {@link LedgerRoutes.answerProposal} with the same bodies. Errors are JSON bodies from
  * `wire.ts` that carry the ledger error's class, code and transaction id.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EndorseError, LedgerError, UnavailableError } from '../ledger';
+import { EndorseError, LedgerError, UnavailableError, type CommitResult } from '../ledger';
+import type { ChannelOpName } from './channel';
 import type { LedgerServerLogEntry } from './server';
 import type { LedgerTransport } from './transport';
 import {
@@ -58,7 +60,7 @@ function sendJson(
     body: unknown,
     headers: Readonly<Record<string, string>> = {},
 ): void {
-    const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+    const bytes = jsonBytes(body);
     res.writeHead(status, {
         ...headers,
         'content-type': 'application/json',
@@ -108,13 +110,34 @@ async function readProposal(req: IncomingMessage): Promise<Buffer> {
             chunks.push(chunk);
         }
     }
+    assertProposalSize(size);
+    return Buffer.concat(chunks, size);
+}
+
+/** @throws EndorseError for a proposal over the size limit or an empty one */
+function assertProposalSize(size: number): void {
     if (size > MAX_PROPOSAL_BYTES) {
         throw new EndorseError('PAYLOAD_TOO_LARGE', `Proposal exceeds ${MAX_PROPOSAL_BYTES} bytes`);
     }
     if (size === 0) {
         throw new EndorseError('BAD_PROPOSAL', 'Proposal body is empty');
     }
-    return Buffer.concat(chunks, size);
+}
+
+function evaluateBody(result: Uint8Array): Record<string, string> {
+    return { result: Buffer.from(result).toString('base64') };
+}
+
+function submitBody(committed: CommitResult): Record<string, string> {
+    return {
+        txId: committed.txId,
+        blockNumber: committed.blockNumber.toString(),
+        result: Buffer.from(committed.result).toString('base64'),
+    };
+}
+
+function jsonBytes(body: unknown): Buffer {
+    return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
 function readStartBlock(query: URLSearchParams): bigint {
@@ -180,18 +203,36 @@ export class LedgerRoutes {
     async #evaluate(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
         assertQuery(query, []);
         const result = await this.#context.ledger.evaluate(await readProposal(req));
-        sendJson(res, 200, { result: Buffer.from(result).toString('base64') }, this.#connectionHeaders());
+        sendJson(res, 200, evaluateBody(result), this.#connectionHeaders());
     }
 
     async #submit(req: IncomingMessage, res: ServerResponse, query: URLSearchParams): Promise<void> {
         assertQuery(query, []);
         const committed = await this.#context.ledger.submit(await readProposal(req));
-        const body = {
-            txId: committed.txId,
-            blockNumber: committed.blockNumber.toString(),
-            result: Buffer.from(committed.result).toString('base64'),
-        };
-        sendJson(res, 200, body, this.#connectionHeaders());
+        sendJson(res, 200, submitBody(committed), this.#connectionHeaders());
+    }
+
+    /**
+     * Answers a proposal that came on a proposal channel (`channel.ts`) with the status and JSON body its HTTP
+     * route would answer with. Never rejects.
+     * @param op - evaluate or submit
+     * @param proposal - the SignedProposal bytes
+     */
+    async answerProposal(op: ChannelOpName, proposal: Buffer): Promise<{ status: number; body: Buffer }> {
+        try {
+            if (this.#context.isClosing()) {
+                throw new UnavailableError('Ledger node is shutting down');
+            }
+            assertProposalSize(proposal.length);
+            const body =
+                op === 'submit'
+                    ? submitBody(await this.#context.ledger.submit(proposal))
+                    : evaluateBody(await this.#context.ledger.evaluate(proposal));
+            return { status: 200, body: jsonBytes(body) };
+        } catch (error) {
+            const { status, body } = this.#toWire(error);
+            return { status, body: jsonBytes(body) };
+        }
     }
 
     async #info(res: ServerResponse, query: URLSearchParams): Promise<void> {
@@ -261,17 +302,26 @@ export class LedgerRoutes {
     }
 
     #fail(res: ServerResponse, error: unknown): void {
-        const ledgerError = error instanceof LedgerError ? error : this.#internal(error);
         if (res.headersSent || res.destroyed) {
+            if (!(error instanceof LedgerError)) {
+                this.#internal(error);
+            }
             res.destroy();
             return;
         }
-        const { status, body } = toWireError(ledgerError);
+        const { status, body } = this.#toWire(error);
         const headers = error instanceof RequestError ? error.headers : {};
         sendJson(res, status, body, { ...this.#connectionHeaders(), ...headers });
-        if (status >= 500) {
-            this.#context.log({ level: 'warn', event: 'request-failed', status, code: ledgerError.code });
+    }
+
+    /** The status and body of a failure; failures of the node itself (5xx) are logged, without a stack. */
+    #toWire(error: unknown): ReturnType<typeof toWireError> {
+        const ledgerError = error instanceof LedgerError ? error : this.#internal(error);
+        const wire = toWireError(ledgerError);
+        if (wire.status >= 500) {
+            this.#context.log({ level: 'warn', event: 'request-failed', status: wire.status, code: ledgerError.code });
         }
+        return wire;
     }
 
     #internal(error: unknown): LedgerError {

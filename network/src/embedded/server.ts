@@ -6,11 +6,14 @@
  * the proposal's signature decides who acts on the ledger.
  *
  * This file owns TLS, listening, tracking of requests in flight and shutdown; the routes (all under `/v1`)
- * are in `server-routes.ts`.
+ * are in `server-routes.ts`. `GET /v1/channel` upgrades its connection to a proposal channel (`channel.ts`,
+ * `channel-session.ts`), which carries evaluate and submit without an HTTP exchange each.
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { CHANNEL_PATH, CHANNEL_PROTOCOL } from './channel';
+import { ChannelSession } from './channel-session';
 import { LedgerRoutes } from './server-routes';
 import type { LedgerTransport } from './transport';
 
@@ -49,14 +52,20 @@ export interface LedgerServer {
     close(): Promise<void>;
 }
 
+/** How long a closing node waits for a channel's client to close its side. */
+const CHANNEL_CLOSE_GRACE_MS = 1_000;
+
 /** Tracks one server's requests in flight and event streams, so closing can wait for them. */
 class LedgerHttpHandler {
     readonly #inFlight = new Set<Promise<void>>();
     readonly #streams = new Set<() => void>();
+    readonly #channels = new Set<Socket>();
     #closing = false;
     readonly #routes: LedgerRoutes;
+    readonly #log: (entry: LedgerServerLogEntry) => void;
 
     constructor(ledger: LedgerTransport, log: (entry: LedgerServerLogEntry) => void) {
+        this.#log = log;
         this.#routes = new LedgerRoutes({
             ledger,
             log,
@@ -72,8 +81,32 @@ class LedgerHttpHandler {
 
     /** Handles a request; never rejects. */
     accept(req: IncomingMessage, res: ServerResponse): void {
-        const done = this.#routes.handle(req, res).finally(() => this.#inFlight.delete(done));
-        this.#inFlight.add(done);
+        this.#track(this.#routes.handle(req, res));
+    }
+
+    /** Turns a request for `Upgrade: healthchain-proposals/1` on `/v1/channel` into a proposal channel. */
+    upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+        const refusal = this.#closing
+            ? '503 Service Unavailable'
+            : req.method !== 'GET' || req.url !== CHANNEL_PATH
+              ? '404 Not Found'
+              : req.headers.upgrade !== CHANNEL_PROTOCOL
+                ? '400 Bad Request'
+                : undefined;
+        if (refusal !== undefined) {
+            socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+            return;
+        }
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${CHANNEL_PROTOCOL}\r\n\r\n`);
+        this.#channels.add(socket);
+        socket.once('close', () => this.#channels.delete(socket));
+        new ChannelSession(socket, head, {
+            answer: (op, proposal) => this.#routes.answerProposal(op, proposal),
+            track: (answer) => {
+                this.#track(answer);
+            },
+            log: this.#log,
+        });
     }
 
     /** Refuses new requests, ends event streams and waits until no request is in flight. */
@@ -85,6 +118,22 @@ class LedgerHttpHandler {
         while (this.#inFlight.size > 0) {
             await Promise.all(this.#inFlight);
         }
+    }
+
+    /**
+     * Closes every proposal channel once the answers written to it have left (they were drained first); a client
+     * that does not close its side within {@link CHANNEL_CLOSE_GRACE_MS} is cut off.
+     */
+    closeChannels(): void {
+        for (const socket of this.#channels) {
+            socket.end();
+            setTimeout(() => socket.destroy(), CHANNEL_CLOSE_GRACE_MS).unref();
+        }
+    }
+
+    #track(work: Promise<void>): void {
+        const done = work.finally(() => this.#inFlight.delete(done));
+        this.#inFlight.add(done);
     }
 }
 
@@ -135,6 +184,9 @@ export async function startLedgerServer(options: LedgerServerOptions): Promise<L
     // and never sends a request on a socket the server is closing.
     server.keepAliveTimeout = 60_000;
     server.headersTimeout = 65_000;
+    server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+        handler.upgrade(req, socket, head);
+    });
     server.on('tlsClientError', (error: NodeJS.ErrnoException) => {
         log({ level: 'warn', event: 'tls-refused', code: error.code ?? 'UNKNOWN' });
     });
@@ -151,6 +203,7 @@ export async function startLedgerServer(options: LedgerServerOptions): Promise<L
         });
         await handler.drain();
         server.closeAllConnections();
+        handler.closeChannels();
         await closed;
         log({ level: 'info', event: 'closed', url });
     };

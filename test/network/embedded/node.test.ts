@@ -19,6 +19,15 @@ import {
     type LedgerServerTls,
 } from '../../../network/src/embedded/server';
 import { MAX_PROPOSAL_BYTES } from '../../../network/src/embedded/wire';
+import {
+    CHANNEL_PATH,
+    CHANNEL_PROTOCOL,
+    ChannelOp,
+    FrameReader,
+    encodeFrame,
+    type Frame,
+} from '../../../network/src/embedded/channel';
+import type { Socket } from 'node:net';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTestLedger, type TestLedger, type TestLedgerOptions } from '../../helpers/ledger';
 import { newTestOrg, type TestIdentity } from '../../helpers/pki';
@@ -91,6 +100,74 @@ function rawRequest(
     });
 }
 
+/** A proposal channel opened by hand, to send what the remote client never would. */
+interface RawChannel {
+    send(id: number, code: number, payload: Uint8Array): void;
+    write(bytes: Uint8Array): void;
+    /** The next answer, in the order they arrive. */
+    next(): Promise<Frame>;
+    /** Resolves when the node closes the connection. */
+    readonly closed: Promise<void>;
+    destroy(): void;
+}
+
+function rawChannel(
+    url: string,
+    tls: RemoteLedgerTls,
+    options: { path?: string; upgrade?: string } = {},
+): Promise<RawChannel | number> {
+    return new Promise((resolve, reject) => {
+        const req = request(new URL(options.path ?? CHANNEL_PATH, url), {
+            headers: { connection: 'Upgrade', upgrade: options.upgrade ?? CHANNEL_PROTOCOL },
+            ca: tls.caPem,
+            cert: tls.certPem,
+            key: tls.keyPem,
+            agent: false,
+        });
+        req.on('error', reject);
+        req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+        });
+        req.on('upgrade', (_res, socket: Socket, head: Buffer) => {
+            const reader = new FrameReader(MAX_PROPOSAL_BYTES);
+            const arrived: Frame[] = [];
+            const waiting: ((frame: Frame) => void)[] = [];
+            const take = (chunk: Buffer): void => {
+                arrived.push(...reader.push(chunk));
+                while (arrived.length > 0 && waiting.length > 0) {
+                    (waiting.shift() as (frame: Frame) => void)(arrived.shift() as Frame);
+                }
+            };
+            socket.on('data', take);
+            socket.on('error', () => undefined);
+            take(head);
+            resolve({
+                send: (id, code, payload) => socket.write(encodeFrame(id, code, payload)),
+                write: (bytes) => socket.write(bytes),
+                next: () => {
+                    const ready = arrived.shift();
+                    return ready ? Promise.resolve(ready) : new Promise((done) => waiting.push(done));
+                },
+                closed: new Promise((done) => {
+                    socket.once('close', () => {
+                        done();
+                    });
+                }),
+                destroy: () => socket.destroy(),
+            });
+        });
+        req.end();
+    });
+}
+
+function opened(channel: RawChannel | number): RawChannel {
+    if (typeof channel === 'number') {
+        assert.fail(`the upgrade was refused with ${channel}`);
+    }
+    return channel;
+}
+
 function errorOf(body: Buffer): { kind: string; code: string; message: string; txId?: string } {
     return (JSON.parse(body.toString('utf8')) as { error: { kind: string; code: string; message: string } }).error;
 }
@@ -135,6 +212,21 @@ describe('ledger node over mutual TLS', () => {
         local = t.ledger.connect(alice);
         const binding = { channel: 'testchannel', chaincode: 'testcc' };
         client = new LedgerClient(remote, { ...toIdentityAndSigner(alice), ...binding });
+    }
+
+    /** The test ledger's calls, each submit waiting for `before` first. */
+    function gatedSubmits(before: () => Promise<void>): LedgerTransport {
+        return {
+            evaluate: (p) => t.ledger.evaluate(p),
+            submit: async (p) => {
+                await before();
+                return t.ledger.submit(p);
+            },
+            chaincodeEvents: (n) => t.ledger.chaincodeEvents(n),
+            info: () => t.ledger.info(),
+            verify: () => t.ledger.verify(),
+            getBlock: (n) => t.ledger.getBlock(n),
+        };
     }
 
     async function proposal(fn: string, args: string[], signer = alice): Promise<Uint8Array> {
@@ -289,6 +381,69 @@ describe('ledger node over mutual TLS', () => {
         assert.match(error.txId ?? '', /^[0-9a-f]{64}$/);
     });
 
+    describe('proposal channel', () => {
+        it('refuses an upgrade on another path or to another protocol', async () => {
+            await serve();
+            assert.equal(await rawChannel(server.url, tls.client, { path: '/v1/info' }), 404);
+            assert.equal(await rawChannel(server.url, tls.client, { upgrade: 'websocket' }), 400);
+        });
+
+        it('answers an unknown operation with 400 INVALID_INPUT and keeps the channel open', async () => {
+            await serve();
+            await client.submit('kv', 'put', { arguments: ['k', 'v'] });
+            const channel = opened(await rawChannel(server.url, tls.client));
+            try {
+                channel.send(1, 99, Buffer.from('x'));
+                const refused = await channel.next();
+                assert.deepEqual([refused.id, refused.code], [1, 400]);
+                assert.equal(errorOf(refused.payload).code, 'INVALID_INPUT');
+                channel.send(2, ChannelOp.evaluate, await proposal('get', ['k']));
+                const answered = await channel.next();
+                assert.deepEqual([answered.id, answered.code], [2, 200]);
+                const body = JSON.parse(answered.payload.toString('utf8')) as { result: string };
+                assert.equal(Buffer.from(body.result, 'base64').toString('utf8'), 'v');
+            } finally {
+                channel.destroy();
+            }
+        });
+
+        it('answers in the order the ledger finishes, each with its request id', async () => {
+            let release: () => void = () => undefined;
+            const released = new Promise<void>((resolve) => (release = resolve));
+            await serve(
+                {},
+                gatedSubmits(() => released),
+            );
+            const channel = opened(await rawChannel(server.url, tls.client));
+            try {
+                channel.send(7, ChannelOp.submit, await proposal('put', ['k', 'v']));
+                channel.send(8, ChannelOp.evaluate, await proposal('get', ['k']));
+                const first = await channel.next();
+                assert.deepEqual([first.id, first.code], [8, 200]);
+                release();
+                const second = await channel.next();
+                assert.deepEqual([second.id, second.code], [7, 200]);
+                const body = JSON.parse(second.payload.toString('utf8')) as { blockNumber: string };
+                assert.equal(body.blockNumber, '0');
+            } finally {
+                channel.destroy();
+            }
+        });
+
+        it('ends the connection on a frame over the proposal size limit, and logs why', async () => {
+            await serve();
+            const channel = opened(await rawChannel(server.url, tls.client));
+            const refused = once(logEvents, 'channel-refused');
+            const header = Buffer.alloc(10);
+            header.writeUInt32BE(MAX_PROPOSAL_BYTES + 1, 0);
+            header.writeUInt16BE(ChannelOp.submit, 8);
+            channel.write(header);
+            await channel.closed;
+            const [entry] = (await refused) as [LedgerServerLogEntry];
+            assert.match(String(entry.reason), /over the limit/);
+        });
+    });
+
     describe('refuses clients outside the region at the TLS handshake', () => {
         beforeEach(async () => {
             await serve();
@@ -320,19 +475,13 @@ describe('ledger node over mutual TLS', () => {
             let release: () => void = () => undefined;
             const arrival = new Promise<void>((resolve) => (arrived = resolve));
             const released = new Promise<void>((resolve) => (release = resolve));
-            const gated: LedgerTransport = {
-                evaluate: (p) => t.ledger.evaluate(p),
-                submit: async (p) => {
+            await serve(
+                {},
+                gatedSubmits(() => {
                     arrived();
-                    await released;
-                    return t.ledger.submit(p);
-                },
-                chaincodeEvents: (n) => t.ledger.chaincodeEvents(n),
-                info: () => t.ledger.info(),
-                verify: () => t.ledger.verify(),
-                getBlock: (n) => t.ledger.getBlock(n),
-            };
-            await serve({}, gated);
+                    return released;
+                }),
+            );
             const events = await remote.chaincodeEvents(0n);
             const nextEvent = events[Symbol.asyncIterator]().next();
             const submitted = client.submit('kv', 'emit', { arguments: ['k', 'stop'] });
