@@ -17,7 +17,7 @@ import { TxSimulator, type ReadWriteSet } from './simulator';
 import { LedgerStore, type StoreLocation } from './store';
 import type { ChainInfo, ChainVerification, ChaincodeEvent, CloseableAsyncIterable, CommitResult } from '../ledger';
 import type { LedgerTransport } from './transport';
-import { validateBlock } from './validator';
+import { RecentWrites, validateBlock } from './validator';
 import { verifyChain } from './verify';
 
 /** How the ledger is set up. */
@@ -91,6 +91,8 @@ export class EmbeddedLedger implements LedgerTransport {
     #closed = false;
     #heightWaiters: (() => void)[] = [];
     #lastBlock: Block | undefined;
+    /** The keys the last blocks wrote, so validation reads the store only for what changed since a simulation. */
+    readonly #recentWrites = new RecentWrites();
 
     private constructor(options: EmbeddedLedgerOptions, store: LedgerStore, runner: ChaincodeRunner) {
         this.#options = {
@@ -381,7 +383,7 @@ export class EmbeddedLedger implements LedgerTransport {
                 timestamp: endorsement.proposal.timestamp.getTime(),
                 rwset: endorsement.rwset,
             }));
-            const validation = await validateBlock(this.#store, number, candidates);
+            const validation = await validateBlock(this.#store, number, candidates, this.#recentWrites);
             const data = batch.map(({ endorsement }, i) =>
                 toBlockTransaction(endorsement, validation.codes[i] ?? 'VALID'),
             );
@@ -394,6 +396,7 @@ export class EmbeddedLedger implements LedgerTransport {
                 transactions: data.map((tx) => ({ txId: tx.txId, validationCode: tx.validationCode })),
             });
             this.#lastBlock = block;
+            this.#recentWrites.add(number, validation.writes);
             this.#rememberCommitted(data.map((tx) => tx.txId));
             this.events.emit('committed', number);
             batch.forEach((queued, i) => {

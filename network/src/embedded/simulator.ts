@@ -34,9 +34,9 @@ export interface ReadWriteSet {
     readonly ranges: readonly RangeRead[];
     readonly writes: readonly KeyWrite[];
     /**
-     * The chain's height when the simulation began. Blocks commit one at a time, so when the block that
-     * validates this transaction has this number, no block committed while it was simulated or since: every
-     * read saw the committed state the block is validated against. Not stored in the block.
+     * The chain's height when the simulation began. Blocks commit one at a time, so only the blocks from this
+     * number up to the one that validates the transaction can have changed what it read, while it was simulated
+     * or since; when the validating block has this number, none did. Not stored in the block.
      */
     readonly simulatedAt?: number;
 }

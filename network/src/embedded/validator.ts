@@ -3,9 +3,14 @@
  * Block validation as a Fabric committer does it: transactions in block order, each checked against the
  * committed state plus the writes of the valid transactions before it in the same block. A read whose
  * version changed is an MVCC_READ_CONFLICT, a range scan whose result changed a PHANTOM_READ_CONFLICT, and
- * a transaction id seen before a DUPLICATE_TXID; an invalid transaction's writes are not applied. When no block
- * has committed since a transaction was simulated, the committed state is the one it read, so only the block's
- * earlier writes are checked against its reads and scans (the same outcome, without reading the store again).
+ * a transaction id seen before a DUPLICATE_TXID; an invalid transaction's writes are not applied.
+ *
+ * The committed state can only have changed where a block committed since the simulation began wrote. The
+ * ledger remembers the keys its last blocks wrote ({@link RecentWrites}), so a transaction simulated a few blocks
+ * ago is checked against the store only for a key read that one of those blocks wrote, and a range scan is
+ * re-run only when one of them wrote into it (or the block's earlier writes did): the same outcome as checking
+ * everything, without reading the store for what no one changed. A transaction older than the blocks remembered
+ * is checked in full.
  */
 import type { ValidationCode } from './block';
 import type { KeyRead, RangeRead, ReadWriteSet } from './simulator';
@@ -26,14 +31,70 @@ export interface BlockValidation {
 
 type Overlay = Map<string, Version | null>;
 
+/** Code units whose UTF-16 order is not their UTF-8 byte order (surrogates and what follows them). */
+const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+
 /**
- * Compares two state keys as Fabric's LevelDB does: by their UTF-8 bytes.
+ * Compares two state keys as Fabric's LevelDB does: by their UTF-8 bytes. Below U+D800, UTF-16 code units
+ * sort as UTF-8 bytes do, so such keys are compared as strings, without encoding them.
  * @param a - key
  * @param b - key
  */
 export function compareKeys(a: string, b: string): number {
+    if (!UTF16_ORDER_DIFFERS.test(a) && !UTF16_ORDER_DIFFERS.test(b)) {
+        return a < b ? -1 : a > b ? 1 : 0;
+    }
     return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+/** Default number of blocks whose written keys {@link RecentWrites} keeps. */
+export const RECENT_BLOCKS = 64;
+
+/** The keys written by the last blocks committed, each block's kept until {@link RECENT_BLOCKS} newer ones. */
+export class RecentWrites {
+    readonly #blocks = new Map<number, readonly string[]>();
+    readonly #limit: number;
+
+    /** @param limit - how many blocks to remember */
+    constructor(limit = RECENT_BLOCKS) {
+        this.#limit = limit;
+    }
+
+    /**
+     * Remembers a committed block's writes; call it for every block, in order, once it is durable.
+     * @param blockNumber - the block
+     * @param writes - its valid transactions' writes, deletions included
+     */
+    add(blockNumber: number, writes: readonly { readonly key: string }[]): void {
+        this.#blocks.set(
+            blockNumber,
+            writes.map((write) => write.key),
+        );
+        this.#blocks.delete(blockNumber - this.#limit);
+    }
+
+    /**
+     * The keys written from one height to another.
+     * @param from - the first block (a simulation's starting height)
+     * @param to - the block after the last one
+     * @returns the keys, or undefined when one of the blocks is not remembered
+     */
+    since(from: number, to: number): ReadonlySet<string> | undefined {
+        const keys = new Set<string>();
+        for (let number = from; number < to; number += 1) {
+            const written = this.#blocks.get(number);
+            if (written === undefined) {
+                return undefined;
+            }
+            for (const key of written) {
+                keys.add(key);
+            }
+        }
+        return keys;
+    }
+}
+
+const NOTHING_CHANGED: ReadonlySet<string> = new Set();
 
 function sameVersion(a: Version | null, b: Version | null): boolean {
     return a === null || b === null ? a === b : a.block === b.block && a.tx === b.tx;
@@ -48,18 +109,18 @@ async function currentVersion(store: LedgerStore, overlay: Overlay, key: string)
 }
 
 /**
- * Whether every key read still has the version the transaction saw. `unchanged`: no block committed since the
- * simulation began, so only the block's earlier writes can have changed a key.
+ * Whether every key read still has the version the transaction saw. `changed`: the keys that blocks committed
+ * since the simulation began wrote, when known; no other committed key can have changed.
  */
 async function readsStillValid(
     store: LedgerStore,
     overlay: Overlay,
     reads: readonly KeyRead[],
-    unchanged: boolean,
+    changed: ReadonlySet<string> | undefined,
 ): Promise<boolean> {
     for (const read of reads) {
-        const current =
-            unchanged && !overlay.has(read.key) ? read.version : await currentVersion(store, overlay, read.key);
+        const untouched = changed !== undefined && !changed.has(read.key) && !overlay.has(read.key);
+        const current = untouched ? read.version : await currentVersion(store, overlay, read.key);
         if (!sameVersion(read.version, current)) {
             return false;
         }
@@ -100,33 +161,60 @@ async function rescan(store: LedgerStore, overlay: Overlay, range: RangeRead): P
         .map(([key, version]) => ({ key, version }));
 }
 
+/** Whether any of the keys falls where a range scan looked. */
+function anyCovered(range: RangeRead, ...keySets: Iterable<string>[]): boolean {
+    const covers = coveredBy(range);
+    for (const keys of keySets) {
+        for (const key of keys) {
+            if (covers(key)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /**
- * Whether every range scan would still return what it returned. `unchanged`: no block committed since the
- * simulation began, so a scan can only have changed where the block's earlier writes fall in it.
+ * Whether every range scan would still return what it returned. `changed`: the keys that blocks committed since
+ * the simulation began wrote, when known; a scan can only have changed where they or the block's earlier writes
+ * fall in it.
  */
 async function rangesStillValid(
     store: LedgerStore,
     overlay: Overlay,
     ranges: readonly RangeRead[],
-    unchanged: boolean,
+    changed: ReadonlySet<string> | undefined,
 ): Promise<boolean> {
     for (const range of ranges) {
-        if (unchanged && ![...overlay.keys()].some(coveredBy(range))) {
+        if (changed !== undefined && !anyCovered(range, changed, overlay.keys())) {
             continue;
         }
         const now = await rescan(store, overlay, range);
         if (now.length !== range.reads.length) {
             return false;
         }
-        const changed = now.some((read, i) => {
+        const differs = now.some((read, i) => {
             const then = range.reads[i];
             return then === undefined || then.key !== read.key || !sameVersion(then.version, read.version);
         });
-        if (changed) {
+        if (differs) {
             return false;
         }
     }
     return true;
+}
+
+/** The keys committed blocks wrote since the simulation began, when known. */
+function changedSince(
+    candidate: Candidate,
+    blockNumber: number,
+    recent: RecentWrites | undefined,
+): ReadonlySet<string> | undefined {
+    const from = candidate.rwset.simulatedAt;
+    if (from === undefined || from > blockNumber) {
+        return undefined;
+    }
+    return from === blockNumber ? NOTHING_CHANGED : recent?.since(from, blockNumber);
 }
 
 async function validateOne(
@@ -134,18 +222,17 @@ async function validateOne(
     overlay: Overlay,
     seen: Set<string>,
     candidate: Candidate,
-    blockNumber: number,
+    changed: ReadonlySet<string> | undefined,
 ): Promise<ValidationCode> {
     // `seen` starts with the block's ids already committed (read at once), then takes each id as it is validated.
     if (seen.has(candidate.txId)) {
         return 'DUPLICATE_TXID';
     }
     seen.add(candidate.txId);
-    const unchanged = candidate.rwset.simulatedAt === blockNumber;
-    if (!(await readsStillValid(store, overlay, candidate.rwset.reads, unchanged))) {
+    if (!(await readsStillValid(store, overlay, candidate.rwset.reads, changed))) {
         return 'MVCC_READ_CONFLICT';
     }
-    if (!(await rangesStillValid(store, overlay, candidate.rwset.ranges, unchanged))) {
+    if (!(await rangesStillValid(store, overlay, candidate.rwset.ranges, changed))) {
         return 'PHANTOM_READ_CONFLICT';
     }
     return 'VALID';
@@ -156,18 +243,22 @@ async function validateOne(
  * @param store - committed state before this block
  * @param blockNumber - the block's number (the block part of every version it writes)
  * @param candidates - the transactions in block order
+ * @param recent - the keys the last blocks wrote; without it, a transaction simulated before the last block
+ *   committed is checked in full
  */
 export async function validateBlock(
     store: LedgerStore,
     blockNumber: number,
     candidates: readonly Candidate[],
+    recent?: RecentWrites,
 ): Promise<BlockValidation> {
     const overlay: Overlay = new Map();
     const seen = await store.committedOf(candidates.map((candidate) => candidate.txId));
     const codes: ValidationCode[] = [];
     const writes: CommittedWrite[] = [];
     for (const [tx, candidate] of candidates.entries()) {
-        const code = await validateOne(store, overlay, seen, candidate, blockNumber);
+        const changed = changedSince(candidate, blockNumber, recent);
+        const code = await validateOne(store, overlay, seen, candidate, changed);
         codes.push(code);
         if (code !== 'VALID') {
             continue;

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { TxSimulator, type ReadWriteSet } from '../../../network/src/embedded/simulator';
 import { LedgerStore } from '../../../network/src/embedded/store';
-import { validateBlock, type Candidate } from '../../../network/src/embedded/validator';
+import { RecentWrites, compareKeys, validateBlock, type Candidate } from '../../../network/src/embedded/validator';
 
 let blocks = 0;
 
-/** Commits one block writing `key = value` (as transaction 0), moving the chain's height on by one. */
-async function commitWrite(store: LedgerStore, key: string, value: string): Promise<void> {
+/**
+ * Commits one block writing `key = value` (as transaction 0), moving the chain's height on by one; `recent`
+ * remembers it, as the ledger's does.
+ */
+async function commitWrite(store: LedgerStore, key: string, value: string, recent?: RecentWrites): Promise<void> {
     const number = store.head.height;
+    recent?.add(number, [{ key }]);
     blocks += 1;
     await store.commitBlock({
         number,
@@ -39,6 +44,24 @@ async function simulate(store: LedgerStore, read: string, write: string): Promis
 
 function candidate(txId: string, rwset: ReadWriteSet): Candidate {
     return { txId, timestamp: 0, rwset };
+}
+
+/** The store, counting the state reads and range scans made of it. */
+function countingStore(store: LedgerStore): { store: LedgerStore; reads: () => number } {
+    let reads = 0;
+    const counted = {
+        head: store.head,
+        committedOf: (txIds: readonly string[]) => store.committedOf(txIds),
+        getState: (key: string) => {
+            reads += 1;
+            return store.getState(key);
+        },
+        range: (start: string, end: string) => {
+            reads += 1;
+            return store.range(start, end);
+        },
+    } as unknown as LedgerStore;
+    return { store: counted, reads: () => reads };
 }
 
 /** A store that must not be read: what a block validated without reading the store needs of it. */
@@ -117,5 +140,56 @@ describe('embedded ledger block validation', () => {
         await commitWrite(store, 'q', '1');
         const validation = await validateBlock(store, 3, [candidate('t1', rwset)]);
         assert.deepEqual(validation.codes, ['VALID']);
+    });
+    describe('with the keys of the last blocks remembered', () => {
+        it('reads nothing when the blocks committed since the simulation wrote elsewhere', async () => {
+            const recent = new RecentWrites();
+            const rwset = await simulate(store, 'a', 'z');
+            await commitWrite(store, 'q', '1', recent);
+            await commitWrite(store, 'n', '1', recent);
+            const validation = await validateBlock(unreadableStore(4), 4, [candidate('t1', rwset)], recent);
+            assert.deepEqual(validation.codes, ['VALID']);
+        });
+
+        it('finds a key read that one of them wrote', async () => {
+            const recent = new RecentWrites();
+            const rwset = await simulate(store, 'a', 'z');
+            await commitWrite(store, 'q', '1', recent);
+            await commitWrite(store, 'a', '2', recent);
+            const validation = await validateBlock(store, 4, [candidate('t1', rwset)], recent);
+            assert.deepEqual(validation.codes, ['MVCC_READ_CONFLICT']);
+        });
+
+        it('finds a phantom that one of them wrote into a scanned range', async () => {
+            const recent = new RecentWrites();
+            const rwset = await simulate(store, 'b', 'z');
+            await commitWrite(store, 'm5', '1', recent);
+            await commitWrite(store, 'q', '1', recent);
+            const validation = await validateBlock(store, 4, [candidate('t1', rwset)], recent);
+            assert.deepEqual(validation.codes, ['PHANTOM_READ_CONFLICT']);
+        });
+
+        it('checks in full a transaction simulated before the blocks it remembers', async () => {
+            const recent = new RecentWrites(1);
+            const rwset = await simulate(store, 'a', 'z');
+            await commitWrite(store, 'q', '1', recent);
+            await commitWrite(store, 'r', '1', recent);
+            assert.equal(recent.since(2, 4), undefined);
+            const counted = countingStore(store);
+            const validation = await validateBlock(counted.store, 4, [candidate('t1', rwset)], recent);
+            assert.deepEqual(validation.codes, ['VALID']);
+            assert.equal(counted.reads(), 2, 'the key read and the range are checked against the store');
+        });
+    });
+
+    it('orders keys by their UTF-8 bytes, as LevelDB does', () => {
+        fc.assert(
+            fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+                const bytes = Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+                assert.equal(compareKeys(a, b), bytes);
+            }),
+        );
+        assert.equal(compareKeys('\uffff', '\u{10000}'), -1);
+        assert.equal(compareKeys('a\u0000b', 'a\u0000'), 1);
     });
 });
