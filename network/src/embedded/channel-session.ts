@@ -23,6 +23,8 @@ export interface ChannelSessionContext {
     /** Counts an answer in flight, so closing the server waits for it. */
     track(answer: Promise<void>): void;
     readonly log: (entry: LedgerServerLogEntry) => void;
+    /** Requests waiting before the node stops reading; {@link MAX_CHANNEL_IN_FLIGHT} by default. */
+    readonly maxInFlight?: number;
 }
 
 const OP_NAMES = new Map<number, ChannelOpName>(
@@ -35,6 +37,7 @@ export class ChannelSession {
     readonly #context: ChannelSessionContext;
     readonly #reader = new FrameReader(MAX_PROPOSAL_BYTES);
     readonly #cork: TickCork;
+    readonly #maxInFlight: number;
     #inFlight = 0;
 
     /**
@@ -45,6 +48,7 @@ export class ChannelSession {
     constructor(socket: Socket, head: Buffer, context: ChannelSessionContext) {
         this.#socket = socket;
         this.#context = context;
+        this.#maxInFlight = context.maxInFlight ?? MAX_CHANNEL_IN_FLIGHT;
         this.#cork = new TickCork(socket);
         socket.setNoDelay(true);
         socket.on('data', (chunk: Buffer) => {
@@ -79,13 +83,13 @@ export class ChannelSession {
             return;
         }
         this.#inFlight += 1;
-        if (this.#inFlight === MAX_CHANNEL_IN_FLIGHT) {
+        if (this.#inFlight === this.#maxInFlight) {
             this.#socket.pause();
         }
         const answered = this.#context.answer(op, frame.payload).then(({ status, body }) => {
             this.#write(frame.id, status, body);
             this.#inFlight -= 1;
-            if (this.#inFlight === MAX_CHANNEL_IN_FLIGHT - 1) {
+            if (this.#inFlight === this.#maxInFlight - 1) {
                 this.#socket.resume();
             }
         });

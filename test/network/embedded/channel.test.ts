@@ -4,8 +4,8 @@
  * another order, late, not at all, or by closing the connection.
  */
 import { strict as assert } from 'node:assert';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { EventEmitter, once } from 'node:events';
+import type { AddressInfo, Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import fc from 'fast-check';
 import { UnavailableError } from '../../../network/src/ledger';
@@ -18,6 +18,7 @@ import {
     type Frame,
 } from '../../../network/src/embedded/channel';
 import { ProposalChannelClient, type ChannelTls } from '../../../network/src/embedded/channel-client';
+import { ChannelSession } from '../../../network/src/embedded/channel-session';
 import { newCertificateAuthority } from '../../../network/src/pki/ca';
 
 describe('proposal channel frames', () => {
@@ -184,6 +185,80 @@ class StandInNode {
 const UPGRADED = `HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\nupgrade: ${CHANNEL_PROTOCOL}\r\n\r\n`;
 const expired = (): Error => new UnavailableError('expired');
 const bodyOf = (answer: { body: Buffer }): unknown => JSON.parse(answer.body.toString('utf8'));
+
+/** The socket a session reads and writes, recording what the session does with it. */
+class FakeSocket extends EventEmitter {
+    readonly calls: string[] = [];
+    readonly written: Frame[] = [];
+    readonly destroyed = false;
+    readonly writable = true;
+    readonly #reader = new FrameReader(1024);
+
+    setNoDelay(): void {}
+    cork(): void {}
+    uncork(): void {}
+    pause(): void {
+        this.calls.push('pause');
+    }
+    resume(): void {
+        this.calls.push('resume');
+    }
+    destroy(): void {
+        this.calls.push('destroy');
+    }
+    write(bytes: Buffer): boolean {
+        const frames = this.#reader.push(bytes);
+        this.written.push(...frames);
+        for (const frame of frames) {
+            this.calls.push(`answer ${frame.id}`);
+        }
+        return true;
+    }
+}
+
+describe("proposal channel session (the node's side)", () => {
+    it('stops reading the connection while the most requests allowed wait, and reads again after an answer', async () => {
+        const socket = new FakeSocket();
+        const gates: (() => void)[] = [];
+        const tracked: Promise<void>[] = [];
+        new ChannelSession(socket as unknown as Socket, Buffer.alloc(0), {
+            answer: async () => {
+                await new Promise<void>((resolve) => gates.push(resolve));
+                return { status: 200, body: Buffer.from('{}') };
+            },
+            track: (answer) => tracked.push(answer),
+            log: () => undefined,
+            maxInFlight: 2,
+        });
+        socket.emit('data', encodeFrame(1, ChannelOp.submit, Buffer.from('a')));
+        assert.deepEqual(socket.calls, []);
+        socket.emit('data', encodeFrame(2, ChannelOp.evaluate, Buffer.from('b')));
+        assert.deepEqual(socket.calls, ['pause']);
+        gates[1]?.();
+        await tracked[1];
+        assert.deepEqual(socket.calls, ['pause', 'answer 2', 'resume']);
+        gates[0]?.();
+        await tracked[0];
+        assert.deepEqual(socket.calls, ['pause', 'answer 2', 'resume', 'answer 1']);
+    });
+
+    it('answers an unknown operation at once, and ends the connection on a frame over the size limit', () => {
+        const socket = new FakeSocket();
+        const logged: string[] = [];
+        new ChannelSession(socket as unknown as Socket, encodeFrame(5, 77, Buffer.from('x')), {
+            answer: () => Promise.reject(new Error('not called')),
+            track: () => undefined,
+            log: (entry) => logged.push(entry.event),
+        });
+        assert.deepEqual(socket.calls, ['answer 5']);
+        assert.equal(socket.written[0]?.code, 400);
+        const header = Buffer.alloc(10);
+        header.writeUInt32BE(2 * 1024 * 1024, 0);
+        socket.emit('data', header);
+        assert.deepEqual(socket.calls, ['answer 5', 'destroy']);
+        assert.deepEqual(logged, ['channel-refused']);
+    });
+});
 
 describe('proposal channel client', function () {
     this.timeout(20_000);
