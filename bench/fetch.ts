@@ -8,8 +8,13 @@
  * ```
  * npm run bench:fetch -- [--ledger embedded|fabric] [--duration <s>] [--requests <n>] [--in-flight 1,8,32]
  *                        [--kinds bare,evaluate,denied,granted] [--rounds <n>] [--baseline <checkout>]
- *                        [--json <file>] [--profile <dir>] [--verbose]
+ *                        [--warmup <s>] [--json <file>] [--profile <dir>] [--verbose]
  * ```
+ *
+ * Before any step is timed, every region serves denied and granted fetches untimed for `--warmup` seconds (10 by
+ * default, half each, at the most requests in flight asked for): a region runs for days, and its first seconds
+ * measure V8 compiling its hot code on the same two cores, not the system. The first idle steps of a cold
+ * region spent close to half of the ledger node's CPU in the optimizing compiler.
  *
  * Prints progress on stderr, then a table and one JSON line on stdout; `--json <file>` also writes the JSON
  * there. `--baseline <checkout>` starts a second region from another checkout (built with
@@ -45,6 +50,8 @@ export interface FetchBenchOptions {
     readonly rounds: number;
     /** Another checkout to measure beside this one. */
     readonly baseline: Baseline | undefined;
+    /** Untimed seconds of denied and granted fetches on every region before the first step. */
+    readonly warmupSeconds: number;
 }
 
 /** The checkout `--baseline` names. */
@@ -78,6 +85,7 @@ interface Target {
 
 const USAGE = `usage: npm run bench:fetch -- [--ledger embedded|fabric] [--duration <s> (default 4)] [--requests <n>]
        [--in-flight 1,8,32] [--kinds bare,evaluate,denied,granted] [--rounds <n>] [--baseline <checkout>]
+       [--warmup <s> (default 10, 0 for none)]
        [--json <file>] [--profile <dir>] [--verbose]`;
 
 const KIND_NAMES: Readonly<Record<string, ProbeKind>> = {
@@ -121,6 +129,7 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): FetchBenc
             verbose: { type: 'boolean', default: false },
             rounds: { type: 'string' },
             baseline: { type: 'string' },
+            warmup: { type: 'string', default: '10' },
         },
     });
     if (values.ledger !== 'embedded' && values.ledger !== 'fabric') {
@@ -143,7 +152,16 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): FetchBenc
         verbose: values.verbose,
         rounds: readRounds(values.rounds, values.baseline !== undefined),
         baseline: values.baseline === undefined ? undefined : readBaseline(values.baseline),
+        warmupSeconds: readWarmup(values.warmup),
     };
+}
+
+function readWarmup(text: string): number {
+    const seconds = Number(text);
+    if (!/^\d+(\.\d+)?$/.test(text) || !Number.isFinite(seconds)) {
+        throw new Error('--warmup must be a number of seconds, 0 or more');
+    }
+    return seconds;
 }
 
 function readRounds(text: string | undefined, comparing: boolean): number {
@@ -249,6 +267,31 @@ async function measureRounds(
     }
 }
 
+/** Serves denied and granted fetches untimed, so that the region's hot code is compiled before it is timed. */
+async function warmUp(target: Target, bareUrl: string, options: FetchBenchOptions): Promise<void> {
+    if (options.warmupSeconds === 0) {
+        return;
+    }
+    const inFlight = Math.max(...options.inFlight);
+    const set = newProbeSet(target.region, target.fixture, bareUrl, inFlight);
+    try {
+        progress(
+            `warming up the ${target.name === 'current' ? 'region' : 'baseline region'} for ${options.warmupSeconds} s`,
+        );
+        const length = { seconds: options.warmupSeconds / 2, warmupPerSlot: 0 };
+        for (const kind of ['denied', 'granted'] as const) {
+            const result = await runStep(set.probes[kind], inFlight, length, () =>
+                snapshotCpu(target.region.processes),
+            );
+            if (result.errors > 0) {
+                throw new Error(`warm-up ${kind} fetches failed: ${result.firstError ?? 'unknown'}`);
+            }
+        }
+    } finally {
+        set.close();
+    }
+}
+
 /** Runs every step on every target, in rounds. */
 async function measure(
     targets: readonly Target[],
@@ -261,6 +304,9 @@ async function measure(
     }));
     try {
         const listening = await Promise.all(bares.map(async (entry) => ({ ...entry, url: await entry.bare.listen() })));
+        for (const { target, url } of listening) {
+            await warmUp(target, url, options);
+        }
         for (const inFlight of options.inFlight) {
             const runs: Run[] = listening.map(({ target, bare, url }) => ({
                 target,
@@ -358,6 +404,7 @@ function toReport(run: {
         loadAverage: { before: run.load, after: loadavg() },
         settings: {
             ...options.length,
+            warmupSeconds: options.warmupSeconds,
             inFlight: options.inFlight,
             rounds: options.rounds,
             childNodeOptions: options.childNodeOptions,
