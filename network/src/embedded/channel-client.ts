@@ -36,6 +36,9 @@ export interface ChannelAnswer {
     readonly body: Buffer;
 }
 
+/** TCP keep-alive probes on an idle channel start after this long. */
+const KEEP_ALIVE_MS = 30_000;
+
 /** Answers larger than this end the channel (a proposal's answer is a few KiB). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
@@ -57,6 +60,7 @@ export class ProposalChannelClient {
     #cork: TickCork | undefined;
     #nextId = 0;
     #done = false;
+    readonly #openTimer: NodeJS.Timeout;
     readonly #request: ReturnType<typeof request>;
 
     /**
@@ -64,11 +68,22 @@ export class ProposalChannelClient {
      * @param url - the node's `https://host:port`
      * @param tls - the client's TLS material
      * @param hooks - `onAnswer` is told of every answer (the node is alive); `onDone` once, when the channel
-     *   fails or is destroyed
+     *   fails or is destroyed; `openTimeoutMs`, how long the connection may take to be upgraded
      */
-    constructor(url: URL, tls: ChannelTls, hooks: { readonly onAnswer: () => void; readonly onDone: () => void }) {
+    constructor(
+        url: URL,
+        tls: ChannelTls,
+        hooks: { readonly onAnswer: () => void; readonly onDone: () => void; readonly openTimeoutMs: number },
+    ) {
         this.#onAnswer = hooks.onAnswer;
         this.#onDone = hooks.onDone;
+        // A connection that is not upgraded in time ends, so that the requests waiting on it fail and the next
+        // call opens a new one, rather than every call waiting out its own deadline on it.
+        this.#openTimer = setTimeout(() => {
+            this.destroy(
+                new UnavailableError(`Ledger node did not open the proposal channel within ${hooks.openTimeoutMs} ms`),
+            );
+        }, hooks.openTimeoutMs);
         this.#request = request(new URL(CHANNEL_PATH, url), {
             method: 'GET',
             agent: false,
@@ -126,6 +141,7 @@ export class ProposalChannelClient {
             return;
         }
         this.#done = true;
+        clearTimeout(this.#openTimer);
         this.#queued = undefined;
         this.#request.destroy();
         this.#socket?.destroy();
@@ -143,12 +159,14 @@ export class ProposalChannelClient {
             socket.destroy();
             return;
         }
+        clearTimeout(this.#openTimer);
         this.#socket = socket;
         if (res.headers.upgrade !== CHANNEL_PROTOCOL) {
             this.destroy(new UnavailableError('Ledger node answered the channel upgrade with another protocol'));
             return;
         }
         socket.setNoDelay(true);
+        socket.setKeepAlive(true, KEEP_ALIVE_MS);
         this.#cork = new TickCork(socket);
         socket.on('data', (chunk: Buffer) => {
             this.#read(chunk);

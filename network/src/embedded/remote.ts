@@ -343,6 +343,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
                     this.#channel = undefined;
                 }
             },
+            openTimeoutMs: this.#timeoutMs,
         });
         this.#channel = channel;
         return channel;

@@ -272,12 +272,13 @@ describe('proposal channel client', function () {
         fixture = await newFixture();
     });
 
-    function open(): ProposalChannelClient {
+    function open(openTimeoutMs = 10_000): ProposalChannelClient {
         done = 0;
         answers = 0;
         channel = new ProposalChannelClient(node.url, fixture.client, {
             onAnswer: () => (answers += 1),
             onDone: () => (done += 1),
+            openTimeoutMs,
         });
         return channel;
     }
@@ -352,6 +353,15 @@ describe('proposal channel client', function () {
             assert.match(error.message, /HTTP 404/);
             return true;
         });
+        assert.equal(done, 1);
+    });
+
+    it('ends a connection that is not upgraded in time, failing the requests waiting on it', async () => {
+        node = new StandInNode(fixture, '');
+        await node.listen();
+        const client = open(100);
+        const call = client.call('evaluate', Buffer.from('x'), 10_000, expired);
+        await assert.rejects(call, /did not open the proposal channel within 100 ms/);
         assert.equal(done, 1);
     });
 
