@@ -8,9 +8,8 @@
  */
 import type { Socket } from 'node:net';
 import { ChannelOp, FrameError, FrameReader, TickCork, encodeFrame, type ChannelOpName, type Frame } from './channel';
-import { toWireError } from './wire';
 import { LedgerError } from '../ledger';
-import { MAX_PROPOSAL_BYTES } from './wire';
+import { MAX_PROPOSAL_BYTES, toWireError } from './wire';
 import type { LedgerServerLogEntry } from './server';
 
 /** Requests one connection may have waiting before the node stops reading it. */
@@ -41,7 +40,8 @@ export class ChannelSession {
     #inFlight = 0;
 
     /**
-     * @param socket - the upgraded connection
+     * @param socket - the upgraded connection (its errors are the server's to listen to; its close ends the
+     *   session)
      * @param head - bytes the client sent after its upgrade request
      * @param context - answers, tracking, log
      */
@@ -54,8 +54,6 @@ export class ChannelSession {
         socket.on('data', (chunk: Buffer) => {
             this.#read(chunk);
         });
-        // A client that goes away is not the node's failure; the socket's own close ends the session.
-        socket.on('error', () => undefined);
         this.#read(head);
     }
 

@@ -86,6 +86,9 @@ class LedgerHttpHandler {
 
     /** Turns a request for `Upgrade: healthchain-proposals/1` on `/v1/channel` into a proposal channel. */
     upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+        // The HTTP server no longer listens to an upgraded socket: a client that resets it must not be an
+        // unhandled error of the node.
+        socket.on('error', () => undefined);
         const refusal = this.#closing
             ? '503 Service Unavailable'
             : req.method !== 'GET' || req.url !== CHANNEL_PATH
