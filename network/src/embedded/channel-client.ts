@@ -14,13 +14,12 @@ import {
     CHANNEL_PATH,
     CHANNEL_PROTOCOL,
     ChannelOp,
-    FrameError,
     FrameReader,
     MAX_REQUEST_ID,
     TickCork,
     encodeFrame,
+    readFrames,
     type ChannelOpName,
-    type Frame,
 } from './channel';
 
 /** TLS material of the client: the node's TLS CA and the organisation's TLS client pair. */
@@ -189,14 +188,9 @@ export class ProposalChannelClient {
     }
 
     #read(chunk: Buffer): void {
-        let frames: Frame[];
-        try {
-            frames = this.#reader.push(chunk);
-        } catch (error) {
-            const detail = error instanceof FrameError ? error.message : 'unreadable frame';
-            this.destroy(new UnavailableError(`Ledger node broke the proposal channel's framing: ${detail}`));
-            return;
-        }
+        const frames = readFrames(this.#reader, chunk, (reason) => {
+            this.destroy(new UnavailableError(`Ledger node broke the proposal channel's framing: ${reason}`));
+        });
         for (const frame of frames) {
             const pending = this.#pending.get(frame.id);
             this.#onAnswer();

@@ -7,7 +7,7 @@
  * bound. A frame over the proposal size limit ends the connection.
  */
 import type { Socket } from 'node:net';
-import { ChannelOp, FrameError, FrameReader, TickCork, encodeFrame, type ChannelOpName, type Frame } from './channel';
+import { ChannelOp, FrameReader, TickCork, encodeFrame, readFrames, type ChannelOpName, type Frame } from './channel';
 import { LedgerError } from '../ledger';
 import { MAX_PROPOSAL_BYTES, toWireError } from './wire';
 import type { LedgerServerLogEntry } from './server';
@@ -58,15 +58,10 @@ export class ChannelSession {
     }
 
     #read(chunk: Buffer): void {
-        let frames: Frame[];
-        try {
-            frames = this.#reader.push(chunk);
-        } catch (error) {
-            const reason = error instanceof FrameError ? error.message : 'unreadable frame';
+        const frames = readFrames(this.#reader, chunk, (reason) => {
             this.#context.log({ level: 'warn', event: 'channel-refused', reason });
             this.#socket.destroy();
-            return;
-        }
+        });
         for (const frame of frames) {
             this.#accept(frame);
         }

@@ -125,6 +125,22 @@ export class FrameReader {
     }
 }
 
+/**
+ * Takes a chunk of a connection into its reader.
+ * @param reader - the connection's reader
+ * @param chunk - the bytes received
+ * @param broken - told why, when the peer broke the framing; no frame is returned then
+ * @returns the frames the chunk completes
+ */
+export function readFrames(reader: FrameReader, chunk: Buffer, broken: (reason: string) => void): Frame[] {
+    try {
+        return reader.push(chunk);
+    } catch (error) {
+        broken(error instanceof FrameError ? error.message : 'unreadable frame');
+        return [];
+    }
+}
+
 /** Corks a socket for the rest of this tick, so the frames written in one turn of the event loop leave together. */
 export class TickCork {
     readonly #socket: { cork(): void; uncork(): void };

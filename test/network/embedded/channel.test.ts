@@ -19,7 +19,7 @@ import {
 } from '../../../network/src/embedded/channel';
 import { ProposalChannelClient, type ChannelTls } from '../../../network/src/embedded/channel-client';
 import { ChannelSession } from '../../../network/src/embedded/channel-session';
-import { newCertificateAuthority } from '../../../network/src/pki/ca';
+import { newTestTls } from '../../helpers/pki';
 
 describe('proposal channel frames', () => {
     const frameArbitrary = fc.record({
@@ -65,15 +65,10 @@ interface Fixture {
     readonly client: ChannelTls;
 }
 
+/** One TLS CA's `tls-both` certificate serves as both the stand-in node's and the client's. */
 async function newFixture(): Promise<Fixture> {
-    const ca = await newCertificateAuthority({
-        commonName: 'tlsca.channel.test',
-        organization: 'Org1MSP',
-        kind: 'tlsca',
-    });
-    const server = await ca.issue({ commonName: 'orderer0.channel.test', ou: 'orderer', kind: 'tls-server' });
-    const client = await ca.issue({ commonName: 'gateway.channel.test', ou: 'client', kind: 'tls-client' });
-    return { serverPair: { ...server, caPem: ca.certPem }, client: { caPem: ca.certPem, ...client } };
+    const { ca, gateway } = await newTestTls('ChannelTestMSP');
+    return { serverPair: { ...gateway, caPem: ca.certPem }, client: { caPem: ca.certPem, ...gateway } };
 }
 
 /** A connection to the stand-in node, after the client's upgrade request. */

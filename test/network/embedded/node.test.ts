@@ -28,6 +28,7 @@ import {
     type Frame,
 } from '../../../network/src/embedded/channel';
 import type { Socket } from 'node:net';
+import type { ClientRequest } from 'node:http';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTestLedger, type TestLedger, type TestLedgerOptions } from '../../helpers/ledger';
 import { newTestOrg, type TestIdentity } from '../../helpers/pki';
@@ -72,6 +73,22 @@ interface RawResponse {
     readonly body: Buffer;
 }
 
+/** A request on a connection of its own, presenting the given TLS material. */
+function newRequest(
+    url: string,
+    tls: Partial<RemoteLedgerTls>,
+    options: { method?: string; path: string; headers?: Record<string, string> },
+): ClientRequest {
+    return request(new URL(options.path, url), {
+        method: options.method ?? 'GET',
+        headers: options.headers,
+        ca: tls.caPem,
+        cert: tls.certPem,
+        key: tls.keyPem,
+        agent: false,
+    });
+}
+
 /** A plain HTTPS request, to send what the remote client never would. */
 function rawRequest(
     url: string,
@@ -79,14 +96,7 @@ function rawRequest(
     options: { method?: string; path: string; headers?: Record<string, string>; body?: Uint8Array },
 ): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
-        const req = request(new URL(options.path, url), {
-            method: options.method ?? 'GET',
-            headers: options.headers,
-            ca: tls.caPem,
-            cert: tls.certPem,
-            key: tls.keyPem,
-            agent: false,
-        });
+        const req = newRequest(url, tls, options);
         req.on('error', reject);
         req.on('response', (res) => {
             const chunks: Buffer[] = [];
@@ -117,12 +127,9 @@ function rawChannel(
     options: { path?: string; upgrade?: string } = {},
 ): Promise<RawChannel | number> {
     return new Promise((resolve, reject) => {
-        const req = request(new URL(options.path ?? CHANNEL_PATH, url), {
+        const req = newRequest(url, tls, {
+            path: options.path ?? CHANNEL_PATH,
             headers: { connection: 'Upgrade', upgrade: options.upgrade ?? CHANNEL_PROTOCOL },
-            ca: tls.caPem,
-            cert: tls.certPem,
-            key: tls.keyPem,
-            agent: false,
         });
         req.on('error', reject);
         req.on('response', (res) => {
