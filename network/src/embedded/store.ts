@@ -301,7 +301,8 @@ export class LedgerStore {
      * Writes world-state entries directly, in one unsynced batch, bypassing blocks, history and the
      * transaction index. Only for benchmarks that need millions of keys faster than transactions can
      * make them (`bench/access-audit.ts`); the ledger itself never calls it. The chain head does not move,
-     * so the loaded keys are state that no block explains.
+     * so the loaded keys are state that no block explains, and validation, which checks a transaction only
+     * against what blocks wrote since it was simulated, does not see them: load before submitting anything.
      * @param entries - state keys with their values and the versions to record
      */
     async loadStateForBenchmark(
