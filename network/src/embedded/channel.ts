@@ -4,7 +4,7 @@
  * connection, upgraded from HTTP (`GET /v1/channel` with `Upgrade: healthchain-proposals/1`), instead of one
  * HTTP exchange per proposal: many proposals share the connection and answers come back in any order, matched
  * by the id the client gave. Node's HTTP client and server machinery cost about ten times the channel's CPU per
- * exchange, on the path every record fetch takes twice.
+ * exchange with many in flight (two to three times with one), on the path every record fetch takes twice.
  *
  * Every frame, both ways, is a 10-byte header and a payload:
  *
