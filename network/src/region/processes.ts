@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /**
  * The region's child processes (ledger node, gateways): started with Node, their output appended to a log
- * file, ready when they print one JSON line `{"event":"ready",…}` on stdout, stopped with SIGTERM (SIGKILL
+ * file (stderr written there by the child itself, stdout through the launcher), ready when they print one JSON line `{"event":"ready",…}` on stdout, stopped with SIGTERM (SIGKILL
  * after a grace period). A child that exits while nobody asked it to is reported to a listener.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readFileSync, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 /** How to start a child. */
@@ -78,13 +78,21 @@ export class ManagedProcess {
     private constructor(spec: ChildSpec) {
         this.spec = spec;
         this.#log = createWriteStream(spec.logFile, { flags: 'a', mode: 0o600 });
-        // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the children in order.
-        this.#child = spawn(process.execPath, [...(spec.nodeOptions ?? []), spec.script, ...spec.args], {
-            env: { ...process.env, ...spec.env },
-            stdio: ['ignore', 'pipe', 'pipe'],
-            detached: true,
-        });
-        this.#child.stderr?.pipe(this.#log, { end: false });
+        // The child's stderr, where its log lines go, is the log file itself: a busy gateway's lines do not pass
+        // through the launcher (a process woken per line, and a pipe that blocks the child when the launcher
+        // lags). Its stdout, which carries the ready line, is read here and appended to the same file.
+        const stderr = openSync(spec.logFile, 'a', 0o600);
+        try {
+            // Own process group: a Ctrl-C in the terminal reaches the launcher only, which stops the children in
+            // order.
+            this.#child = spawn(process.execPath, [...(spec.nodeOptions ?? []), spec.script, ...spec.args], {
+                env: { ...process.env, ...spec.env },
+                stdio: ['ignore', 'pipe', stderr],
+                detached: true,
+            });
+        } finally {
+            closeSync(stderr);
+        }
         this.#exited = new Promise((resolve) => {
             this.#child.once('exit', (code, signal) => {
                 this.#exit = { code, signal };
