@@ -24,6 +24,7 @@ import {
 
 /** TLS material of the client: the node's TLS CA and the organisation's TLS client pair. */
 export interface ChannelTls {
+    /** The CA that issued the node's server certificate (the orderer organisation's TLS CA). */
     readonly caPem: string;
     readonly certPem: string;
     readonly keyPem: string;

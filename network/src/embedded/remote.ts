@@ -15,19 +15,14 @@ import { Agent, request, type RequestOptions } from 'node:https';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { EndorseError, LedgerError, Liveness, UnavailableError } from '../ledger';
 import type { ChannelOpName } from './channel';
-import { ProposalChannelClient } from './channel-client';
+import { ProposalChannelClient, type ChannelTls } from './channel-client';
 import { parseSignedProposal } from './proposal';
 import type { ChainInfo, ChainVerification, ChaincodeEvent, CloseableAsyncIterable, CommitResult } from '../ledger';
 import type { LedgerTransport } from './transport';
-import { MAX_PROPOSAL_BYTES, PROPOSAL_CONTENT_TYPE, fromWireError, fromWireEvent, readBlockNumber } from './wire';
+import { MAX_PROPOSAL_BYTES, fromWireError, fromWireEvent, readBlockNumber } from './wire';
 
-/** TLS material of the client: the node's TLS CA and the organisation's TLS client pair. */
-export interface RemoteLedgerTls {
-    /** The CA that issued the node's server certificate (the orderer organisation's TLS CA). */
-    readonly caPem: string;
-    readonly certPem: string;
-    readonly keyPem: string;
-}
+/** TLS material of the client: the node's TLS CA and the organisation's TLS client pair (the channel's too). */
+export type RemoteLedgerTls = ChannelTls;
 
 /** Options of {@link RemoteLedgerTransport}. */
 export interface RemoteLedgerOptions {
@@ -203,7 +198,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
     async chaincodeEvents(startBlock: bigint): Promise<CloseableAsyncIterable<ChaincodeEvent>> {
         this.#assertCallable();
         const path = `/v1/events?startBlock=${encodeURIComponent(startBlock.toString())}`;
-        const { req, res } = await this.#open('GET', path, undefined, this.#timeoutMs, { headersOnly: true });
+        const { req, res } = await this.#open(path, this.#timeoutMs, { headersOnly: true });
         if (res.statusCode !== 200) {
             const body = await readBody(res).catch((error: unknown) => {
                 throw toUnavailable(error);
@@ -235,7 +230,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
 
     /** @inheritdoc */
     async getBlock(number: bigint): Promise<Uint8Array | undefined> {
-        const response = await this.#call('GET', `/v1/blocks/${encodeURIComponent(number.toString())}`);
+        const response = await this.#call(`/v1/blocks/${encodeURIComponent(number.toString())}`);
         if (response.status === 200) {
             return response.body;
         }
@@ -281,7 +276,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
 
     /** The probe: any answer to `GET /v1/info` within the deadline means the node is alive. */
     async #probe(deadlineMs: number): Promise<void> {
-        const { res, clear } = await this.#open('GET', '/v1/info', undefined, deadlineMs, { headersOnly: false });
+        const { res, clear } = await this.#open('/v1/info', deadlineMs, { headersOnly: false });
         try {
             await readBody(res);
         } finally {
@@ -350,21 +345,17 @@ export class RemoteLedgerTransport implements LedgerTransport {
     }
 
     async #json(path: string): Promise<Record<string, unknown>> {
-        const response = await this.#call('GET', path);
+        const response = await this.#call(path);
         if (response.status !== 200) {
             throw fromWireError(response.status, response.body);
         }
         return parseJson(response.body);
     }
 
-    async #call(
-        method: 'GET' | 'POST',
-        path: string,
-        body?: Uint8Array,
-        timeoutMs = this.#timeoutMs,
-    ): Promise<Response> {
+    async #call(path: string): Promise<Response> {
         this.#assertCallable();
-        const { res, clear, expired } = await this.#open(method, path, body, timeoutMs, { headersOnly: false });
+        const timeoutMs = this.#timeoutMs;
+        const { res, clear, expired } = await this.#open(path, timeoutMs, { headersOnly: false });
         try {
             return { status: res.statusCode ?? 0, body: await readBody(res) };
         } catch (error) {
@@ -375,22 +366,15 @@ export class RemoteLedgerTransport implements LedgerTransport {
     }
 
     /**
-     * Sends a request and resolves with its response once the headers arrive. The deadline covers the headers
-     * only (`headersOnly`, for streams) or, until `clear()` is called, the whole exchange.
+     * Sends a GET and resolves with its response once the headers arrive. The deadline covers the headers only
+     * (`headersOnly`, for streams) or, until `clear()` is called, the whole exchange.
      */
     #open(
-        method: 'GET' | 'POST',
         path: string,
-        body: Uint8Array | undefined,
         timeoutMs: number,
         { headersOnly }: { headersOnly: boolean },
     ): Promise<{ req: ClientRequest; res: IncomingMessage; clear: () => void; expired: () => boolean }> {
-        const headers: Record<string, string> = { accept: 'application/json' };
-        if (body) {
-            headers['content-type'] = PROPOSAL_CONTENT_TYPE;
-            headers['content-length'] = String(body.length);
-        }
-        const options: RequestOptions = { method, agent: this.#agent, headers };
+        const options: RequestOptions = { method: 'GET', agent: this.#agent, headers: { accept: 'application/json' } };
         return new Promise((resolve, reject) => {
             const req = request(new URL(path, this.#base), options);
             let timedOut = false;
@@ -416,7 +400,7 @@ export class RemoteLedgerTransport implements LedgerTransport {
                 clear();
                 reject(this.#toFailure(error, timeoutMs, timedOut));
             });
-            req.end(body);
+            req.end();
         });
     }
 }
