@@ -204,17 +204,28 @@ async function rangesStillValid(
     return true;
 }
 
-/** The keys committed blocks wrote since the simulation began, when known. */
-function changedSince(
-    candidate: Candidate,
+/**
+ * For each transaction of a block, the keys committed blocks wrote since its simulation began, when known;
+ * worked out once per starting height, which the block's transactions mostly share.
+ */
+function newChangedSince(
     blockNumber: number,
     recent: RecentWrites | undefined,
-): ReadonlySet<string> | undefined {
-    const from = candidate.rwset.simulatedAt;
-    if (from === undefined || from > blockNumber) {
-        return undefined;
-    }
-    return from === blockNumber ? NOTHING_CHANGED : recent?.since(from, blockNumber);
+): (candidate: Candidate) => ReadonlySet<string> | undefined {
+    const byHeight = new Map<number, ReadonlySet<string> | undefined>();
+    return (candidate) => {
+        const from = candidate.rwset.simulatedAt;
+        if (from === undefined || from > blockNumber) {
+            return undefined;
+        }
+        if (from === blockNumber) {
+            return NOTHING_CHANGED;
+        }
+        if (!byHeight.has(from)) {
+            byHeight.set(from, recent?.since(from, blockNumber));
+        }
+        return byHeight.get(from);
+    };
 }
 
 async function validateOne(
@@ -256,8 +267,9 @@ export async function validateBlock(
     const seen = await store.committedOf(candidates.map((candidate) => candidate.txId));
     const codes: ValidationCode[] = [];
     const writes: CommittedWrite[] = [];
+    const changedSince = newChangedSince(blockNumber, recent);
     for (const [tx, candidate] of candidates.entries()) {
-        const changed = changedSince(candidate, blockNumber, recent);
+        const changed = changedSince(candidate);
         const code = await validateOne(store, overlay, seen, candidate, changed);
         codes.push(code);
         if (code !== 'VALID') {
