@@ -8,8 +8,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
+import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { EndorseError } from '../ledger';
+import { MessageWriter } from './protobuf';
 
 /** A client identity: MSP id plus its X.509 certificate in PEM. */
 export interface Identity {
@@ -18,11 +19,10 @@ export interface Identity {
 }
 
 /**
- * Signs a proposal, returning an ASN.1 DER ECDSA signature in low-S form. It is given the SHA-256 digest of
- * the proposal bytes, which is what fabric-gateway's signers sign, and the bytes themselves, for signers that
- * hash as they sign (Node's own crypto, `signer.ts`).
+ * Signs a proposal's bytes (hashing them with SHA-256 as it signs), returning an ASN.1 DER ECDSA signature in
+ * low-S form.
  */
-export type Signer = (digest: Uint8Array, message: Uint8Array) => Promise<Uint8Array>;
+export type Signer = (message: Uint8Array) => Promise<Uint8Array>;
 
 /** What a caller asks the chaincode to run. */
 export interface ProposalRequest {
@@ -65,67 +65,95 @@ export function newTxId(nonce: Uint8Array, creator: Uint8Array): string {
     return createHash('sha256').update(nonce).update(creator).digest('hex');
 }
 
+/** Bytes of a proposal's nonce, as Fabric's clients make them. */
+const NONCE_BYTES = 24;
+/** Nonces drawn from the system's random source at a time. */
+const NONCES_PER_DRAW = 256;
+let nonces: Buffer = Buffer.alloc(0);
+let nextNonce = 0;
+
+/** A fresh random nonce (drawn in batches: one call to the random source costs more than the bytes). */
+function newNonce(): Uint8Array {
+    if (nextNonce + NONCE_BYTES > nonces.length) {
+        // A new buffer rather than a refill, so that nonces handed out earlier never change.
+        nonces = randomBytes(NONCE_BYTES * NONCES_PER_DRAW);
+        nextNonce = 0;
+    }
+    const nonce = nonces.subarray(nextNonce, nextNonce + NONCE_BYTES);
+    nextNonce += NONCE_BYTES;
+    return nonce;
+}
+
+/** Serialized identities by identity object: a client signs every call as the same one. */
+const serializedIdentities = new WeakMap<Identity, Uint8Array>();
+
 /**
- * Serializes an identity as Fabric's `msp.SerializedIdentity`.
+ * Serializes an identity as Fabric's `msp.SerializedIdentity` (MSP id 1, certificate 2).
  * @param identity - MSP id and PEM certificate
  */
 export function serializeIdentity(identity: Identity): Uint8Array {
-    const serialized = new msp.SerializedIdentity();
-    serialized.setMspid(identity.mspId);
-    serialized.setIdBytes(identity.credentials);
-    return serialized.serializeBinary();
-}
-
-function newTimestamp(date: Date): Timestamp {
-    const timestamp = new Timestamp();
-    const millis = date.getTime();
-    timestamp.setSeconds(Math.floor(millis / 1000));
-    timestamp.setNanos((millis % 1000) * 1_000_000);
-    return timestamp;
-}
-
-function newChannelHeader(request: ProposalRequest, txId: string): common.ChannelHeader {
-    const chaincodeId = new peer.ChaincodeID();
-    chaincodeId.setName(request.chaincode);
-    const extension = new peer.ChaincodeHeaderExtension();
-    extension.setChaincodeId(chaincodeId);
-
-    const header = new common.ChannelHeader();
-    header.setType(common.HeaderType.ENDORSER_TRANSACTION);
-    header.setTimestamp(newTimestamp(request.timestamp ?? new Date()));
-    header.setChannelId(request.channel);
-    header.setTxId(txId);
-    header.setEpoch(0);
-    header.setExtension$(extension.serializeBinary());
-    return header;
-}
-
-function newProposalPayload(request: ProposalRequest): peer.ChaincodeProposalPayload {
-    const input = new peer.ChaincodeInput();
-    input.setArgsList([request.fn, ...request.args].map((arg) => Buffer.from(arg, 'utf8')));
-    const chaincodeId = new peer.ChaincodeID();
-    chaincodeId.setName(request.chaincode);
-    const spec = new peer.ChaincodeSpec();
-    spec.setType(peer.ChaincodeSpec.Type.NODE);
-    spec.setChaincodeId(chaincodeId);
-    spec.setInput(input);
-    const invocation = new peer.ChaincodeInvocationSpec();
-    invocation.setChaincodeSpec(spec);
-
-    const payload = new peer.ChaincodeProposalPayload();
-    payload.setInput(invocation.serializeBinary());
-    const transient = payload.getTransientmapMap();
-    for (const [key, value] of Object.entries(request.transientData ?? {})) {
-        transient.set(key, value);
+    let serialized = serializedIdentities.get(identity);
+    if (serialized === undefined) {
+        serialized = new MessageWriter().string(1, identity.mspId).bytes(2, identity.credentials).finish();
+        serializedIdentities.set(identity, serialized);
     }
-    return payload;
+    return serialized;
+}
+
+/** A `google.protobuf.Timestamp` (seconds 1, nanos 2). */
+function newTimestamp(date: Date): MessageWriter {
+    const millis = date.getTime();
+    return new MessageWriter().varint(1, Math.floor(millis / 1000)).varint(2, (millis % 1000) * 1_000_000);
+}
+
+/** A `protos.ChaincodeID` naming the chaincode (name 2). */
+function newChaincodeId(chaincode: string): MessageWriter {
+    return new MessageWriter().string(2, chaincode);
 }
 
 /**
- * Builds and signs a proposal.
+ * A `common.ChannelHeader`: type 1, timestamp 3, channel id 4, transaction id 5, and as extension 7 a
+ * `protos.ChaincodeHeaderExtension` naming the chaincode (2); version 2 and epoch 6 stay 0.
+ */
+function newChannelHeader(request: ProposalRequest, txId: string): Uint8Array {
+    const extension = new MessageWriter().message(2, newChaincodeId(request.chaincode)).finish();
+    return new MessageWriter()
+        .varint(1, common.HeaderType.ENDORSER_TRANSACTION)
+        .message(3, newTimestamp(request.timestamp ?? new Date()))
+        .string(4, request.channel)
+        .string(5, txId)
+        .bytes(7, extension)
+        .finish();
+}
+
+/**
+ * A `protos.ChaincodeProposalPayload`: as input 1 a `protos.ChaincodeInvocationSpec` holding (1) a
+ * `protos.ChaincodeSpec` of type NODE (1) with the chaincode id (2) and a `protos.ChaincodeInput` (3) of the
+ * arguments (1); the transient map 2.
+ */
+function newProposalPayload(request: ProposalRequest): Uint8Array {
+    const input = new MessageWriter().repeatedBytes(
+        1,
+        [request.fn, ...request.args].map((arg) => Buffer.from(arg, 'utf8')),
+    );
+    const spec = new MessageWriter()
+        .varint(1, peer.ChaincodeSpec.Type.NODE)
+        .message(2, newChaincodeId(request.chaincode))
+        .message(3, input);
+    const invocation = new MessageWriter().message(1, spec).finish();
+    return new MessageWriter()
+        .bytes(1, invocation)
+        .stringToBytesMap(2, request.transientData ?? {})
+        .finish();
+}
+
+/**
+ * Builds and signs a proposal: a `protos.SignedProposal` (proposal bytes 1, signature 2) over a
+ * `protos.Proposal` (header 1, payload 2) whose `common.Header` holds the channel header (1) and a
+ * `common.SignatureHeader` (2) of creator (1) and nonce (2).
  * @param request - what to invoke
  * @param identity - the caller
- * @param signer - signs the SHA-256 digest of the proposal bytes
+ * @param signer - signs the proposal bytes
  */
 export async function newSignedProposal(
     request: ProposalRequest,
@@ -133,25 +161,15 @@ export async function newSignedProposal(
     signer: Signer,
 ): Promise<SignedProposalBytes> {
     const creator = serializeIdentity(identity);
-    const nonce = randomBytes(24);
+    const nonce = newNonce();
     const txId = newTxId(nonce, creator);
-
-    const signatureHeader = new common.SignatureHeader();
-    signatureHeader.setCreator(creator);
-    signatureHeader.setNonce(nonce);
-    const header = new common.Header();
-    header.setChannelHeader(newChannelHeader(request, txId).serializeBinary());
-    header.setSignatureHeader(signatureHeader.serializeBinary());
-
-    const proposal = new peer.Proposal();
-    proposal.setHeader(header.serializeBinary());
-    proposal.setPayload(newProposalPayload(request).serializeBinary());
-    const proposalBytes = proposal.serializeBinary();
-
-    const signed = new peer.SignedProposal();
-    signed.setProposalBytes(proposalBytes);
-    signed.setSignature(await signer(createHash('sha256').update(proposalBytes).digest(), proposalBytes));
-    return { txId, bytes: signed.serializeBinary() };
+    const header = new MessageWriter()
+        .bytes(1, newChannelHeader(request, txId))
+        .bytes(2, new MessageWriter().bytes(1, creator).bytes(2, nonce).finish())
+        .finish();
+    const proposalBytes = new MessageWriter().bytes(1, header).bytes(2, newProposalPayload(request)).finish();
+    const signature = await signer(proposalBytes);
+    return { txId, bytes: new MessageWriter().bytes(1, proposalBytes).bytes(2, signature).finish() };
 }
 
 function decode<T>(what: string, fn: () => T): T {

@@ -10,8 +10,8 @@ import type { Signer } from './proposal';
 /**
  * A signer that signs the proposal bytes with Node's crypto.
  * @param privateKey - an ECDSA P-256 private key
- * @returns a {@link Signer}; the digest it is given is the SHA-256 it computes itself
+ * @returns a {@link Signer}
  */
 export function newNativeSigner(privateKey: KeyObject): Signer {
-    return (_digest, message) => Promise.resolve(signLowS(privateKey, message));
+    return (message) => Promise.resolve(signLowS(privateKey, message));
 }

@@ -15,27 +15,36 @@ export const P256_HALF_N = P256_N >> 1n;
 /** Bytes of r and of s in an IEEE P1363 P-256 signature. */
 const SCALAR_BYTES = 32;
 
-function toBigint(bytes: Uint8Array): bigint {
-    return BigInt(`0x${Buffer.from(bytes).toString('hex')}`);
+/** n and n/2 as 32 big-endian bytes, to compare and subtract scalars without big integers. */
+const N_BYTES = Buffer.from(P256_N.toString(16).padStart(2 * SCALAR_BYTES, '0'), 'hex');
+const HALF_N_BYTES = Buffer.from(P256_HALF_N.toString(16).padStart(2 * SCALAR_BYTES, '0'), 'hex');
+
+/** n − s for a 32-byte big-endian s ≤ n. */
+function subtractFromN(s: Uint8Array): Buffer {
+    const difference = Buffer.alloc(SCALAR_BYTES);
+    let borrow = 0;
+    for (let i = SCALAR_BYTES - 1; i >= 0; i--) {
+        const digit = (N_BYTES[i] ?? 0) - (s[i] ?? 0) - borrow;
+        borrow = digit < 0 ? 1 : 0;
+        difference[i] = digit + 256 * borrow;
+    }
+    return difference;
 }
 
-/** A DER INTEGER holding a non-negative value. */
-function derInteger(value: bigint): Buffer {
-    let hex = value.toString(16);
-    if (hex.length % 2 === 1) {
-        hex = `0${hex}`;
+/** The content of a DER INTEGER holding a non-negative big-endian value: no leading zeros but one before a set high bit. */
+function derIntegerContent(scalar: Uint8Array): Uint8Array {
+    let start = 0;
+    while (start < scalar.length - 1 && scalar[start] === 0) {
+        start++;
     }
-    let bytes = Buffer.from(hex, 'hex');
-    if ((bytes[0] ?? 0) & 0x80) {
-        bytes = Buffer.concat([Buffer.from([0]), bytes]);
-    }
-    return Buffer.concat([Buffer.from([0x02, bytes.length]), bytes]);
+    const trimmed = scalar.subarray(start);
+    return ((trimmed[0] ?? 0) & 0x80) === 0 ? trimmed : Buffer.concat([Buffer.from([0]), trimmed]);
 }
 
 /**
  * Converts an IEEE P1363 P-256 signature (r ‖ s) to ASN.1 DER, replacing s by n − s when s is in the upper
  * half (both verify; Fabric accepts only the lower).
- * @param p1363 - 64 bytes
+ * @param p1363 - 64 bytes, r and s each below n
  * @returns `SEQUENCE { r INTEGER, s INTEGER }`
  * @throws RangeError when the signature is not 64 bytes
  */
@@ -43,10 +52,19 @@ export function toLowSDerSignature(p1363: Uint8Array): Uint8Array {
     if (p1363.length !== 2 * SCALAR_BYTES) {
         throw new RangeError('A P-256 signature in IEEE P1363 form is 64 bytes');
     }
-    const r = toBigint(p1363.subarray(0, SCALAR_BYTES));
-    const s = toBigint(p1363.subarray(SCALAR_BYTES));
-    const body = Buffer.concat([derInteger(r), derInteger(s > P256_HALF_N ? P256_N - s : s)]);
-    return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+    const r = derIntegerContent(p1363.subarray(0, SCALAR_BYTES));
+    const rawS = p1363.subarray(SCALAR_BYTES);
+    const s = derIntegerContent(Buffer.compare(rawS, HALF_N_BYTES) > 0 ? subtractFromN(rawS) : rawS);
+    const der = Buffer.allocUnsafe(6 + r.length + s.length);
+    der[0] = 0x30;
+    der[1] = 4 + r.length + s.length;
+    der[2] = 0x02;
+    der[3] = r.length;
+    der.set(r, 4);
+    der[4 + r.length] = 0x02;
+    der[5 + r.length] = s.length;
+    der.set(s, 6 + r.length);
+    return der;
 }
 
 /**

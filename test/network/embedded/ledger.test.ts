@@ -2,9 +2,8 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { signers } from '@hyperledger/fabric-gateway';
 import { decodeBlock, encodeBlock } from '../../../network/src/embedded/block';
-import { newSignedProposal, type EmbeddedLedger, type LedgerClient } from '../../../network/src/embedded';
+import { newNativeSigner, newSignedProposal, type EmbeddedLedger, type LedgerClient } from '../../../network/src/embedded';
 import { CommitError, EndorseError } from '../../../network/src/ledger';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
@@ -290,7 +289,7 @@ for (const mode of modes) {
                 const proposal = await newSignedProposal(
                     { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:put', args: ['x', '1'] },
                     { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
-                    signers.newPrivateKeySigner(mallory.privateKey),
+                    newNativeSigner(mallory.privateKey),
                 );
                 await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'BAD_SIGNATURE');
                 assert.equal(await heightOf(t.ledger), 0n);
@@ -325,7 +324,7 @@ for (const mode of modes) {
                 const proposal = await newSignedProposal(
                     { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:increment', args: ['r'] },
                     { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
-                    signers.newPrivateKeySigner(alice.privateKey),
+                    newNativeSigner(alice.privateKey),
                 );
                 await t.ledger.submit(proposal.bytes);
                 await rejects(t.ledger.submit(proposal.bytes), EndorseError, 'DUPLICATE_TXID');

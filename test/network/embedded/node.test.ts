@@ -2,9 +2,9 @@
 import { strict as assert } from 'node:assert';
 import { EventEmitter, once } from 'node:events';
 import { request } from 'node:https';
-import { signers } from '@hyperledger/fabric-gateway';
 import {
     LedgerClient,
+    newNativeSigner,
     newSignedProposal,
     toIdentityAndSigner,
     type LedgerTransport,
@@ -239,7 +239,7 @@ describe('ledger node over mutual TLS', () => {
     async function proposal(fn: string, args: string[], signer = alice): Promise<Uint8Array> {
         const { identity } = toIdentityAndSigner(alice);
         const request = { channel: 'testchannel', chaincode: 'testcc', fn: `kv:${fn}`, args };
-        return (await newSignedProposal(request, identity, signers.newPrivateKeySigner(signer.privateKey))).bytes;
+        return (await newSignedProposal(request, identity, newNativeSigner(signer.privateKey))).bytes;
     }
 
     before(async () => {
