@@ -101,13 +101,14 @@ export class RecordStore {
     }
 
     /**
-     * Reads a record.
+     * Reads a record, on the event loop: a record is one small value, so the read costs at most one block
+     * read, less than handing it to libuv's thread pool and back (docs/design.md, "Delivery").
      * @param recordId - its id
      * @returns the record, or undefined when this store does not hold it
      * @throws RecordIntegrityError when the stored value fails authentication
      */
-    async get(recordId: string): Promise<StoredRecord | undefined> {
-        const value = await this.#sublevel.get(recordId);
+    get(recordId: string): StoredRecord | undefined {
+        const value = this.#sublevel.getSync(recordId);
         return value === undefined ? undefined : this.open(recordId, value);
     }
 
@@ -115,7 +116,7 @@ export class RecordStore {
      * Whether the store holds a record, without decrypting it.
      * @param recordId - its id
      */
-    async has(recordId: string): Promise<boolean> {
-        return (await this.#sublevel.get(recordId)) !== undefined;
+    has(recordId: string): boolean {
+        return this.#sublevel.getSync(recordId) !== undefined;
     }
 }

@@ -78,9 +78,9 @@ function refuse(accessId: string, reason: string, message: string): never {
     throw new ApiError('ACCESS_DENIED', message, { extra: { reason, accessId } });
 }
 
-async function readHeldRecord(store: RecordStore, recordId: string, logger: Logger): Promise<StoredRecord> {
+function readHeldRecord(store: RecordStore, recordId: string, logger: Logger): StoredRecord {
     try {
-        const record = await store.get(recordId);
+        const record = store.get(recordId);
         if (record === undefined) {
             throw new ApiError('NOT_FOUND', `record ${recordId} is not held here`);
         }

@@ -97,7 +97,7 @@ describe('anchoring outbox', () => {
         assert.equal(entry.contentHash, published.contentHash);
         assert.equal(entry.txId, published.txId);
         assert.deepEqual(await outbox.pending(), []);
-        assert.equal((await store.get(published.recordId))?.contentHash, published.contentHash);
+        assert.equal(store.get(published.recordId)?.contentHash, published.contentHash);
     });
 
     it('keeps a record stored and queued during an outage, then anchors it', async () => {
@@ -108,12 +108,12 @@ describe('anchoring outbox', () => {
         );
         const recordId = error.extra.recordId as string;
         assert.equal(error.extra.anchored, false);
-        assert.ok(await store.has(recordId));
+        assert.ok(store.has(recordId));
         assert.deepEqual(await outbox.pending(), [recordId]);
         const anchored = anchoredEntry(outbox, recordId);
         ledger.down = false;
         const entry = await anchored;
-        assert.equal(entry.contentHash, (await store.get(recordId))?.contentHash);
+        assert.equal(entry.contentHash, store.get(recordId)?.contentHash);
         assert.deepEqual(await contracts.readRecord(recordId), entry);
         assert.deepEqual(await outbox.pending(), []);
     });
@@ -134,12 +134,12 @@ describe('anchoring outbox', () => {
         outbox.start();
         const entry = await anchored;
         assert.equal(entry.recordId, recordId);
-        assert.equal((await contracts.readRecord(recordId)).contentHash, (await store.get(recordId))?.contentHash);
+        assert.equal((await contracts.readRecord(recordId)).contentHash, store.get(recordId)?.contentHash);
     });
 
     it('repeats an anchor that had committed without writing it twice', async () => {
         const published = await publishRecord(store, outbox, labResult(patient), SALT_KEY, region.clock.now);
-        const stored = await store.get(published.recordId);
+        const stored = store.get(published.recordId);
         assert.ok(stored);
         // As if the gateway died after the commit and before the outbox entry was removed.
         const job: AnchorJob = {

@@ -43,8 +43,8 @@ describe('record store', () => {
     it('returns a stored record unchanged', async () => {
         const record = newRecord('rec-round-trip');
         await store.put(record);
-        assert.deepEqual(await store.get(record.recordId), record);
-        assert.equal(await store.get('rec-missing'), undefined);
+        assert.deepEqual(store.get(record.recordId), record);
+        assert.equal(store.get('rec-missing'), undefined);
     });
 
     it('keeps content encrypted at rest', async () => {
@@ -63,7 +63,7 @@ describe('record store', () => {
         const raw = Buffer.from((await db.records.get(record.recordId)) ?? new Uint8Array());
         raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 0x01;
         await db.records.put(record.recordId, raw);
-        await assert.rejects(store.get(record.recordId), RecordIntegrityError);
+        assert.throws(() => store.get(record.recordId), RecordIntegrityError);
     });
 
     it('detects a value moved to another record id (the id is authenticated)', async () => {
@@ -71,18 +71,21 @@ describe('record store', () => {
         await store.put(record);
         const raw = (await db.records.get(record.recordId)) ?? new Uint8Array();
         await db.records.put('rec-impostor', raw);
-        await assert.rejects(store.get('rec-impostor'), (error: unknown) => {
-            assert.ok(error instanceof RecordIntegrityError);
-            assert.equal(error.recordId, 'rec-impostor');
-            return true;
-        });
+        assert.throws(
+            () => store.get('rec-impostor'),
+            (error: unknown) => {
+                assert.ok(error instanceof RecordIntegrityError);
+                assert.equal(error.recordId, 'rec-impostor');
+                return true;
+            },
+        );
     });
 
     it('cannot be read with another key', async () => {
         const record = newRecord('rec-other-key');
         await store.put(record);
         const other = new RecordStore(db.records, readOrCreateStoreKey(join(temp.dir, 'other.key')));
-        await assert.rejects(other.get(record.recordId), RecordIntegrityError);
+        assert.throws(() => other.get(record.recordId), RecordIntegrityError);
     });
 });
 

@@ -93,7 +93,7 @@ describe('HL7 intake over MLLP', () => {
         const anchored = await gateway.waitFor(ids.controlId, ['anchored']);
         const [recordId] = anchored.recordIds;
         assert.ok(recordId !== undefined && anchored.recordIds.length === 1);
-        const stored = await gateway.custody.store.get(recordId);
+        const stored = gateway.custody.store.get(recordId);
         const entry = await region.hospitalB.readRecord(recordId);
         assert.deepEqual(
             [entry.custodian, entry.patientId, entry.category],
@@ -127,7 +127,7 @@ describe('HL7 intake over MLLP', () => {
         assert.equal((await region.hospitalB.readRecord(first ?? '')).supersededBy, second);
         assert.equal((await region.hospitalB.readRecord(second ?? '')).supersedes, first);
         assert.equal((await region.hospitalB.readRecord(third ?? '')).supersedes, second);
-        const last = (await gateway.custody.store.get(third ?? ''))?.resource as {
+        const last = gateway.custody.store.get(third ?? '')?.resource as {
             status: string;
             period: { end: string };
         };

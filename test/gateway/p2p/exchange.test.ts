@@ -96,7 +96,7 @@ describe('p2p exchange', function () {
     it('reports a record tampered with in the custodian’s store as INTEGRITY_FAILURE', async () => {
         const recordId = await publish(labResult(9.9));
         const store = region.custody('hospitalA').store;
-        const stored = (await store.get(recordId)) as StoredRecord;
+        const stored = store.get(recordId) as StoredRecord;
         // An insider rewrites the content with the store's own key; salt and hash stay as anchored.
         await store.put({ ...stored, resource: labResult(15.5) });
         const fetched = await fetchAtB(recordId);
