@@ -3,7 +3,12 @@ import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { decodeBlock, encodeBlock } from '../../../network/src/embedded/block';
-import { newNativeSigner, newSignedProposal, type EmbeddedLedger, type LedgerClient } from '../../../network/src/embedded';
+import {
+    newNativeSigner,
+    newSignedProposal,
+    type EmbeddedLedger,
+    type LedgerClient,
+} from '../../../network/src/embedded';
 import { CommitError, EndorseError } from '../../../network/src/ledger';
 import { KvContract } from '../../fixtures/kv-contract';
 import { newTempDir, newTestLedger, type TestLedger } from '../../helpers/ledger';
