@@ -45,6 +45,8 @@ export interface LedgerNodeOptions {
     /** Run the chaincode in endorser worker threads loading it from this module (see EmbeddedLedgerOptions). */
     readonly endorsers?: EmbeddedLedgerOptions['endorsers'];
     readonly log?: (entry: LedgerServerLogEntry) => void;
+    /** How long an event stream holds events before sending them (the server's default if unset). */
+    readonly eventFlushMs?: number;
 }
 
 /** A running ledger node. */
@@ -82,6 +84,7 @@ export async function runLedgerNode(options: LedgerNodeOptions): Promise<LedgerN
             port: options.port,
             tls: options.tls,
             log: options.log,
+            ...(options.eventFlushMs === undefined ? {} : { eventFlushMs: options.eventFlushMs }),
         });
     } catch (error) {
         await ledger.close();

@@ -26,6 +26,8 @@ import {
 export interface RouteContext {
     readonly ledger: LedgerTransport;
     readonly log: (entry: LedgerServerLogEntry) => void;
+    /** How long an event stream holds events before sending them (0: at once). */
+    readonly eventFlushMs: number;
     /** True once the server is closing: requests are refused and responses ask the client to close. */
     isClosing(): boolean;
     /** Registers an open event stream's `stop`, so closing the server can end it. */
@@ -278,11 +280,31 @@ export class LedgerRoutes {
         };
         this.#context.addStream(stop);
         res.once('close', stop);
+        const flushMs = this.#context.eventFlushMs;
+        // The response is corked from a stream's first event until the flush timer fires: what the stream
+        // yields meanwhile (every block committed in that time) leaves in one write.
+        let corked = false;
+        let flushTimer: NodeJS.Timeout | undefined;
+        const flush = (): void => {
+            flushTimer = undefined;
+            if (corked) {
+                corked = false;
+                res.uncork();
+            }
+        };
         try {
             res.writeHead(200, { 'content-type': EVENTS_CONTENT_TYPE, 'cache-control': 'no-store' });
             res.flushHeaders();
             for await (const event of events) {
+                if (!corked && flushMs > 0) {
+                    res.cork();
+                    corked = true;
+                    flushTimer = setTimeout(flush, flushMs);
+                }
                 if (!res.write(toWireEvent(event))) {
+                    // A full buffer (a replay, a slow client) leaves at once; then the client must read it.
+                    clearTimeout(flushTimer);
+                    flush();
                     await drained(res, () => state.stopped);
                 }
                 if (state.stopped) {
@@ -290,10 +312,14 @@ export class LedgerRoutes {
                 }
             }
         } finally {
+            clearTimeout(flushTimer);
+            flush();
             this.#context.deleteStream(stop);
             res.off('close', stop);
             stop();
             res.end();
+            // A closing server destroys its connections once this returns: let what was held leave first.
+            await finished(res, STREAM_END_GRACE_MS);
         }
     }
 
@@ -333,6 +359,27 @@ export class LedgerRoutes {
 }
 
 /** Resolves when the response can take more data, has closed, or the stream was stopped. */
+/** How long an ending event stream waits for its last events to leave before its connection may be destroyed. */
+const STREAM_END_GRACE_MS = 1_000;
+
+/** Resolves once the response has been handed to the OS, is destroyed, or `withinMs` has passed. */
+function finished(res: ServerResponse, withinMs: number): Promise<void> {
+    if (res.writableFinished || res.destroyed) {
+        return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+        const done = (): void => {
+            clearTimeout(timer);
+            res.off('finish', done);
+            res.off('close', done);
+            resolve();
+        };
+        const timer = setTimeout(done, withinMs);
+        res.on('finish', done);
+        res.on('close', done);
+    });
+}
+
 function drained(res: ServerResponse, isStopped: () => boolean): Promise<void> {
     if (isStopped() || res.destroyed) {
         return Promise.resolve();

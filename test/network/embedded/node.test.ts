@@ -205,11 +205,16 @@ describe('ledger node over mutual TLS', () => {
     const logs: LedgerServerLogEntry[] = [];
     const logEvents = new EventEmitter();
 
-    async function serve(options: Partial<TestLedgerOptions> = {}, ledger?: LedgerTransport): Promise<void> {
+    async function serve(
+        options: Partial<TestLedgerOptions> = {},
+        ledger?: LedgerTransport,
+        eventFlushMs?: number,
+    ): Promise<void> {
         t = await newTestLedger({ contracts: [KvContract], ...options });
         server = await startLedgerServer({
             ledger: ledger ?? t.ledger,
             tls: tls.server,
+            ...(eventFlushMs === undefined ? {} : { eventFlushMs }),
             log: (entry) => {
                 logs.push(entry);
                 logEvents.emit(entry.event, entry);
@@ -477,6 +482,28 @@ describe('ledger node over mutual TLS', () => {
     });
 
     describe('stopping', () => {
+        it('holds a stream’s events for the flush interval, and sends them when the server closes', async () => {
+            await serve({}, undefined, 10_000);
+            const events = await remote.chaincodeEvents(0n);
+            const iterator = events[Symbol.asyncIterator]();
+            let received = 0;
+            const first = iterator.next().then((result) => {
+                received++;
+                return result;
+            });
+            await client.submit('kv', 'emit', { arguments: ['key-e0', 'e0'] });
+            await client.submit('kv', 'emit', { arguments: ['key-e1', 'e1'] });
+            assert.equal(received, 0, 'two blocks committed, their events held');
+            const closing = server.close();
+            const second = iterator.next();
+            const names = [await first, await second].map(
+                (result) => (result.value as { eventName: string }).eventName,
+            );
+            assert.deepEqual(names, ['e0', 'e1']);
+            assert.equal((await iterator.next()).done, true);
+            await closing;
+        });
+
         it('ends event streams, waits for a request in flight, then refuses connections', async () => {
             let arrived: () => void = () => undefined;
             let release: () => void = () => undefined;
