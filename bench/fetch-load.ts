@@ -125,6 +125,12 @@ export interface StepResult {
 /** One request of a step: resolves when the answer is the expected one, rejects (with why) otherwise. */
 export type Probe = () => Promise<void>;
 
+/** Work done just before the timed part of a step begins and just after it ends (outside the timing). */
+export interface StepHooks {
+    readonly beforeTimed?: () => Promise<void>;
+    readonly afterTimed?: () => Promise<void>;
+}
+
 function percentile(sorted: readonly number[], fraction: number): number {
     if (sorted.length === 0) {
         return Number.NaN;
@@ -140,6 +146,7 @@ const round = (value: number): number => Math.round(value * 100) / 100;
  * @param inFlight - requests kept in flight
  * @param length - duration or count, and warm-up
  * @param cpu - CPU time so far by process, read as the timed part starts and ends
+ * @param hooks - run around the timed part, e.g. to read the ledger's height
  * @returns latency percentiles, rate, CPU per request and errors
  */
 export async function runStep(
@@ -147,6 +154,7 @@ export async function runStep(
     inFlight: number,
     length: StepLength,
     cpu: () => CpuSnapshot,
+    hooks: StepHooks = {},
 ): Promise<StepResult> {
     await Promise.all(
         Array.from({ length: inFlight }, async () => {
@@ -159,6 +167,7 @@ export async function runStep(
     let errors = 0;
     let firstError: string | undefined;
     let started = 0;
+    await hooks.beforeTimed?.();
     const cpuBefore = cpu();
     const start = performance.now();
     const deadline = start + length.seconds * 1000;
@@ -180,6 +189,7 @@ export async function runStep(
     await Promise.all(Array.from({ length: inFlight }, slot));
     const seconds = (performance.now() - start) / 1000;
     const cpuMsPerRequest = toCpuPerRequest(cpuBefore, cpu(), latencies.length);
+    await hooks.afterTimed?.();
     const sorted = latencies.sort((a, b) => a - b);
     return {
         inFlight,

@@ -27,6 +27,8 @@ export interface ProbeSet {
     readonly probes: Readonly<Record<ProbeKind, Probe>>;
     /** The requester's and the custodian's API, for their `/metrics`. */
     readonly gateways: readonly HttpTarget[];
+    /** The ledger's height, read through the requester's gateway. */
+    height(): Promise<bigint>;
     /** Closes the keep-alive connections. */
     close(): void;
 }
@@ -98,6 +100,17 @@ function gatewayTarget(region: BenchRegion, mspId: string, agent: Agent, token?:
     return { baseUrl: org.apiUrl, agent, headers };
 }
 
+/** `GET /ledger/info` at a gateway: the ledger's height. */
+async function readHeight(gateway: HttpTarget): Promise<bigint> {
+    const answer = await callHttps(gateway, 'GET', '/ledger/info');
+    const body = answer.body.toString('utf8');
+    const height = answer.status === 200 ? (JSON.parse(body) as { height?: unknown }).height : undefined;
+    if (typeof height !== 'string' && typeof height !== 'number') {
+        throw new Error(`GET /ledger/info answered ${answer.status} ${body}`);
+    }
+    return BigInt(height);
+}
+
 /**
  * The probes for one step, over connections sized for `inFlight`.
  * @param region - the running region
@@ -127,10 +140,7 @@ export function newProbeSet(region: BenchRegion, fixture: FetchFixture, bareUrl:
             }
         },
         evaluate: async () => {
-            const answer = await callHttps(requester, 'GET', '/ledger/info');
-            if (answer.status !== 200) {
-                throw new Error(`GET /ledger/info answered ${answer.status} ${answer.body.toString('utf8')}`);
-            }
+            await readHeight(requester);
         },
         denied: async () => {
             const { status, body } = await fetchOf(fixture.deniedRecordId);
@@ -157,6 +167,7 @@ export function newProbeSet(region: BenchRegion, fixture: FetchFixture, bareUrl:
             { baseUrl: requesterOrg.apiUrl, agent: metricsAgent },
             { baseUrl: custodianOrg.apiUrl, agent: metricsAgent },
         ],
+        height: () => readHeight({ ...requester, agent: metricsAgent }),
         close: () => {
             for (const agent of [apiAgent, bareAgent, metricsAgent]) {
                 agent.destroy();

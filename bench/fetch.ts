@@ -74,7 +74,16 @@ export interface FetchBenchStep extends StepResult {
     readonly steps?: readonly StepShare[];
     /** Which round of the step this is, from 1. */
     readonly round: number;
+    /**
+     * Denied and granted fetches: transactions per block in the timed part (one transaction per denied
+     * fetch, two per granted one, over the blocks the ledger's height grew by), since a block's fixed costs
+     * are a large part of a transaction's.
+     */
+    readonly transactionsPerBlock?: number;
 }
+
+/** Transactions a fetch of each kind commits. */
+const TRANSACTIONS_PER_REQUEST: Partial<Record<ProbeKind, number>> = { denied: 1, granted: 2 };
 
 /** A region being measured: this checkout's (`current`) or the baseline's. */
 interface Target {
@@ -236,12 +245,27 @@ async function measureStep(
 ): Promise<FetchBenchStep> {
     const length = { ...options.length, warmupPerSlot: Math.max(2, Math.ceil(20 / inFlight)) };
     const before = kind === 'granted' ? await snapshotSteps(set.gateways) : undefined;
-    const result = await runStep(set.probes[kind], inFlight, length, () => snapshotCpu(target.region.processes));
+    const perRequest = TRANSACTIONS_PER_REQUEST[kind];
+    const heights = { start: 0n, end: 0n };
+    const hooks =
+        perRequest === undefined
+            ? {}
+            : {
+                  beforeTimed: async (): Promise<void> => void (heights.start = await set.height()),
+                  afterTimed: async (): Promise<void> => void (heights.end = await set.height()),
+              };
+    const result = await runStep(set.probes[kind], inFlight, length, () => snapshotCpu(target.region.processes), hooks);
     const shares = before && toStepShares(before, await snapshotSteps(set.gateways), result.mean);
     const cpuMsPerRequest = toRoles(result.cpuMsPerRequest, target.fixture);
+    const blocks = Number(heights.end - heights.start);
+    const perBlock =
+        perRequest !== undefined && blocks > 0
+            ? { transactionsPerBlock: Math.round(((result.requests + result.errors) * perRequest * 10) / blocks) / 10 }
+            : {};
     const label = options.baseline === undefined ? '' : ` ${target.name.padEnd(8)}`;
-    progress(`  ${kind.padEnd(9)} ${String(inFlight).padStart(3)} in flight${label}: ${summary(result)}`);
-    return { kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}), round };
+    const blockNote = perBlock.transactionsPerBlock === undefined ? '' : `, ${perBlock.transactionsPerBlock} tx/block`;
+    progress(`  ${kind.padEnd(9)} ${String(inFlight).padStart(3)} in flight${label}: ${summary(result)}${blockNote}`);
+    return { kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}), round, ...perBlock };
 }
 
 /** A target with its bare mutual-TLS server and the probes of one number in flight. */
