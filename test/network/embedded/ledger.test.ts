@@ -300,6 +300,36 @@ for (const mode of modes) {
                 assert.equal(await heightOf(t.ledger), 0n);
             });
 
+            it('rejects a bad signature whether it is verified alone or beside other proposals', async () => {
+                const mallory = await (await newTestOrg('Org1MSP')).identity('mallory');
+                const put = async (key: string, value: string, signer: TestIdentity): Promise<Uint8Array> =>
+                    (
+                        await newSignedProposal(
+                            { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:put', args: [key, value] },
+                            { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
+                            newNativeSigner(signer.privateKey),
+                        )
+                    ).bytes;
+                const [forged1, valid1, valid2, forged2] = await Promise.all([
+                    put('f1', '1', mallory),
+                    put('ok', '1', alice),
+                    put('ok', '2', alice),
+                    put('f2', '1', mallory),
+                ]);
+                // Each submit runs up to its first wait before the next starts: the first forgery is checked
+                // alone (on the ledger's thread), the second while a valid proposal is simulated (thread pool).
+                const [alone, after] = await Promise.allSettled([t.ledger.submit(forged1), t.ledger.submit(valid1)]);
+                const [before, beside] = await Promise.allSettled([t.ledger.submit(valid2), t.ledger.submit(forged2)]);
+                for (const refused of [alone, beside]) {
+                    assert.equal(refused.status, 'rejected');
+                    assert.ok(refused.reason instanceof EndorseError);
+                    assert.equal(refused.reason.code, 'BAD_SIGNATURE');
+                }
+                assert.deepEqual([after.status, before.status], ['fulfilled', 'fulfilled']);
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['ok'] })), '2');
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['f2'] })), '');
+            });
+
             it('rejects an identity from a CA outside the region', async () => {
                 const outsider = await (await newTestOrg('OutsiderMSP')).identity('eve');
                 await rejects(
