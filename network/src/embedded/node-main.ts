@@ -84,7 +84,7 @@ export async function runLedgerNode(options: LedgerNodeOptions): Promise<LedgerN
             port: options.port,
             tls: options.tls,
             log: options.log,
-            ...(options.eventFlushMs === undefined ? {} : { eventFlushMs: options.eventFlushMs }),
+            eventFlushMs: options.eventFlushMs,
         });
     } catch (error) {
         await ledger.close();

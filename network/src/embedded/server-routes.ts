@@ -281,14 +281,13 @@ export class LedgerRoutes {
         this.#context.addStream(stop);
         res.once('close', stop);
         const flushMs = this.#context.eventFlushMs;
-        // The response is corked from a stream's first event until the flush timer fires: what the stream
-        // yields meanwhile (every block committed in that time) leaves in one write.
-        let corked = false;
+        // The response is corked from a stream's first event until the flush timer fires (the timer is set while
+        // it is corked): what the stream yields meanwhile (every block committed in that time) leaves in one write.
         let flushTimer: NodeJS.Timeout | undefined;
         const flush = (): void => {
-            flushTimer = undefined;
-            if (corked) {
-                corked = false;
+            if (flushTimer !== undefined) {
+                clearTimeout(flushTimer);
+                flushTimer = undefined;
                 res.uncork();
             }
         };
@@ -296,30 +295,31 @@ export class LedgerRoutes {
             res.writeHead(200, { 'content-type': EVENTS_CONTENT_TYPE, 'cache-control': 'no-store' });
             res.flushHeaders();
             for await (const event of events) {
-                if (!corked && flushMs > 0) {
+                if (flushTimer === undefined && flushMs > 0) {
                     res.cork();
-                    corked = true;
                     flushTimer = setTimeout(flush, flushMs);
                 }
                 if (!res.write(toWireEvent(event))) {
                     // A full buffer (a replay, a slow client) leaves at once; then the client must read it.
-                    clearTimeout(flushTimer);
                     flush();
-                    await drained(res, () => state.stopped);
+                    if (!state.stopped) {
+                        await responseEvent(res, 'drain');
+                    }
                 }
                 if (state.stopped) {
                     break;
                 }
             }
         } finally {
-            clearTimeout(flushTimer);
             flush();
             this.#context.deleteStream(stop);
             res.off('close', stop);
             stop();
             res.end();
             // A closing server destroys its connections once this returns: let what was held leave first.
-            await finished(res, STREAM_END_GRACE_MS);
+            if (!res.writableFinished) {
+                await responseEvent(res, 'finish', STREAM_END_GRACE_MS);
+            }
         }
     }
 
@@ -358,39 +358,26 @@ export class LedgerRoutes {
     }
 }
 
-/** Resolves when the response can take more data, has closed, or the stream was stopped. */
 /** How long an ending event stream waits for its last events to leave before its connection may be destroyed. */
 const STREAM_END_GRACE_MS = 1_000;
 
-/** Resolves once the response has been handed to the OS, is destroyed, or `withinMs` has passed. */
-function finished(res: ServerResponse, withinMs: number): Promise<void> {
-    if (res.writableFinished || res.destroyed) {
+/**
+ * Resolves when the response emits `event` (`drain`: it can take more data; `finish`: all of it was handed to the
+ * OS) or closes, or once `withinMs` has passed if given; at once if it is destroyed already.
+ */
+function responseEvent(res: ServerResponse, event: 'drain' | 'finish', withinMs?: number): Promise<void> {
+    if (res.destroyed) {
         return Promise.resolve();
     }
     return new Promise((resolve) => {
         const done = (): void => {
             clearTimeout(timer);
-            res.off('finish', done);
+            res.off(event, done);
             res.off('close', done);
             resolve();
         };
-        const timer = setTimeout(done, withinMs);
-        res.on('finish', done);
-        res.on('close', done);
-    });
-}
-
-function drained(res: ServerResponse, isStopped: () => boolean): Promise<void> {
-    if (isStopped() || res.destroyed) {
-        return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-        const done = (): void => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-        };
-        res.on('drain', done);
+        const timer = withinMs === undefined ? undefined : setTimeout(done, withinMs);
+        res.on(event, done);
         res.on('close', done);
     });
 }

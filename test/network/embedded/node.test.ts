@@ -214,7 +214,7 @@ describe('ledger node over mutual TLS', () => {
         server = await startLedgerServer({
             ledger: ledger ?? t.ledger,
             tls: tls.server,
-            ...(eventFlushMs === undefined ? {} : { eventFlushMs }),
+            eventFlushMs,
             log: (entry) => {
                 logs.push(entry);
                 logEvents.emit(entry.event, entry);
