@@ -75,7 +75,13 @@ const requestArb: fc.Arbitrary<ProposalRequest> = fc.record({
     chaincode: fc.string({ maxLength: 20 }),
     fn: fc.string({ maxLength: 30 }),
     args: fc.array(fc.string({ unit: 'grapheme', maxLength: 300 }), { maxLength: 6 }),
-    transientData: fc.dictionary(fc.string({ maxLength: 10 }), fc.uint8Array({ maxLength: 40 }), { maxKeys: 4 }),
+    // google-protobuf's map keeps its entries in a plain object, where a `__proto__` key is lost; that key is
+    // checked on its own below.
+    transientData: fc.dictionary(
+        fc.string({ maxLength: 10 }).filter((key) => key !== '__proto__'),
+        fc.uint8Array({ maxLength: 40 }),
+        { maxKeys: 4 },
+    ),
     timestamp: fc.date({ min: new Date(0), max: new Date('2200-01-01T00:00:00Z'), noInvalidDate: true }),
 });
 
@@ -104,6 +110,30 @@ describe('proposal encoding', () => {
             ),
             { numRuns: 300 },
         );
+    });
+
+    it('writes a transient key named __proto__ like any other key', async () => {
+        const value = Uint8Array.from([1, 2, 3]);
+        const encode = async (transientData: Record<string, Uint8Array>): Promise<Buffer> =>
+            Buffer.from(
+                parseSignedProposal(
+                    (
+                        await newSignedProposal(
+                            { channel: 'ch', chaincode: 'cc', fn: 'f', args: [], transientData },
+                            { mspId: 'Org1MSP', credentials: Buffer.from('certificate') },
+                            () => Promise.resolve(Buffer.from([0])),
+                        )
+                    ).bytes,
+                ).proposalBytes,
+            );
+        const ownProto = JSON.parse('{"__proto__": 0}') as Record<string, Uint8Array>;
+        ownProto['__proto__'] = value;
+        assert.deepEqual(Object.keys(ownProto), ['__proto__']);
+        const withProto = await encode(ownProto);
+        const entry = (key: string): Buffer => Buffer.from(new MessageWriter().string(1, key).bytes(2, value).finish());
+        assert.ok(withProto.includes(entry('__proto__')));
+        assert.equal((await encode({ __proto_x: value })).length, withProto.length);
+        assert.ok(!withProto.includes(entry('__proto_x')));
     });
 
     it('signs the proposal bytes, and gives each proposal a fresh nonce and its Fabric transaction id', async () => {
