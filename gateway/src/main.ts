@@ -20,7 +20,6 @@ import { newHl7Intake, type Hl7Intake } from './hl7/service';
 import { ApiError } from './errors';
 import { LedgerContracts } from './ledger/contracts';
 import { newEmbeddedLedger } from './ledger/embedded';
-import { newFabricLedger } from './ledger/fabric';
 import type { Ledger } from '../../network/src/ledger';
 import { registerSelf } from './ledger/register-self';
 import { newLogger } from './logging';
@@ -45,8 +44,16 @@ const REGISTER_RETRY_MS = 500;
 /** How long the p2p port keeps an idle connection open. */
 const P2P_KEEP_ALIVE_MS = 30_000;
 
-function newLedger(config: GatewayConfig): Ledger {
-    return config.ledger.kind === 'embedded' ? newEmbeddedLedger(config) : newFabricLedger(config);
+/**
+ * The ledger the configuration names. Fabric's client (gRPC, fabric-gateway) is loaded only for a Fabric
+ * ledger: it takes about a third of a second of a core to load, at every start of every gateway.
+ */
+async function newLedger(config: GatewayConfig): Promise<Ledger> {
+    if (config.ledger.kind === 'embedded') {
+        return newEmbeddedLedger(config);
+    }
+    const { newFabricLedger } = await import('./ledger/fabric.js');
+    return newFabricLedger(config);
 }
 
 function toUrl(server: Server, host: string): string {
@@ -154,7 +161,7 @@ async function openParts(config: GatewayConfig, base: Omit<AppDeps, 'custody'>):
  * @throws Error when a port cannot be bound or the ledger cannot be reached to register
  */
 export async function startGateway(config: GatewayConfig, logger: Logger): Promise<RunningGateway> {
-    const ledger = newLedger(config);
+    const ledger = await newLedger(config);
     const metrics = newMetrics({ defaults: true });
     const contracts = new LedgerContracts(ledger, {
         onSubmit: (fn, outcome) => {

@@ -151,7 +151,8 @@ describe('the layering of the ledger interface and its implementations', () => {
     it('follows both implementations and the gateway into the interface, and the adapter into the embedded ledger', () => {
         const reached = (file: string): string[] => [...reachable(join(REPO, file)).keys()].map(repoPath);
         const embedded = reached('gateway/src/ledger/embedded.ts');
-        assert.ok(embedded.includes('network/src/embedded/index.ts'), 'the check follows the adapter into network/');
+        assert.ok(embedded.includes('network/src/embedded/client.ts'), 'the check follows the adapter into network/');
+        assert.ok(embedded.includes('network/src/embedded/proposal.ts'), 'and on through the client');
         for (const file of [
             'network/src/embedded/client.ts',
             'gateway/src/ledger/fabric.ts',

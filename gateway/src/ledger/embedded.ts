@@ -9,7 +9,9 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { LedgerClient, toIdentityAndSigner } from '../../../network/src/embedded';
+// The client's own module, not the package index, which would load the whole embedded ledger (chaincode host,
+// fabric-shim) into every gateway.
+import { LedgerClient, toIdentityAndSigner } from '../../../network/src/embedded/client';
 import { RemoteLedgerTransport } from '../../../network/src/embedded/remote';
 import type { Ledger } from '../../../network/src/ledger';
 import { toLedgerTimings, type GatewayConfig } from '../config';

@@ -7,7 +7,12 @@
  * Fabric derives it: hex(SHA-256(nonce ‖ creator)).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { common, msp, peer } from '@hyperledger/fabric-protos';
+// The message modules themselves rather than the package's index, which loads every Fabric service definition,
+// gRPC included, into each gateway that only builds proposals.
+import * as common from '@hyperledger/fabric-protos/lib/common/common_pb';
+import * as msp from '@hyperledger/fabric-protos/lib/msp/identities_pb';
+import * as chaincodePb from '@hyperledger/fabric-protos/lib/peer/chaincode_pb';
+import * as proposalPb from '@hyperledger/fabric-protos/lib/peer/proposal_pb';
 import type { Timestamp } from 'google-protobuf/google/protobuf/timestamp_pb';
 import { EndorseError } from '../ledger';
 import { MessageWriter } from './protobuf';
@@ -53,7 +58,7 @@ export interface ParsedProposal {
     readonly signature: Uint8Array;
     readonly args: readonly Uint8Array[];
     /** The decoded SignedProposal message, handed to the chaincode shim as a peer would. */
-    readonly signedProposal: peer.SignedProposal;
+    readonly signedProposal: proposalPb.SignedProposal;
 }
 
 /**
@@ -137,7 +142,7 @@ function newProposalPayload(request: ProposalRequest): Uint8Array {
         [request.fn, ...request.args].map((arg) => Buffer.from(arg, 'utf8')),
     );
     const spec = new MessageWriter()
-        .varint(1, peer.ChaincodeSpec.Type.NODE)
+        .varint(1, chaincodePb.ChaincodeSpec.Type.NODE)
         .message(2, newChaincodeId(request.chaincode))
         .message(3, input);
     const invocation = new MessageWriter().message(1, spec).finish();
@@ -188,9 +193,9 @@ function toDate(timestamp: Timestamp | undefined): Date {
 }
 
 function readArgs(payload: Uint8Array): Uint8Array[] {
-    const proposalPayload = decode('payload', () => peer.ChaincodeProposalPayload.deserializeBinary(payload));
+    const proposalPayload = decode('payload', () => proposalPb.ChaincodeProposalPayload.deserializeBinary(payload));
     const invocation = decode('invocation', () =>
-        peer.ChaincodeInvocationSpec.deserializeBinary(proposalPayload.getInput_asU8()),
+        chaincodePb.ChaincodeInvocationSpec.deserializeBinary(proposalPayload.getInput_asU8()),
     );
     return invocation.getChaincodeSpec()?.getInput()?.getArgsList_asU8() ?? [];
 }
@@ -202,9 +207,9 @@ function readArgs(payload: Uint8Array): Uint8Array[] {
  * @throws EndorseError BAD_PROPOSAL when malformed, BAD_TXID when the id is not derived from nonce and creator
  */
 export function parseSignedProposal(bytes: Uint8Array): ParsedProposal {
-    const signedProposal = decode('signed proposal', () => peer.SignedProposal.deserializeBinary(bytes));
+    const signedProposal = decode('signed proposal', () => proposalPb.SignedProposal.deserializeBinary(bytes));
     const proposalBytes = signedProposal.getProposalBytes_asU8();
-    const proposal = decode('proposal', () => peer.Proposal.deserializeBinary(proposalBytes));
+    const proposal = decode('proposal', () => proposalPb.Proposal.deserializeBinary(proposalBytes));
     const header = decode('header', () => common.Header.deserializeBinary(proposal.getHeader_asU8()));
     const channelHeader = decode('channel header', () =>
         common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8()),
@@ -215,7 +220,7 @@ export function parseSignedProposal(bytes: Uint8Array): ParsedProposal {
     const creatorBytes = signatureHeader.getCreator_asU8();
     const creator = decode('creator', () => msp.SerializedIdentity.deserializeBinary(creatorBytes));
     const extension = decode('header extension', () =>
-        peer.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8()),
+        proposalPb.ChaincodeHeaderExtension.deserializeBinary(channelHeader.getExtension_asU8()),
     );
     if (channelHeader.getType() !== (common.HeaderType.ENDORSER_TRANSACTION as number)) {
         throw new EndorseError('BAD_PROPOSAL', 'Proposal is not an endorser transaction');
