@@ -73,6 +73,15 @@ type Db = AbstractLevel<string | Uint8Array, string, Uint8Array>;
 type Sub = AbstractSublevel<Db, string | Uint8Array, string, Uint8Array>;
 
 const GENESIS_HASH = '0'.repeat(64);
+/**
+ * LevelDB's write buffer (the memtable, and the log it is replayed from at open) for the ledger's database,
+ * instead of the default 4 MB. A block's bytes, which are most of what a block writes, are written with keys
+ * spread over the whole database, so every table flushed from the buffer overlaps every table below it and
+ * each flush makes LevelDB compact again what it had already written. Flushing eight times less often cut
+ * that work, which had been about a tenth of the ledger node's CPU under load. LevelDB holds at most two
+ * buffers in memory.
+ */
+const WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
 /** Most keys whose committed values the store keeps in memory. */
 const MAX_CACHED_KEYS = 50_000;
 
@@ -143,7 +152,10 @@ export class LedgerStore {
         const db: Db =
             location.kind === 'memory'
                 ? new MemoryLevel<string, Uint8Array>(options)
-                : new ClassicLevel<string, Uint8Array>(location.path, options);
+                : new ClassicLevel<string, Uint8Array>(location.path, {
+                      ...options,
+                      writeBufferSize: WRITE_BUFFER_BYTES,
+                  });
         await db.open();
         const store = new LedgerStore(db, location.kind === 'level');
         const head = await store.#meta.get('head');
