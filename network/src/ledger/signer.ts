@@ -31,6 +31,16 @@ function subtractFromN(s: Uint8Array): Buffer {
     return difference;
 }
 
+/**
+ * A P-256 signature's s in the lower half of the group: s itself when it is at most n/2, else n − s (both
+ * verify; Fabric accepts only the lower, and rewrites certificates signed with the upper).
+ * @param s - 32 big-endian bytes, below n
+ * @returns s, or a new 32-byte n − s
+ */
+export function toLowS(s: Uint8Array): Uint8Array {
+    return Buffer.compare(s, HALF_N_BYTES) > 0 ? subtractFromN(s) : s;
+}
+
 /** The content of a DER INTEGER holding a non-negative big-endian value: no leading zeros but one before a set high bit. */
 function derIntegerContent(scalar: Uint8Array): Uint8Array {
     let start = 0;
@@ -53,8 +63,7 @@ export function toLowSDerSignature(p1363: Uint8Array): Uint8Array {
         throw new RangeError('A P-256 signature in IEEE P1363 form is 64 bytes');
     }
     const r = derIntegerContent(p1363.subarray(0, SCALAR_BYTES));
-    const rawS = p1363.subarray(SCALAR_BYTES);
-    const s = derIntegerContent(Buffer.compare(rawS, HALF_N_BYTES) > 0 ? subtractFromN(rawS) : rawS);
+    const s = derIntegerContent(toLowS(p1363.subarray(SCALAR_BYTES)));
     const der = Buffer.allocUnsafe(6 + r.length + s.length);
     der[0] = 0x30;
     der[1] = 4 + r.length + s.length;

@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { toLowS } from '../ledger';
 
 x509.cryptoProvider.set(webcrypto);
 
@@ -72,8 +73,6 @@ const MINUTE = 60_000;
 const YEAR = 365 * 24 * 60 * MINUTE;
 const CA_VALIDITY = 10 * YEAR;
 const LEAF_VALIDITY = 3 * YEAR;
-/** Order of the P-256 group (SEC 2, section 2.4.2). */
-const P256_N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551');
 const TLS_USAGES: x509.KeyUsageFlags = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
 const EXTENDED_USAGES: Record<CertificateKind, readonly x509.ExtendedKeyUsage[]> = {
     sign: [],
@@ -93,10 +92,7 @@ async function signLowS(
     data: webcrypto.BufferSource,
 ): Promise<ArrayBuffer> {
     const signature = Buffer.from(await webcrypto.subtle.sign(algorithm, key, data));
-    const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
-    if (s > P256_N >> 1n) {
-        Buffer.from((P256_N - s).toString(16).padStart(64, '0'), 'hex').copy(signature, 32);
-    }
+    signature.set(toLowS(signature.subarray(32)), 32);
     return new Uint8Array(signature).buffer;
 }
 

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import fc from 'fast-check';
 import { readSignatureS } from '../../../network/src/embedded/msp';
-import { P256_HALF_N, P256_N, toLowSDerSignature } from '../../../network/src/ledger/signer';
+import { P256_HALF_N, P256_N, toLowS, toLowSDerSignature } from '../../../network/src/ledger/signer';
 import { newNativeSigner } from '../../../network/src/embedded/signer';
 
 function scalar(value: bigint): Buffer {
@@ -64,6 +64,22 @@ describe('native proposal signer', () => {
                 const expected = referenceDer(r, s > P256_HALF_N ? P256_N - s : s);
                 assert.deepEqual(Buffer.from(toLowSDerSignature(Buffer.concat([scalar(r), scalar(s)]))), expected);
             }),
+            { numRuns: 2000 },
+        );
+    });
+
+    it('gives the low s that big-integer arithmetic gives, leaving a low s as it is', () => {
+        fc.assert(
+            fc.property(
+                fc.oneof(
+                    fc.bigInt({ min: 0n, max: P256_N - 1n }),
+                    fc.constantFrom(0n, P256_HALF_N - 1n, P256_HALF_N, P256_HALF_N + 1n, P256_N - 1n),
+                ),
+                (s) => {
+                    const expected = s > P256_HALF_N ? P256_N - s : s;
+                    assert.deepEqual(Buffer.from(toLowS(scalar(s))), scalar(expected));
+                },
+            ),
             { numRuns: 2000 },
         );
     });
