@@ -264,7 +264,7 @@ export async function validateBlock(
     recent?: RecentWrites,
 ): Promise<BlockValidation> {
     const overlay: Overlay = new Map();
-    const seen = await store.committedOf(candidates.map((candidate) => candidate.txId));
+    const seen = store.committedOf(candidates.map((candidate) => candidate.txId));
     const codes: ValidationCode[] = [];
     const writes: CommittedWrite[] = [];
     const changedSince = newChangedSince(blockNumber, recent);

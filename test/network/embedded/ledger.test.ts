@@ -419,6 +419,40 @@ describe('embedded ledger on disk', () => {
         }
     });
 
+    it('marks DUPLICATE_TXID at commit a proposal replayed after a restart, from the transaction index', async () => {
+        const temp = newTempDir();
+        const path = `${temp.dir}/ledger`;
+        try {
+            const alice = await (await newTestOrg('Org1MSP')).identity('alice');
+            const proposal = await newSignedProposal(
+                { channel: 'testchannel', chaincode: 'testcc', fn: 'kv:increment', args: ['r'] },
+                { mspId: 'Org1MSP', credentials: Buffer.from(alice.certPem) },
+                newNativeSigner(alice.privateKey),
+            );
+            let t = await newTestLedger({ contracts: [KvContract], onDisk: path });
+            await t.ledger.submit(proposal.bytes);
+            await t.close();
+
+            // The reopened ledger has no memory of recent ids: only the stored index can refuse the replay.
+            t = await newTestLedger({ contracts: [KvContract], onDisk: path });
+            try {
+                await rejects(t.ledger.submit(proposal.bytes), CommitError, 'DUPLICATE_TXID');
+                assert.equal(await heightOf(t.ledger), 2n);
+                const block = decodeBlock((await t.ledger.store.getBlock(1)) ?? new Uint8Array());
+                assert.deepEqual(
+                    block.data.map((tx) => tx.validationCode),
+                    ['DUPLICATE_TXID'],
+                );
+                const client = t.ledger.connect(alice);
+                assert.equal(text(await client.evaluate('kv', 'get', { arguments: ['r'] })), '1');
+            } finally {
+                await t.close();
+            }
+        } finally {
+            temp.remove();
+        }
+    });
+
     it('names the first tampered block when verifying the chain', async () => {
         const temp = newTempDir();
         try {

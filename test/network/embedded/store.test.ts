@@ -83,10 +83,7 @@ describe('ledger store on disk', () => {
                     ['tx-0-1', 'x', false],
                 ],
             );
-            assert.deepEqual([...(await store.committedOf(['tx-0-0', 'tx-1-1', 'tx-9-9']))].sort(), [
-                'tx-0-0',
-                'tx-1-1',
-            ]);
+            assert.deepEqual([...store.committedOf(['tx-0-0', 'tx-1-1', 'tx-9-9'])].sort(), ['tx-0-0', 'tx-1-1']);
         } finally {
             await store.close();
         }

@@ -71,7 +71,7 @@ function unreadableStore(height: number): LedgerStore {
     };
     return {
         head: { height, currentHash: '' },
-        committedOf: () => Promise.resolve(new Set<string>()),
+        committedOf: () => new Set<string>(),
         getState: refuse,
         range: refuse,
     } as unknown as LedgerStore;
