@@ -7,6 +7,7 @@
 import { ClassicLevel } from 'classic-level';
 import { MemoryLevel } from 'memory-level';
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level';
+import { PrefixScanCache, prefixOfScan } from './prefix-scans';
 
 /** Fabric's version of a key: the block and the transaction within it that last wrote it. */
 export interface Version {
@@ -84,6 +85,10 @@ const GENESIS_HASH = '0'.repeat(64);
 const WRITE_BUFFER_BYTES = 32 * 1024 * 1024;
 /** Most keys whose committed values the store keeps in memory. */
 const MAX_CACHED_KEYS = 50_000;
+/** Most entries the prefix scans the store keeps in memory hold together. */
+const MAX_CACHED_SCAN_ENTRIES = 50_000;
+/** Entries a range scan reads from level at a time. */
+const SCAN_BATCH = 256;
 
 function encodeVersioned(value: Uint8Array, version: Version): Uint8Array {
     const out = Buffer.allocUnsafe(12 + value.length);
@@ -131,6 +136,11 @@ export class LedgerStore {
      * from level is kept only if no block committed while it was under way.
      */
     readonly #cache = new Map<string, VersionedValue | null>();
+    /**
+     * Prefix scans read to their end lately (`prefix-scans.ts`): kept, and dropped by commits, under the same
+     * rules as {@link #cache}.
+     */
+    readonly #scans = new PrefixScanCache(MAX_CACHED_SCAN_ENTRIES);
 
     private constructor(db: Db, sync: boolean) {
         this.#db = db;
@@ -207,15 +217,41 @@ export class LedgerStore {
     }
 
     /**
-     * Iterates committed keys in `[start, end)` in byte order; an empty `end` means no upper bound.
+     * Iterates committed keys in `[start, end)` in byte order; an empty `end` means no upper bound. A prefix
+     * scan read to its end is kept, if no block committed meanwhile, and answers the same scan until a block
+     * writes into it.
      * @param start - first key (inclusive)
      * @param end - end key (exclusive), or '' for none
      */
     async *range(start: string, end: string): AsyncGenerator<VersionedEntry> {
+        const prefix = prefixOfScan(start, end);
+        if (prefix === undefined) {
+            yield* this.#readRange(start, end);
+            return;
+        }
+        const cached = this.#scans.get(prefix);
+        if (cached !== undefined) {
+            yield* cached;
+            return;
+        }
+        const height = this.#head.height;
+        // What has been read, while it may still be kept: a scan of one batch at most.
+        let read: VersionedEntry[] | undefined = [];
+        for await (const entry of this.#readRange(start, end)) {
+            read = read !== undefined && read.length < SCAN_BATCH ? read : undefined;
+            read?.push(entry);
+            yield entry;
+        }
+        if (read !== undefined && height === this.#head.height) {
+            this.#scans.set(prefix, read);
+        }
+    }
+
+    async *#readRange(start: string, end: string): AsyncGenerator<VersionedEntry> {
         const iterator = this.#state.iterator(end === '' ? { gte: start } : { gte: start, lt: end });
         try {
             for (;;) {
-                const entries = await iterator.nextv(256);
+                const entries = await iterator.nextv(SCAN_BATCH);
                 if (entries.length === 0) {
                     return;
                 }
@@ -308,6 +344,7 @@ export class LedgerStore {
         await batch.write({ sync: this.#sync });
         this.#head = head;
         for (const write of commit.writes) {
+            this.#scans.invalidate(write.key);
             this.#cache.delete(write.key);
             this.#remember(write.key, write.value === null ? null : { value: write.value, version: write.version });
         }
@@ -331,6 +368,7 @@ export class LedgerStore {
         }
         await batch.write({ sync: false });
         this.#cache.clear();
+        this.#scans.clear();
     }
 
     /**
