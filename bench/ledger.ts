@@ -6,8 +6,7 @@
  * → commit, with a bounded number of submits in flight.
  */
 import { performance } from 'node:perf_hooks';
-import { signers } from '@hyperledger/fabric-gateway';
-import { EmbeddedLedger, newSignedProposal } from '../network/src/embedded';
+import { EmbeddedLedger, newNativeSigner, newSignedProposal } from '../network/src/embedded';
 import { join } from 'node:path';
 import { KvContract } from '../test/fixtures/kv-contract';
 import { newTestOrg } from '../test/helpers/pki';
@@ -51,6 +50,8 @@ export interface LedgerBenchResult {
     readonly meanBlockSize: number;
     /** Time spent building and signing the proposals beforehand (not timed). */
     readonly signSeconds: number;
+    /** Why the first failed submit failed, if one did. */
+    readonly firstError?: string;
 }
 
 function percentile(sorted: readonly number[], fraction: number): number {
@@ -76,7 +77,8 @@ function summarize(latencies: number[]): LatencySummary {
 async function signProposals(count: number, runId: string): Promise<Uint8Array[]> {
     const member = await (await newTestOrg('BenchMSP')).identity('bench');
     const identity = { mspId: member.mspId, credentials: Buffer.from(member.certPem, 'utf8') };
-    const signer = signers.newPrivateKeySigner(member.privateKey);
+    // The proposal signer signs the proposal bytes (it hashes them itself), as the gateways' signer does.
+    const signer = newNativeSigner(member.privateKey);
     const proposals: Uint8Array[] = [];
     for (let i = 0; i < count; i++) {
         const request = { channel: 'bench', chaincode: 'bench', fn: 'kv:put', args: [`${runId}-${i}`, `value-${i}`] };
@@ -116,6 +118,7 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
         const heightBefore = (await ledger.info()).height;
         const latencies: number[] = [];
         let failed = 0;
+        let firstError: string | undefined;
         let next = 0;
         const submitter = async (): Promise<void> => {
             for (let i = next++; i < proposals.length; i = next++) {
@@ -123,8 +126,9 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
                 try {
                     await ledger.submit(proposals[i] ?? new Uint8Array());
                     latencies.push(performance.now() - started);
-                } catch {
+                } catch (error) {
                     failed += 1;
+                    firstError ??= error instanceof Error ? error.message : String(error);
                 }
             }
         };
@@ -145,6 +149,7 @@ export async function runLedgerBench(options: LedgerBenchOptions): Promise<Ledge
             blocks,
             meanBlockSize: blocks === 0 ? 0 : Math.round((committed / blocks) * 10) / 10,
             signSeconds: Math.round(signSeconds * 1000) / 1000,
+            ...(firstError === undefined ? {} : { firstError }),
         };
     } finally {
         await ledger.close();

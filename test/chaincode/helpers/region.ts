@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { contracts } from '../../../chaincode/src';
-import { EmbeddedLedger, type LedgerClient } from '../../../network/src/embedded';
+import { EmbeddedLedger, type LedgerClient, type StoreLocation } from '../../../network/src/embedded';
 import { EndorseError } from '../../../network/src/ledger';
 import { newTestOrg } from '../../helpers/pki';
 import { newTestPatient, registerPayload, type TestPatient } from './patients';
@@ -125,8 +125,12 @@ async function setUp(region: Region): Promise<void> {
  * Opens a region and registers its organisations.
  * @param start - ISO start time of the clock; now (whole seconds) by default, since the test
  *   certificates are valid from now on
+ * @param store - where the ledger keeps its data; in memory by default
  */
-export async function newRegion(start = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString()): Promise<Region> {
+export async function newRegion(
+    start = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
+    store: StoreLocation = { kind: 'memory' },
+): Promise<Region> {
     const clock = new TestClock(start);
     const orgs = await Promise.all(Object.values(Msp).map((mspId) => newTestOrg(mspId)));
     const ledger = await EmbeddedLedger.open({
@@ -134,7 +138,7 @@ export async function newRegion(start = new Date(Math.floor(Date.now() / 1000) *
         chaincode: 'healthchain',
         contracts,
         msps: orgs.map((org) => ({ mspId: org.mspId, rootCertsPem: [org.caCertPem] })),
-        store: { kind: 'memory' },
+        store,
         clock: () => clock.now,
     });
     const clients = await connectAll(ledger);
