@@ -46,6 +46,13 @@ export interface EmbeddedLedgerOptions {
      * of in the ledger's own thread; the ledger's thread keeps every simulation, so the semantics are the same.
      */
     readonly endorsers?: EndorserModule & { readonly workers: number };
+    /**
+     * Where the signatures of proposals endorsed side by side are checked: on libuv's thread pool (the default),
+     * so that a ledger with cores of its own checks them in parallel, or on the ledger's thread, which spends
+     * less CPU in all when the machine's cores are busy anyway (a whole region on one machine). A proposal
+     * endorsed alone is checked on the ledger's thread either way: the hand-off would only add its latency.
+     */
+    readonly signatureChecks?: 'thread-pool' | 'ledger-thread';
 }
 
 interface Endorsement {
@@ -100,6 +107,7 @@ export class EmbeddedLedger implements LedgerTransport {
         this.#options = {
             maxBlockTransactions: 500,
             batchTimeoutMs: 0,
+            signatureChecks: 'thread-pool',
             maxClockSkewMs: 60_000,
             executeTimeoutMs: 30_000,
             clock: () => new Date(),
@@ -285,13 +293,13 @@ export class EmbeddedLedger implements LedgerTransport {
     }
 
     /**
-     * Verifies the proposal's signature: on libuv's thread pool while other proposals are being endorsed, so
-     * that they share the cores, and on this thread when this is the only one, where the thread pool's hand-off
-     * would only add its latency to the caller's.
+     * Verifies the proposal's signature: on this thread when this is the only proposal being endorsed, where the
+     * thread pool's hand-off would only add its latency to the caller's, and otherwise where `signatureChecks`
+     * says.
      */
     async #verifyCreator(proposal: ParsedProposal, now: Date): Promise<void> {
         try {
-            if (this.#endorsing === 1) {
+            if (this.#endorsing === 1 || this.#options.signatureChecks === 'ledger-thread') {
                 this.#msp.verify(proposal.creator, proposal.proposalBytes, proposal.signature, now);
                 return;
             }

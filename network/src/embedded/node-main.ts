@@ -24,7 +24,10 @@ import { readRegionMaterial, type RegionMaterial } from '../pki/region';
 
 /** Ledger tuning a node may set. */
 export type LedgerNodeTuning = Partial<
-    Pick<EmbeddedLedgerOptions, 'maxBlockTransactions' | 'batchTimeoutMs' | 'maxClockSkewMs' | 'executeTimeoutMs'>
+    Pick<
+        EmbeddedLedgerOptions,
+        'maxBlockTransactions' | 'batchTimeoutMs' | 'maxClockSkewMs' | 'executeTimeoutMs' | 'signatureChecks'
+    >
 >;
 
 /** Options of {@link runLedgerNode}. */
@@ -132,7 +135,7 @@ interface CliArgs {
 }
 
 const USAGE =
-    'usage: node-main --data <dir> --crypto <region crypto dir> [--region <file>] [--port N] [--endorsers N (0-8, default 1)]';
+    'usage: node-main --data <dir> --crypto <region crypto dir> [--region <file>] [--port N] [--endorsers N (0-8, default 1; with 0 the node also checks every signature on its own thread)]';
 
 class UsageError extends Error {}
 
@@ -214,6 +217,9 @@ async function main(argv: readonly string[]): Promise<void> {
         ...(args.endorsers > 0
             ? { endorsers: { module: contractsModule, exportName: 'contracts', workers: args.endorsers } }
             : {}),
+        // A node given no endorser workers shares its machine's cores (a whole region on one machine): there a
+        // signature checked on the thread pool costs more than it frees, as a worker does for the chaincode.
+        ledger: { signatureChecks: args.endorsers > 0 ? 'thread-pool' : 'ledger-thread' },
         port: args.port,
         log: logToStderr,
     });

@@ -61,8 +61,9 @@ Starts a whole region on this machine: the embedded ledger node and one gateway 
                    keep ordering when one of them fails (default: $HEALTHCHAIN_ORDERERS or 1; an existing
                    network keeps the number it was made with)
   --endorsers <n>  with the embedded ledger, how many worker threads run the chaincode beside the ledger
-                   node's own (0 to 8; default 0: the node's thread runs it, which is faster when the whole
-                   region shares one machine; give 1 or more to a node that has cores of its own)
+                   node's own (0 to 8; default 0: the node's thread runs it and checks proposal signatures,
+                   which is faster when the whole region shares one machine; give 1 or more to a node that
+                   has cores of its own, which then also checks signatures on libuv's thread pool)
   --help           show this text`;
 
 function readPort(text: string, source: string): number {

@@ -32,7 +32,7 @@ async function rejects(
     });
 }
 
-/** Both ways of running the chaincode: in the ledger's thread, and in endorser worker threads. */
+/** The ways of running the chaincode (the ledger's thread, endorser workers) and of checking signatures. */
 const modes = [
     { name: 'chaincode in the ledger thread', options: {} },
     {
@@ -44,6 +44,10 @@ const modes = [
                 workers: 2,
             },
         },
+    },
+    {
+        name: 'signatures of concurrent proposals checked in the ledger thread',
+        options: { signatureChecks: 'ledger-thread' },
     },
 ] as const;
 
@@ -317,7 +321,8 @@ for (const mode of modes) {
                     put('f2', '1', mallory),
                 ]);
                 // Each submit runs up to its first wait before the next starts: the first forgery is checked
-                // alone (on the ledger's thread), the second while a valid proposal is simulated (thread pool).
+                // alone (on the ledger's thread), the second while a valid proposal is simulated (on the thread
+                // pool, or on the ledger's thread when `signatureChecks` says so).
                 const [alone, after] = await Promise.allSettled([t.ledger.submit(forged1), t.ledger.submit(valid1)]);
                 const [before, beside] = await Promise.allSettled([t.ledger.submit(valid2), t.ledger.submit(forged2)]);
                 for (const refused of [alone, beside]) {
