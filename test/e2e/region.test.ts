@@ -11,6 +11,7 @@ import { readPatientKey } from '../../clients/shared/patient-keys';
 import { newPatientQuery } from '../../clients/shared/patient-keys';
 import { demoHl7Messages } from '../../network/src/region/demo-hl7';
 import { demoRecords } from '../../network/src/region/demo-plan';
+import { LedgerStore } from '../../network/src/embedded/store';
 import { startLauncherRegion, type LauncherRegion } from '../helpers/launcher';
 
 /** Li Wei's records once the demo is loaded: those published over the API and those of the HL7 feed. */
@@ -94,6 +95,23 @@ describe('the region launcher (npm start)', function () {
         assert.deepEqual(await demoCounts(region), { records: liWeiRecords, consents: 2, claims: 1 });
         const verify = await region.client('CommissionMSP', 'auditor').get<{ ok: boolean }>('/ledger/verify');
         assert.equal(verify.ok, true);
+    });
+});
+
+describe('the region under npm start, told to stop', function () {
+    this.timeout(120_000);
+
+    it('stops every process when the shell npm start runs is sent SIGTERM, as npm sends it on', async () => {
+        const region = await startLauncherRegion({ throughStartScript: true });
+        const ledgerDir = join(region.dataDir, 'ledger');
+        try {
+            assert.equal(await region.stop({ keepData: true }), 0);
+            // Nothing of the region may live on: the ledger node would still hold its database's lock.
+            const store = await LedgerStore.open({ kind: 'level', path: ledgerDir });
+            await store.close();
+        } finally {
+            rmSync(region.dataDir, { recursive: true, force: true });
+        }
     });
 });
 

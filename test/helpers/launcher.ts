@@ -6,7 +6,7 @@
  * launcher, the CLI and the portal use it; gateway tests use the in-process region of `./region.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -54,6 +54,30 @@ export interface LauncherRegionOptions {
     readonly dataDir?: string;
     /** Which ledger (`--ledger`); Fabric needs `FABRIC_BIN` in the environment. */
     readonly ledger?: 'embedded' | 'fabric';
+    /**
+     * Start it as `npm start` does: package.json's start script, run by `/bin/sh -c` from the repository with the
+     * arguments appended, as npm runs it, without its build step (the tests run on a build). The child is then
+     * that shell, which is what npm signals when it is itself told to stop.
+     */
+    readonly throughStartScript?: boolean;
+}
+
+/** The repository, whose package.json and compiled `dist/` the start script names. */
+const REPOSITORY = join(__dirname, '..', '..', '..');
+/** How the start script builds before it starts the launcher. */
+const BUILD_STEP = 'npm run build && ';
+
+/** The shell command npm runs for `npm start -- <args>`, without the build step. */
+function startScriptCommand(args: readonly string[]): string {
+    const manifest = JSON.parse(readFileSync(join(REPOSITORY, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, string>;
+    };
+    const script = manifest.scripts?.start ?? '';
+    if (!script.startsWith(BUILD_STEP)) {
+        throw new Error(`the start script no longer begins with "${BUILD_STEP}": ${script}`);
+    }
+    const quoted = args.map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`);
+    return [script.slice(BUILD_STEP.length), ...quoted].join(' ');
 }
 
 function waitForReady(child: ChildProcess, output: string[]): Promise<string> {
@@ -97,9 +121,12 @@ function exited(child: ChildProcess): Promise<number | null> {
  */
 export async function startLauncherRegion(options: LauncherRegionOptions = {}): Promise<LauncherRegion> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'healthchain-region-'));
-    const args = [LAUNCHER_SCRIPT, '--data', dataDir, '--port', '0', ...(options.demo === true ? ['--demo'] : [])];
+    const args = ['--data', dataDir, '--port', '0', ...(options.demo === true ? ['--demo'] : [])];
     args.push('--ledger', options.ledger ?? 'embedded');
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child =
+        options.throughStartScript === true
+            ? spawn('/bin/sh', ['-c', startScriptCommand(args)], { cwd: REPOSITORY, stdio: ['ignore', 'pipe', 'pipe'] })
+            : spawn(process.execPath, [LAUNCHER_SCRIPT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const stop = async (stopOptions: { readonly keepData?: boolean } = {}): Promise<number | null> => {
         child.kill('SIGTERM');
