@@ -7,9 +7,10 @@
  * to run than the whole region's (`npm run bench:fetch`). Both proposals of a pair are built and signed in the
  * loop, as the two gateways would; that is in the CPU figures.
  */
-import { performance } from 'node:perf_hooks';
 import { anchor, grant, request, deliver } from '../test/chaincode/helpers/acts';
 import { newRegion } from '../test/chaincode/helpers/region';
+import { snapshotCpu } from './fetch-cpu';
+import { runStep } from './fetch-load';
 import type { LatencySummary } from './ledger';
 
 /** One run. */
@@ -46,20 +47,6 @@ export interface AccessBenchResult {
 
 const WARMUP_PER_SLOT = 50;
 
-function summarize(latencies: number[]): LatencySummary {
-    const sorted = latencies.sort((a, b) => a - b);
-    const at = (fraction: number): number =>
-        sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1))] ?? 0;
-    const round = (ms: number): number => Math.round(ms * 100) / 100;
-    const total = sorted.reduce((sum, ms) => sum + ms, 0);
-    return {
-        p50: round(at(0.5)),
-        p99: round(at(0.99)),
-        max: round(sorted.at(-1) ?? 0),
-        mean: round(sorted.length === 0 ? 0 : total / sorted.length),
-    };
-}
-
 /**
  * Runs one benchmark.
  * @param options - pairs, pairs in flight, where the ledger lives
@@ -80,51 +67,36 @@ export async function runAccessBench(options: AccessBenchOptions): Promise<Acces
                 throw new Error(`delivery of ${event.accessId} was ${delivered.delivery?.status ?? 'missing'}`);
             }
         };
-        await Promise.all(
-            Array.from({ length: options.inFlight }, async () => {
-                for (let i = 0; i < (options.warmupPerSlot ?? WARMUP_PER_SLOT); i++) {
-                    await fetch();
-                }
-            }),
+        const heights = { before: 0n, after: 0n };
+        // The closed loop of `npm run bench:fetch`, over this process alone: its CPU is the ledger's and the clients'.
+        const step = await runStep(
+            fetch,
+            options.inFlight,
+            { seconds: 0, requests: options.pairs, warmupPerSlot: options.warmupPerSlot ?? WARMUP_PER_SLOT },
+            () => snapshotCpu([]),
+            {
+                beforeTimed: async () => {
+                    heights.before = (await region.ledger.info()).height;
+                },
+                afterTimed: async () => {
+                    heights.after = (await region.ledger.info()).height;
+                },
+            },
         );
-        const heightBefore = (await region.ledger.info()).height;
-        const latencies: number[] = [];
-        let failed = 0;
-        let firstError: string | undefined;
-        let started = 0;
-        const slot = async (): Promise<void> => {
-            while (started < options.pairs) {
-                started += 1;
-                const begun = performance.now();
-                try {
-                    await fetch();
-                    latencies.push(performance.now() - begun);
-                } catch (error) {
-                    failed += 1;
-                    firstError ??= error instanceof Error ? error.message : String(error);
-                }
-            }
-        };
-        const cpuBefore = process.cpuUsage();
-        const start = performance.now();
-        await Promise.all(Array.from({ length: options.inFlight }, slot));
-        const seconds = (performance.now() - start) / 1000;
-        const cpu = process.cpuUsage(cpuBefore);
-        const blocks = Number((await region.ledger.info()).height - heightBefore);
-        const completed = latencies.length;
+        const blocks = Number(heights.after - heights.before);
         return {
             name: options.name,
             pairs: options.pairs,
             inFlight: options.inFlight,
-            completed,
-            failed,
-            seconds: Math.round(seconds * 1000) / 1000,
-            pairsPerSecond: Math.round(completed / seconds),
-            latencyMs: summarize(latencies),
-            cpuMsPerPair: completed === 0 ? 0 : Math.round(((cpu.user + cpu.system) / 1000 / completed) * 100) / 100,
+            completed: step.requests,
+            failed: step.errors,
+            seconds: step.seconds,
+            pairsPerSecond: step.perSecond,
+            latencyMs: { p50: step.p50, p99: step.p99, max: step.max, mean: step.mean },
+            cpuMsPerPair: step.cpuMsPerRequest.total ?? 0,
             blocks,
-            meanBlockSize: blocks === 0 ? 0 : Math.round(((2 * completed) / blocks) * 10) / 10,
-            ...(firstError === undefined ? {} : { firstError }),
+            meanBlockSize: blocks === 0 ? 0 : Math.round(((2 * step.requests) / blocks) * 10) / 10,
+            ...(step.firstError === undefined ? {} : { firstError: step.firstError }),
         };
     } finally {
         await region.close();
