@@ -75,3 +75,15 @@ export async function newTestLedger(options: TestLedgerOptions): Promise<TestLed
         },
     };
 }
+
+/**
+ * Reads an async iterable to its end.
+ * @param items - e.g. a store's range or history
+ */
+export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+    const out: T[] = [];
+    for await (const item of items) {
+        out.push(item);
+    }
+    return out;
+}

@@ -4,15 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { PREFIX_SCAN_END, PrefixScanCache, prefixOfScan } from '../../../network/src/embedded/prefix-scans';
 import { LedgerStore, type CommittedWrite, type VersionedEntry } from '../../../network/src/embedded/store';
-import { newTempDir } from '../../helpers/ledger';
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-    const out: T[] = [];
-    for await (const item of items) {
-        out.push(item);
-    }
-    return out;
-}
+import { collect, newTempDir } from '../../helpers/ledger';
 
 /** A composite key as fabric-shim builds it: U+0000, the object type, each attribute followed by U+0000. */
 function compositeKey(parts: readonly string[]): string {

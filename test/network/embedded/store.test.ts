@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { LedgerStore, type CommittedWrite } from '../../../network/src/embedded/store';
-import { newTempDir } from '../../helpers/ledger';
+import { collect, newTempDir } from '../../helpers/ledger';
 
 function write(key: string, value: string | null, block: number, tx: number): CommittedWrite {
     return {
@@ -13,14 +13,6 @@ function write(key: string, value: string | null, block: number, tx: number): Co
         txId: `tx-${block}-${tx}`,
         timestamp: 1_000 * block + tx,
     };
-}
-
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
-    const out: T[] = [];
-    for await (const item of items) {
-        out.push(item);
-    }
-    return out;
 }
 
 describe('ledger store on disk', () => {
