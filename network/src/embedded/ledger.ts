@@ -98,7 +98,11 @@ export class EmbeddedLedger implements LedgerTransport {
     /** Proposals being endorsed (parsed, verified, simulated) right now. */
     #endorsing = 0;
     #closed = false;
+    /** Woken whenever a batch of blocks is done committing: what `close()` waits on. */
     #heightWaiters: (() => void)[] = [];
+    /** Event streams waiting for the next block: woken a turn of the event loop after it commits. */
+    #blockWaiters: (() => void)[] = [];
+    #blockWake: NodeJS.Immediate | undefined;
     #lastBlock: Block | undefined;
     /** The keys the last blocks wrote, so validation reads the store only for what changed since a simulation. */
     readonly #recentWrites = new RecentWrites();
@@ -247,6 +251,7 @@ export class EmbeddedLedger implements LedgerTransport {
             await new Promise<void>((resolve) => this.#heightWaiters.push(resolve));
         }
         this.#wakeHeightWaiters();
+        this.#wakeBlockWaiters();
         await this.#runner.close();
         await this.#store.close();
     }
@@ -430,13 +435,13 @@ export class EmbeddedLedger implements LedgerTransport {
             batch.forEach((queued, i) => {
                 queued.resolve({ blockNumber: number, code: validation.codes[i] ?? 'VALID' });
             });
+            this.#wakeBlockWaitersSoon();
         } catch (cause) {
             const error = new UnavailableError('Ledger failed to commit a block', { cause });
             batch.forEach((queued) => {
                 queued.reject(error);
             });
         }
-        this.#wakeHeightWaiters();
     }
 
     async #readBlock(number: number): Promise<Block> {
@@ -454,7 +459,32 @@ export class EmbeddedLedger implements LedgerTransport {
         if (this.#store.head.height > height || this.#closed) {
             return Promise.resolve();
         }
-        return new Promise((resolve) => this.#heightWaiters.push(resolve));
+        return new Promise((resolve) => this.#blockWaiters.push(resolve));
+    }
+
+    /**
+     * Wakes the event streams at the next turn of the event loop, not in this one. The submitters of the block
+     * just committed are answered in this turn (a proposal channel writes its answers when the turn's microtasks
+     * are done, `channel.ts`), and the streams' work (every event decoded, encoded and written for every
+     * subscriber) would otherwise run before those answers leave, on every block.
+     */
+    #wakeBlockWaitersSoon(): void {
+        this.#blockWake ??= setImmediate(() => {
+            this.#blockWake = undefined;
+            this.#wakeBlockWaiters();
+        });
+    }
+
+    #wakeBlockWaiters(): void {
+        if (this.#blockWake !== undefined) {
+            clearImmediate(this.#blockWake);
+            this.#blockWake = undefined;
+        }
+        const waiters = this.#blockWaiters;
+        this.#blockWaiters = [];
+        for (const wake of waiters) {
+            wake();
+        }
     }
 
     #wakeHeightWaiters(): void {

@@ -290,6 +290,26 @@ for (const mode of modes) {
                 const verification = await t.ledger.verify();
                 assert.deepEqual(verification, { ok: true, height: 5, checked: 5 });
             });
+
+            it('answers a block’s submitters before its event streams read it, and the streams still get it', async () => {
+                const events = await client.chaincodeEvents({ startBlock: await heightOf(t.ledger) });
+                const seen: string[] = [];
+                const reading = (async () => {
+                    for await (const event of events) {
+                        seen.push(event.eventName);
+                        return;
+                    }
+                })();
+                await client.submit('kv', 'emit', { arguments: ['e', 'Emitted'] });
+                // What an answer written at the end of this turn (a proposal channel's) would still precede.
+                await new Promise<void>((resolve) => {
+                    process.nextTick(resolve);
+                });
+                assert.deepEqual(seen, []);
+                await reading;
+                events.close();
+                assert.deepEqual(seen, ['Emitted']);
+            });
         });
 
         describe('identities and proposals', () => {
