@@ -116,7 +116,8 @@ export class TokenStore {
     }
 
     #refresh(): void {
-        const mtimeMs = existsSync(this.#file) ? statSync(this.#file).mtimeMs : 0;
+        // One system call on every authenticated request: a missing file reads as mtime 0, not as an error.
+        const mtimeMs = statSync(this.#file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
         if (mtimeMs !== this.#mtimeMs) {
             this.#entries = readTokenFile(this.#file);
             this.#mtimeMs = mtimeMs;

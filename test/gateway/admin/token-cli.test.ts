@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStaffToken, parseTokenArgs } from '../../../gateway/src/admin/token-cli';
-import { TokenStore } from '../../../gateway/src/auth/tokens';
+import { TokenStore, createToken } from '../../../gateway/src/auth/tokens';
 
 describe('gateway admin: token', () => {
     let dir: string;
@@ -30,6 +30,15 @@ describe('gateway admin: token', () => {
         assert.equal(entry?.role, 'clinician');
         assert.equal(entry.id, created.id);
         assert.equal(entry.label, 'ward 3');
+    });
+
+    it('accepts nothing while the token file is missing, and reads it once it is written', () => {
+        const tokensFile = join(dir, 'later.json');
+        const store = new TokenStore(tokensFile);
+        const absent = 'hct_' + 'A'.repeat(43);
+        assert.equal(store.authenticate(absent), undefined);
+        const created = createToken(tokensFile, 'auditor');
+        assert.equal(store.authenticate(created.token)?.role, 'auditor');
     });
 
     it('refuses an unknown role, a missing organisation and a data folder without its gateway', () => {
