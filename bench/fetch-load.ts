@@ -2,10 +2,12 @@
 /**
  * The load side of `npm run bench:fetch`: HTTPS calls over keep-alive connections (one per request in
  * flight, as a portal or an integration engine would keep them), and a closed loop that keeps a fixed number
- * of requests in flight for a duration or a number of requests and reports latency percentiles and rate.
+ * of requests in flight for a duration or a number of requests and reports latency percentiles and rate; and
+ * requests made one at a time at a fixed pace.
  */
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import { toCpuPerRequest, type CpuSnapshot } from './fetch-cpu';
 
 /** An HTTPS answer: status and body bytes. */
@@ -203,5 +205,45 @@ export async function runStep(
         mean: round(sorted.reduce((sum, ms) => sum + ms, 0) / Math.max(1, sorted.length)),
         cpuMsPerRequest,
         ...(firstError === undefined ? {} : { firstError }),
+    };
+}
+
+/** Requests made one at a time at a fixed pace, and their latencies in milliseconds. */
+export interface PacedResult {
+    /** A request was started this often. */
+    readonly everyMs: number;
+    readonly requests: number;
+    readonly p50: number;
+    readonly p99: number;
+}
+
+/**
+ * Makes `requests` requests one at a time, starting one every `everyMs` milliseconds (or as soon as the one
+ * before it answered, if that took longer): what a request costs when the processes sleep between requests, as
+ * they do at one fetch in flight, rather than back to back. A machine that runs code much slower after a few
+ * milliseconds idle shows it here.
+ * @param probe - one request; a failure fails the run
+ * @param everyMs - the pace
+ * @param requests - how many
+ */
+export async function runPaced(probe: Probe, everyMs: number, requests: number): Promise<PacedResult> {
+    const latencies: number[] = [];
+    let next = performance.now();
+    for (let i = 0; i < requests; i++) {
+        const wait = next - performance.now();
+        if (wait > 0) {
+            await delay(wait);
+        }
+        next = performance.now() + everyMs;
+        const begun = performance.now();
+        await probe();
+        latencies.push(performance.now() - begun);
+    }
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+        everyMs: round(everyMs),
+        requests: sorted.length,
+        p50: round(percentile(sorted, 0.5)),
+        p99: round(percentile(sorted, 0.99)),
     };
 }

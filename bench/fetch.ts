@@ -16,6 +16,10 @@
  * measure V8 compiling its hot code on the same two cores, not the system. The first idle steps of a cold
  * region spent close to half of the ledger node's CPU in the optimizing compiler.
  *
+ * After the granted fetches at one in flight, the bare transfer is made again one request at a time at their pace
+ * (`pacedBare`): on a machine whose processes wake slowly after a few idle milliseconds, that is the floor under
+ * each of a fetch's hops between processes, and back to back it is several times lower.
+ *
  * Prints progress on stderr, then a table and one JSON line on stdout; `--json <file>` also writes the JSON
  * there. `--baseline <checkout>` starts a second region from another checkout (built with
  * `npm run build:test` there) beside this one and runs every step on both, alternating them over `--rounds`
@@ -29,7 +33,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runStep, type StepLength, type StepResult } from './fetch-load';
+import { runPaced, runStep, type PacedResult, type StepLength, type StepResult } from './fetch-load';
 import { BareServer, captureGrantedAnswer, newProbeSet, type ProbeKind, type ProbeSet } from './fetch-probes';
 import { LAUNCHER_PATH, startBenchRegion, type BenchRegion } from './region';
 import { compareBuilds, comparisonRows, medianRows, toMedians } from './fetch-compare';
@@ -72,6 +76,12 @@ export interface FetchBenchStep extends StepResult {
     readonly cpuMsPerRequest: Readonly<Record<string, number>>;
     /** Granted fetches only: each fetch step's mean and share. */
     readonly steps?: readonly StepShare[];
+    /**
+     * Granted fetches at one in flight: a bare mutual-TLS round trip (the `bare mTLS` probe) made one at a time
+     * at the pace these fetches came, so with the processes idle as long between requests. Each of a fetch's
+     * four hops between processes costs at least this; back to back, the same round trip costs far less.
+     */
+    readonly pacedBare?: PacedResult;
     /** Which round of the step this is, from 1. */
     readonly round: number;
     /**
@@ -265,7 +275,33 @@ async function measureStep(
     const label = options.baseline === undefined ? '' : ` ${target.name.padEnd(8)}`;
     const blockNote = perBlock.transactionsPerBlock === undefined ? '' : `, ${perBlock.transactionsPerBlock} tx/block`;
     progress(`  ${kind.padEnd(9)} ${String(inFlight).padStart(3)} in flight${label}: ${summary(result)}${blockNote}`);
-    return { kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}), round, ...perBlock };
+    const paced = await measurePacedBare(set, kind, inFlight, result.mean);
+    return { kind, ...result, cpuMsPerRequest, ...(shares ? { steps: shares } : {}), ...paced, round, ...perBlock };
+}
+
+/** Bare round trips made at the pace of the granted fetches at one in flight. */
+const PACED_BARE_REQUESTS = 100;
+
+/**
+ * After the granted fetches at one in flight, bare round trips at their pace (their mean latency apart); nothing
+ * after other steps.
+ */
+async function measurePacedBare(
+    set: ProbeSet,
+    kind: ProbeKind,
+    inFlight: number,
+    everyMs: number,
+): Promise<{ pacedBare?: PacedResult }> {
+    if (kind !== 'granted' || inFlight !== 1) {
+        return {};
+    }
+    const paced = await runPaced(set.probes['bare mTLS'], everyMs, PACED_BARE_REQUESTS);
+    progress(`  ${''.padEnd(9)}     ${pacedSummary(paced)}`);
+    return { pacedBare: paced };
+}
+
+function pacedSummary(paced: PacedResult): string {
+    return `bare mTLS, one every ${paced.everyMs} ms as these fetches came: p50 ${paced.p50} ms, p99 ${paced.p99} ms`;
 }
 
 /** A target with its bare mutual-TLS server and the probes of one number in flight. */
@@ -393,6 +429,9 @@ function printReport(steps: readonly FetchBenchStep[], options: FetchBenchOption
             `${s.sharePercent.toFixed(1)} %`,
         ]);
         console.log(table([['step', 'mean ms', 'share'], ...shareRows]));
+        if (step.pacedBare !== undefined) {
+            console.log(`(for scale: ${pacedSummary(step.pacedBare)})`);
+        }
     }
 }
 
