@@ -100,9 +100,9 @@ export class EmbeddedLedger implements LedgerTransport {
     #closed = false;
     /** Woken whenever a batch of blocks is done committing: what `close()` waits on. */
     #heightWaiters: (() => void)[] = [];
-    /** Event streams waiting for the next block: woken a turn of the event loop after it commits. */
+    /** Event streams waiting for the next block: woken after the block's submitters are answered. */
     #blockWaiters: (() => void)[] = [];
-    #blockWake: NodeJS.Immediate | undefined;
+    #blockWakeQueued = false;
     #lastBlock: Block | undefined;
     /** The keys the last blocks wrote, so validation reads the store only for what changed since a simulation. */
     readonly #recentWrites = new RecentWrites();
@@ -463,23 +463,27 @@ export class EmbeddedLedger implements LedgerTransport {
     }
 
     /**
-     * Wakes the event streams at the next turn of the event loop, not in this one. The submitters of the block
-     * just committed are answered in this turn (a proposal channel writes its answers when the turn's microtasks
-     * are done, `channel.ts`), and the streams' work (every event decoded, encoded and written for every
-     * subscriber) would otherwise run before those answers leave, on every block.
+     * Wakes the event streams once the submitters of the block just committed have been answered. A proposal
+     * channel writes its answers in a `process.nextTick` queued while their promises settle (`channel.ts`), and
+     * the streams' work (every event decoded, encoded and written for every subscriber) would otherwise run
+     * before those answers leave, on every block. Called as the block's submitters are resolved, this tick runs
+     * before the answers' ticks and queues the wake behind them: still in this turn of the event loop, so a
+     * stream has read every committed block before anything else (closing the server, say) can happen.
      */
     #wakeBlockWaitersSoon(): void {
-        this.#blockWake ??= setImmediate(() => {
-            this.#blockWake = undefined;
-            this.#wakeBlockWaiters();
+        if (this.#blockWakeQueued) {
+            return;
+        }
+        this.#blockWakeQueued = true;
+        process.nextTick(() => {
+            process.nextTick(() => {
+                this.#wakeBlockWaiters();
+            });
         });
     }
 
     #wakeBlockWaiters(): void {
-        if (this.#blockWake !== undefined) {
-            clearImmediate(this.#blockWake);
-            this.#blockWake = undefined;
-        }
+        this.#blockWakeQueued = false;
         const waiters = this.#blockWaiters;
         this.#blockWaiters = [];
         for (const wake of waiters) {
