@@ -99,9 +99,9 @@ export class EmbeddedLedger implements LedgerTransport {
     #endorsing = 0;
     #closed = false;
     /** Woken whenever a batch of blocks is done committing: what `close()` waits on. */
-    #heightWaiters: (() => void)[] = [];
+    readonly #heightWaiters: (() => void)[] = [];
     /** Event streams waiting for the next block: woken after the block's submitters are answered. */
-    #blockWaiters: (() => void)[] = [];
+    readonly #blockWaiters: (() => void)[] = [];
     #blockWakeQueued = false;
     #lastBlock: Block | undefined;
     /** The keys the last blocks wrote, so validation reads the store only for what changed since a simulation. */
@@ -250,7 +250,7 @@ export class EmbeddedLedger implements LedgerTransport {
         while (this.#committing) {
             await new Promise<void>((resolve) => this.#heightWaiters.push(resolve));
         }
-        this.#wakeHeightWaiters();
+        wakeAll(this.#heightWaiters);
         this.#wakeBlockWaiters();
         await this.#runner.close();
         await this.#store.close();
@@ -404,7 +404,7 @@ export class EmbeddedLedger implements LedgerTransport {
             }
         } finally {
             this.#committing = false;
-            this.#wakeHeightWaiters();
+            wakeAll(this.#heightWaiters);
         }
     }
 
@@ -484,19 +484,14 @@ export class EmbeddedLedger implements LedgerTransport {
 
     #wakeBlockWaiters(): void {
         this.#blockWakeQueued = false;
-        const waiters = this.#blockWaiters;
-        this.#blockWaiters = [];
-        for (const wake of waiters) {
-            wake();
-        }
+        wakeAll(this.#blockWaiters);
     }
+}
 
-    #wakeHeightWaiters(): void {
-        const waiters = this.#heightWaiters;
-        this.#heightWaiters = [];
-        for (const wake of waiters) {
-            wake();
-        }
+/** Wakes every waiter in a list and empties it; one that waits while they are woken waits for the next wake. */
+function wakeAll(waiters: (() => void)[]): void {
+    for (const wake of waiters.splice(0)) {
+        wake();
     }
 }
 
