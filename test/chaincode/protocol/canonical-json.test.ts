@@ -60,6 +60,42 @@ describe('protocol: RFC 8785 canonical JSON', () => {
         }
     });
 
+    it('writes a string as JSON.stringify does, at each edge of the characters written as they are', () => {
+        const edges = [
+            '',
+            ' ',
+            '!',
+            '"',
+            '#',
+            '[',
+            '\\',
+            ']',
+            '\u001f',
+            '\u007f',
+            '\u2028',
+            '\ud7ff',
+            '\ue000',
+            '\uffff',
+        ];
+        const surrogates = ['\ud800', '\udbff', '\udc00', '\udfff', '\ud83d\ude00', '\ude00\ud83d'];
+        for (const text of [...edges, ...surrogates]) {
+            for (const value of [text, `a${text}`, `${text}z`, `${'QUJD'.repeat(50)}${text}`]) {
+                assert.equal(toCanonicalJson(value), JSON.stringify(value), JSON.stringify(value));
+                assert.equal(
+                    toCanonicalJson({ [value]: value }),
+                    `{${JSON.stringify(value)}:${JSON.stringify(value)}}`,
+                );
+            }
+        }
+    });
+
+    it('writes any string, lone surrogates and control characters included, as JSON.stringify does (fast-check)', () => {
+        fc.assert(
+            fc.property(fc.string({ unit: 'binary' }), (text) => toCanonicalJson(text) === JSON.stringify(text)),
+            { numRuns: 2000 },
+        );
+    });
+
     it('equals canonicalize on arbitrary JSON values (fast-check)', () => {
         fc.assert(
             fc.property(fc.jsonValue(), (value) => toCanonicalJson(value) === canonicalize(value)),
