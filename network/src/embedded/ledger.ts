@@ -99,7 +99,7 @@ export class EmbeddedLedger implements LedgerTransport {
     #endorsing = 0;
     #closed = false;
     /** Woken whenever a batch of blocks is done committing: what `close()` waits on. */
-    readonly #heightWaiters: (() => void)[] = [];
+    readonly #commitWaiters: (() => void)[] = [];
     /** Event streams waiting for the next block: woken after the block's submitters are answered. */
     readonly #blockWaiters: (() => void)[] = [];
     #blockWakeQueued = false;
@@ -248,9 +248,8 @@ export class EmbeddedLedger implements LedgerTransport {
             queued.reject(new UnavailableError('Ledger closed before the transaction was ordered'));
         }
         while (this.#committing) {
-            await new Promise<void>((resolve) => this.#heightWaiters.push(resolve));
+            await new Promise<void>((resolve) => this.#commitWaiters.push(resolve));
         }
-        wakeAll(this.#heightWaiters);
         this.#wakeBlockWaiters();
         await this.#runner.close();
         await this.#store.close();
@@ -404,7 +403,7 @@ export class EmbeddedLedger implements LedgerTransport {
             }
         } finally {
             this.#committing = false;
-            wakeAll(this.#heightWaiters);
+            wakeAll(this.#commitWaiters);
         }
     }
 
