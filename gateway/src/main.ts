@@ -25,6 +25,7 @@ import { registerSelf } from './ledger/register-self';
 import { newLogger } from './logging';
 import { newMetrics } from './metrics';
 import { retry } from './retry';
+import { appServerClasses } from './server-classes';
 
 export { registerSelf } from './ledger/register-self';
 
@@ -183,10 +184,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger): Promi
         key: readFileSync(config.tls.keyFile),
         minVersion: 'TLSv1.2' as const,
     };
-    const api = createServer(tls, createApp(config, deps));
+    const app = createApp(config, deps);
+    const api = createServer({ ...tls, ...appServerClasses(app) }, app);
     const p2p = createServer(
         {
             ...tls,
+            ...appServerClasses(custody.p2pApp),
             requestCert: true,
             rejectUnauthorized: true,
             ca: Object.values(config.regionTlsCaFiles).map((file) => readFileSync(file)),

@@ -23,6 +23,7 @@ import { LedgerContracts } from '../../gateway/src/ledger/contracts';
 import { registerSelf, type SelfRegistration } from '../../gateway/src/ledger/register-self';
 import { newLogger } from '../../gateway/src/logging';
 import { newMetrics } from '../../gateway/src/metrics';
+import { appServerClasses } from '../../gateway/src/server-classes';
 import type { EmbeddedLedger } from '../../network/src/embedded';
 import type { CertificateAuthority, IssuedCertificate } from '../../network/src/pki/ca';
 import { TEST_CHANNEL } from '../chaincode/helpers/patients';
@@ -237,11 +238,13 @@ export async function startGateway(
     const parts = await openParts(config, base, setting.p2p);
     const { custody, audit } = parts;
     const routes = custody ?? setting.custodyRoutes[slot.name];
-    const api = createHttpServer(createApp(config, { ...base, custody: routes, auditView: audit?.view }));
+    const app = createApp(config, { ...base, custody: routes, auditView: audit?.view });
+    const api = createHttpServer(appServerClasses(app), app);
     const p2p =
         custody &&
         createHttpsServer(
             {
+                ...appServerClasses(custody.p2pApp),
                 cert: tls.certPem,
                 key: tls.keyPem,
                 ca: [...setting.regionCaPems],
