@@ -6,8 +6,8 @@
  * to the app's (`Object.setPrototypeOf(req, app.request)` in `app.handle`). V8 gives an object whose
  * prototype changes a new hidden class, so every property access in Node's HTTP and stream code, in express
  * and in the routes meets objects of two shapes, falls back to its slowest (megamorphic) lookups, and the
- * change itself is costly: on this project's two-core machine it was 0.2–0.3 ms of CPU per request, more
- * than all the rest of express and Node's HTTP together (README.md "Performance").
+ * change itself is costly: on this project's two-core machine it was 0.2–0.3 ms of CPU per request, about as
+ * much as all the rest of express and Node's HTTP together (README.md "Performance").
  *
  * A server created with these classes makes its requests and responses with the app's prototypes already,
  * so express's change of prototype is to the one they have, which JavaScript defines to change nothing:
