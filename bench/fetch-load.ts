@@ -234,8 +234,8 @@ export async function runPaced(probe: Probe, everyMs: number, requests: number):
         if (wait > 0) {
             await delay(wait);
         }
-        next = performance.now() + everyMs;
         const begun = performance.now();
+        next = begun + everyMs;
         await probe();
         latencies.push(performance.now() - begun);
     }
