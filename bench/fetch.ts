@@ -30,7 +30,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runPaced, runStep, type PacedResult, type StepLength, type StepResult } from './fetch-load';
@@ -39,6 +39,7 @@ import { LAUNCHER_PATH, startBenchRegion, type BenchRegion } from './region';
 import { compareBuilds, comparisonRows, medianRows, toMedians } from './fetch-compare';
 import { setUpFetchFixture, type FetchFixture } from './fetch-setup';
 import { snapshotCpu } from './fetch-cpu';
+import { damonNote, machineFacts, type MachineFacts } from './machine';
 import { snapshotSteps, toStepShares, type StepShare } from './fetch-steps';
 
 /** The benchmark's settings, from the command line. */
@@ -455,6 +456,7 @@ function printResults(
 function toReport(run: {
     readonly options: FetchBenchOptions;
     readonly load: number[];
+    readonly machine: MachineFacts;
     readonly fixture: FetchFixture;
     readonly steps: readonly FetchBenchStep[];
     readonly baselineSteps: readonly FetchBenchStep[] | undefined;
@@ -463,7 +465,7 @@ function toReport(run: {
     return {
         benchmark: 'fetch',
         ledger: options.ledger,
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+        machine: run.machine,
         loadAverage: { before: run.load, after: loadavg() },
         settings: {
             ...options.length,
@@ -506,10 +508,15 @@ async function startTarget(
 
 async function run(options: FetchBenchOptions, onSpawn: (stop: () => Promise<void>) => void): Promise<boolean> {
     const load = loadavg();
+    const machine = machineFacts();
     const regions = options.baseline === undefined ? 'a region' : `two regions (baseline ${options.baseline.dir})`;
     progress(
         `bench:fetch: starting ${regions} (${options.ledger} ledger); load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
     );
+    const note = damonNote(machine);
+    if (note !== undefined) {
+        progress(note);
+    }
     const started: BenchRegion[] = [];
     let results: Map<Target['name'], FetchBenchStep[]>;
     let fixture: FetchFixture;
@@ -529,7 +536,7 @@ async function run(options: FetchBenchOptions, onSpawn: (stop: () => Promise<voi
     const steps = results.get('current') ?? [];
     const baselineSteps = results.get('baseline');
     printResults(steps, baselineSteps, options);
-    const report = toReport({ options, load, fixture, steps, baselineSteps });
+    const report = toReport({ options, load, machine, fixture, steps, baselineSteps });
     console.log(JSON.stringify(report));
     if (options.jsonFile !== undefined) {
         writeFileSync(options.jsonFile, `${JSON.stringify(report, null, 2)}\n`);

@@ -17,13 +17,13 @@
 import { readFileSync } from 'node:fs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { newPatientKey, newRegistration } from '../clients/shared/patient-keys';
 import { findRegionOrganization } from '../clients/shared/region-file';
 import { MllpClient } from '../gateway/src/hl7/mllp-client';
 import { oru } from '../test/fixtures/hl7/messages';
 import { startLauncherRegion as startTestRegion, type LauncherRegion as TestRegion } from '../test/helpers/launcher';
+import { damonNote, machineFacts } from './machine';
 
 function readPositiveInteger(name: string, fallback: number): number {
     const text = process.env[name];
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
         const slow = [...pacedTimes].sort((a, b) => a - b);
         const report = {
             benchmark: 'hl7-intake',
-            machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version },
+            machine: machineFacts(),
             ledger,
             setup: `launcher, ${ledger === 'fabric' ? 'a Fabric network' : 'ledger node'} and four gateways as processes on this machine; sender in this process`,
             load: {
@@ -220,6 +220,10 @@ async function main(): Promise<void> {
         console.log(
             `HL7 intake over MLLP (${ledger} ledger) — ${report.machine.cpus} × ${report.machine.cpu}, Node ${process.version}`,
         );
+        const note = damonNote(report.machine);
+        if (note !== undefined) {
+            console.log(note);
+        }
         console.log(
             `load:   ${report.load.messages} ORU^R01 over ${connections} connections × window ${window}: ` +
                 `${report.load.ackedPerSecond} acknowledged/s, ACK p50 ${report.load.ackMs.p50.toFixed(1)} ms, ` +
