@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { damonNote, machineFacts, readDamon } from '../../bench/machine';
+import { newTempDir } from '../helpers/ledger';
 
 /** Writes files of a fake `kdamonds` folder, as the kernel lays it out. */
 function writeTree(root: string, files: Readonly<Record<string, string>>): void {
@@ -32,14 +32,16 @@ function kdamond(index: number, state: string, sampleUs: string, actions: readon
 }
 
 describe('bench machine facts', () => {
+    let temp: ReturnType<typeof newTempDir>;
     let root: string;
 
     beforeEach(() => {
-        root = mkdtempSync(join(tmpdir(), 'healthchain-damon-'));
+        temp = newTempDir('healthchain-damon-');
+        root = temp.dir;
     });
 
     afterEach(() => {
-        rmSync(root, { recursive: true, force: true });
+        temp.remove();
     });
 
     it('reports a running kdamond’s context: what it watches, how often it samples, what its schemes do', () => {
